@@ -1,0 +1,1 @@
+"""Performance harness for moondust (``python -m benchmarks``; figures in docs/benchmarks.md)."""

@@ -1,0 +1,5 @@
+"""``python -m moondust`` runs the command line."""
+
+from moondust.cli import run
+
+run()

@@ -1,0 +1,19 @@
+"""The Moon's helium-3 resource: grid, layers, concentration, inventory and mining sites."""
+
+from moondust.moon.fluence import fluence_factor
+from moondust.moon.grid import MoonGrid
+from moondust.moon.he3 import He3Map, Inventory, MareInventory, Probe, concentration_ppb
+from moondust.moon.layers import GridLayer
+from moondust.moon.params import MoonParameters
+
+__all__ = [
+    "GridLayer",
+    "He3Map",
+    "Inventory",
+    "MareInventory",
+    "MoonGrid",
+    "MoonParameters",
+    "Probe",
+    "concentration_ppb",
+    "fluence_factor",
+]

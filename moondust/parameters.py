@@ -1,0 +1,151 @@
+"""Cited model parameters: one table per model part, one typed object per table.
+
+Every parameter's default, plausible range, unit, source and status (sourced / secondary / derived /
+unconfirmed / assumption) lives in a packaged CSV, ``moondust/data/parameters/<table>.csv``. A
+:class:`ParameterSet` subclass declares the same names as typed pydantic fields whose defaults come
+from that CSV, so code, data and ``docs/model.md`` cannot drift apart (a test checks all three).
+
+The *range* is what a sensitivity analysis should sweep; it is not a validity bound. Validity bounds
+(a thickness must be positive) are declared on the fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from moondust.datafiles import data_path
+from moondust.errors import ParameterError
+
+STATUSES = ("sourced", "secondary", "derived", "unconfirmed", "assumption")
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One row of a parameter table."""
+
+    name: str
+    symbol: str
+    default: float
+    low: float
+    high: float
+    unit: str
+    description: str
+    source: str
+    status: str
+
+    @property
+    def range_text(self) -> str:
+        """``low–high``, or ``fixed`` for constants."""
+        return "fixed" if self.low == self.high else f"{self.low:g}–{self.high:g}"
+
+
+@cache
+def load_specs(table: str) -> dict[str, ParameterSpec]:
+    """Read ``data/parameters/<table>.csv`` into specs keyed by name."""
+    specs: dict[str, ParameterSpec] = {}
+    with data_path("parameters", f"{table}.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            spec = ParameterSpec(
+                name=row["name"],
+                symbol=row["symbol"],
+                default=float(row["default"]),
+                low=float(row["low"]),
+                high=float(row["high"]),
+                unit=row["unit"],
+                description=row["description"],
+                source=row["source"],
+                status=row["status"],
+            )
+            if spec.status not in STATUSES:
+                raise ValueError(f"{table}.csv: {spec.name}: unknown status {spec.status!r}")
+            specs[spec.name] = spec
+    return specs
+
+
+def spec_field(table: str, name: str, **constraints: Any) -> Any:
+    """A pydantic ``Field`` whose default and description come from the parameter table."""
+    spec = load_specs(table)[name]
+    return Field(
+        default=spec.default, description=f"{spec.description} [{spec.unit}]", **constraints
+    )
+
+
+def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
+    """Parse ``name=value`` strings (as given to ``--param``) into a dict.
+
+    Raises
+    ------
+    ParameterError
+        If an item has no ``=`` or an empty name.
+    """
+    parsed: dict[str, str] = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(
+                f"--param {item!r}: expected NAME=VALUE, e.g. he3_tio2_coefficient=0.6"
+            )
+        parsed[name.strip()] = value.strip()
+    return parsed
+
+
+class ParameterSet(BaseModel):
+    """Base class of typed, frozen parameter objects backed by a parameter table."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False
+    )
+    table: ClassVar[str]
+
+    @classmethod
+    def specs(cls) -> dict[str, ParameterSpec]:
+        """The table rows (default, range, unit, source, status) for this set's fields."""
+        return load_specs(cls.table)
+
+    def with_overrides(self, overrides: Mapping[str, object]) -> Self:
+        """A copy with some parameters changed; values may be numbers or numeric strings.
+
+        Raises
+        ------
+        ParameterError
+            On an unknown name (with the closest known names) or an unacceptable value.
+        """
+        known = list(type(self).model_fields)
+        for name in overrides:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise ParameterError(
+                    f"unknown {self.table} parameter {name!r}{hint} "
+                    f"(see `moondust params {self.table}` or docs/model.md)"
+                )
+        merged = {**self.model_dump(), **overrides}
+        try:
+            return type(self).model_validate(merged)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            raise ParameterError(
+                f"parameter {field}={merged.get(field)!r}: {first['msg'].lower()}"
+            ) from None
+
+
+def markdown_table(table: str) -> str:
+    """The Markdown table of a parameter table, as pasted into ``docs/model.md``."""
+    lines = [
+        "| name | symbol | default | range | unit | meaning | source | status |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for spec in load_specs(table).values():
+        lines.append(
+            f"| `{spec.name}` | {spec.symbol} | {spec.default:g} | {spec.range_text} "
+            f"| {spec.unit} | {spec.description} | {spec.source} | {spec.status} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Figures and reports; this package only reads results."""

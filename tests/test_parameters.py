@@ -1,0 +1,56 @@
+"""Parameter tables: typed objects, cited CSVs and docs/model.md stay in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moondust.errors import ParameterError
+from moondust.moon import MoonParameters
+from moondust.parameters import STATUSES, load_specs, markdown_table, parse_assignments
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "model.md"
+PARAMETER_SETS = [MoonParameters]
+
+
+@pytest.mark.parametrize("cls", PARAMETER_SETS)
+def test_fields_match_the_table_and_defaults_lie_in_range(cls: type[MoonParameters]) -> None:
+    specs = cls.specs()
+    assert list(cls.model_fields) == list(specs)
+    defaults = cls()
+    for name, spec in specs.items():
+        assert getattr(defaults, name) == spec.default
+        assert spec.low <= spec.default <= spec.high, name
+        assert spec.source.strip() and spec.unit.strip(), name
+        assert spec.status in STATUSES
+
+
+@pytest.mark.parametrize("cls", PARAMETER_SETS)
+def test_docs_model_md_has_the_current_table(cls: type[MoonParameters]) -> None:
+    # docs/model.md embeds the generated table; regenerate it with
+    # `python -c "from moondust.parameters import markdown_table; print(markdown_table('moon'))"`.
+    assert markdown_table(cls.table) in DOCS.read_text(encoding="utf-8")
+
+
+def test_overrides_parse_numbers_and_suggest_names() -> None:
+    params = MoonParameters().with_overrides(parse_assignments(["regolith_mare_m=7.5"]))
+    assert params.regolith_mare_m == 7.5
+    with pytest.raises(ParameterError, match="did you mean regolith_mare_m"):
+        MoonParameters().with_overrides({"regolith_mare": 1})
+    with pytest.raises(ParameterError, match="greater than 0"):
+        MoonParameters().with_overrides({"omat_mare": "0"})
+    with pytest.raises(ParameterError, match="finite"):
+        MoonParameters().with_overrides({"omat_mare": "nan"})
+    with pytest.raises(ParameterError, match="NAME=VALUE"):
+        parse_assignments(["regolith_mare_m"])
+
+
+def test_parameter_objects_are_immutable() -> None:
+    params = MoonParameters()
+    with pytest.raises(Exception, match="frozen"):
+        params.omat_mare = 0.3  # type: ignore[misc]
+
+
+def test_every_table_loads() -> None:
+    assert "he3_tio2_coefficient" in load_specs("moon")
