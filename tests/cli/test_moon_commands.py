@@ -24,9 +24,8 @@ def test_map_writes_png_and_inventory(tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, err = run(capsys, "map", "--out", str(png), "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert {"total_kg", "near_side_kg", "far_side_kg", "maria_kg", "highlands_kg", "by_mare"} <= set(
-        data
-    )
+    expected = {"total_kg", "near_side_kg", "far_side_kg", "maria_kg", "highlands_kg", "by_mare"}
+    assert expected <= set(data)
     assert data["near_side_kg"] + data["far_side_kg"] == pytest.approx(data["total_kg"])
     first = data["by_mare"][0]
     assert set(first) >= {"name", "kg", "mean_ppb"}
@@ -86,7 +85,8 @@ def test_sites_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(sites) == 3
     assert [s["rank"] for s in sites] == [1, 2, 3]
     assert all(s["mean_ppb"] >= 9 for s in sites)
-    assert {"area_km2", "he3_top_kg", "centroid_lat_deg", "side", "nearest_feature"} <= set(sites[0])
+    expected = {"area_km2", "he3_top_kg", "centroid_lat_deg", "side", "nearest_feature"}
+    assert expected <= set(sites[0])
 
 
 def test_sites_table_and_empty_result(capsys: pytest.CaptureFixture[str]) -> None:
