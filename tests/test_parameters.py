@@ -6,16 +6,23 @@ from pathlib import Path
 
 import pytest
 
+from moondust.engine.params import EngineParameters
 from moondust.errors import ParameterError
 from moondust.moon import MoonParameters
-from moondust.parameters import STATUSES, load_specs, markdown_table, parse_assignments
+from moondust.parameters import (
+    STATUSES,
+    ParameterSet,
+    load_specs,
+    markdown_table,
+    parse_assignments,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "model.md"
-PARAMETER_SETS = [MoonParameters]
+PARAMETER_SETS = [MoonParameters, EngineParameters]
 
 
 @pytest.mark.parametrize("cls", PARAMETER_SETS)
-def test_fields_match_the_table_and_defaults_lie_in_range(cls: type[MoonParameters]) -> None:
+def test_fields_match_the_table_and_defaults_lie_in_range(cls: type[ParameterSet]) -> None:
     specs = cls.specs()
     assert list(cls.model_fields) == list(specs)
     defaults = cls()
@@ -27,7 +34,7 @@ def test_fields_match_the_table_and_defaults_lie_in_range(cls: type[MoonParamete
 
 
 @pytest.mark.parametrize("cls", PARAMETER_SETS)
-def test_docs_model_md_has_the_current_table(cls: type[MoonParameters]) -> None:
+def test_docs_model_md_has_the_current_table(cls: type[ParameterSet]) -> None:
     # docs/model.md embeds the generated table; regenerate it with
     # `python -c "from moondust.parameters import markdown_table; print(markdown_table('moon'))"`.
     assert markdown_table(cls.table) in DOCS.read_text(encoding="utf-8")
@@ -54,3 +61,9 @@ def test_parameter_objects_are_immutable() -> None:
 
 def test_every_table_loads() -> None:
     assert "he3_tio2_coefficient" in load_specs("moon")
+
+
+def test_docs_model_md_has_the_current_ladder() -> None:
+    from moondust.engine.ladder import markdown_table as ladder_table
+
+    assert ladder_table() in DOCS.read_text(encoding="utf-8")

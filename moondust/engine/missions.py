@@ -1,0 +1,124 @@
+"""M3. Missions and milestones (DESIGN §3 M3; mechanisms.md §5).
+
+Each year an actor picks, on each programme track (robotic, crewed, He-3, fusion), its next
+milestone: the first in ladder order whose prerequisites it holds, preferring one its roadmap
+schedules within two years. It attempts it when its capabilities reach the milestone's thresholds,
+its mission fund covers the cost, and an announced date (if any) is at most a year away.
+
+Success is Beta-Bernoulli on heritage (Guikema & Paté-Cornell 2005): with prior mean p₀ and
+strength n₀ (a₀ = p₀n₀, b₀ = (1 − p₀)n₀), own successes s and failures f, and partners' heritage
+added with discount τ,
+
+    p_h = (a₀ + s + τ Σ_j o_j s_j) / (n₀ + s + f + τ Σ_j o_j (s_j + f_j)),
+    p   = p_h + (1 − p_h)(1 − exp(−κ · margin)),
+
+where margin is the smallest relative excess of capability over the thresholds. Partners are the
+actors it coordinates R&D with (:func:`moondust.engine.technology.coordination_partners`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from moondust.engine.ladder import TRACKS
+from moondust.engine.params import RunParameters
+from moondust.engine.random import Stream, uniform
+from moondust.engine.state import BoolArray, FloatArray, Setting, State
+
+_ROADMAP_LOOKAHEAD = 2
+_SCHEDULE_SLACK = 1
+
+
+def eligible(achieved: BoolArray, setting: Setting) -> BoolArray:
+    """Milestones not yet held whose prerequisites are all held, (R, N, M)."""
+    prerequisites = setting.ladder.prerequisites.astype(np.float64)
+    held = np.einsum("rnp,mp->rnm", achieved.astype(np.float64), prerequisites)
+    return ~achieved & (held >= prerequisites.sum(axis=1) - 0.5)
+
+
+def choose_targets(state: State, setting: Setting) -> NDArray[np.int64]:
+    """The milestone each actor works toward on each track, (R, N, tracks); −1 for none."""
+    ladder = setting.ladder
+    ok = eligible(state.achieved, setting)
+    order = np.arange(ladder.size, dtype=np.float64)
+    soon = setting.roadmap_year <= state.year + _ROADMAP_LOOKAHEAD  # NaN compares False
+    score = order[None, None, :] - ladder.size * soon[None]
+    score = np.where(ok, score, np.inf)
+    targets = np.full((*state.achieved.shape[:2], len(TRACKS)), -1, dtype=np.int64)
+    for track in range(len(TRACKS)):
+        on_track = ladder.track == track
+        track_score = np.where(on_track[None, None, :], score, np.inf)
+        best = np.argmin(track_score, axis=2)
+        found = np.isfinite(np.take_along_axis(track_score, best[..., None], axis=2)[..., 0])
+        targets[..., track] = np.where(found, best, -1)
+    return targets
+
+
+def success_probability(
+    state: State,
+    setting: Setting,
+    p: RunParameters,
+    partners: BoolArray,
+    margin: FloatArray,
+) -> FloatArray:
+    """Probability that an attempt succeeds, (R, N), from heritage and capability margin."""
+    openness = state.levers["openness"]
+    weight = np.where(partners, openness[:, None, :], 0.0)
+    partner_s = np.einsum("rij,rj->ri", weight, state.successes)
+    partner_f = np.einsum("rij,rj->ri", weight, state.failures)
+    tau = p["heritage_transfer"]
+    n0 = p["heritage_prior_strength"]
+    a0 = p["heritage_prior_mean"] * n0
+    wins = a0 + state.successes + tau * partner_s
+    trials = n0 + state.successes + state.failures + tau * (partner_s + partner_f)
+    heritage = wins / trials
+    return heritage + (1.0 - heritage) * (1.0 - np.exp(-p["margin_gain"] * margin))
+
+
+def step(
+    state: State,
+    setting: Setting,
+    p: RunParameters,
+    targets: NDArray[np.int64],
+    partners: BoolArray,
+) -> None:
+    """Attempt the ready, funded, scheduled targets; record successes, failures and heritage.
+
+    Contract: the mission fund never goes negative; a milestone is achieved at most once, and only
+    after its prerequisites.
+    """
+    ladder = setting.ladder
+    runs, n = state.military_share.shape
+    rows = np.arange(runs)[:, None]
+    cols = np.arange(n)[None, :]
+    state.new_milestones = np.zeros((runs, n), dtype=np.int64)
+    state.attempted = np.full((runs, n), -1, dtype=np.int64)
+    year = float(state.year)
+    for track in range(len(TRACKS)):
+        target = targets[..., track]
+        has = target >= 0
+        safe = np.where(has, target, 0)
+        thresholds = ladder.thresholds[safe]  # (R, N, K)
+        required = thresholds > 0
+        ratio = np.where(required, state.capability / np.where(required, thresholds, 1.0), np.inf)
+        worst = ratio.min(axis=2)
+        ready = has & (worst >= 1.0)
+        cost = ladder.cost_usd_bn[safe]
+        planned = setting.roadmap_year[cols, safe]
+        on_schedule = np.isnan(planned) | (year >= planned - _SCHEDULE_SLACK)
+        attempt = ready & on_schedule & (state.mission_fund_usd_bn >= cost)
+        state.mission_fund_usd_bn = state.mission_fund_usd_bn - np.where(attempt, cost, 0.0)
+
+        margin = np.where(np.isfinite(worst), np.maximum(worst - 1.0, 0.0), 0.0)
+        chance = success_probability(state, setting, p, partners, margin)
+        draw = uniform(state.seed, state.run_index, state.year, Stream.MISSION_SUCCESS, cols, track)
+        success = attempt & (draw < chance)
+        state.successes = state.successes + success
+        state.failures = state.failures + (attempt & ~success)
+        state.achieved[rows, cols, safe] |= success
+        state.achieved_year[rows, cols, safe] = np.where(
+            success, year, state.achieved_year[rows, cols, safe]
+        )
+        state.new_milestones += success
+        state.attempted = np.where(attempt & (state.attempted < 0), target, state.attempted)

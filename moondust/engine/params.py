@@ -1,0 +1,78 @@
+"""Engine parameters (table ``data/parameters/engine.csv``; docs/model.md §M1–M3).
+
+:class:`EngineParameters` holds the cited scalar defaults. A scenario may override them and may
+declare some as uncertain; :func:`resolve` turns them into per-run arrays of shape ``(runs, 1)`` so
+every mechanism broadcasts them over actors without caring whether they vary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from moondust.parameters import ParameterSet, spec_field
+
+
+def _field(name: str, **constraints: float) -> float:
+    value: float = spec_field("engine", name, **constraints)
+    return value
+
+
+class EngineParameters(ParameterSet):
+    """Every scalar parameter of the race engine, with cited defaults and ranges."""
+
+    table: ClassVar[str] = "engine"
+
+    lunar_share: float = _field("lunar_share", ge=0, le=1)
+    rd_fraction: float = _field("rd_fraction", ge=0, le=1)
+    idea_productivity: float = _field("idea_productivity", ge=0)
+    research_elasticity: float = _field("research_elasticity", gt=0, le=1.5)
+    knowledge_elasticity: float = _field("knowledge_elasticity", ge=0, lt=1)
+    catch_up_rate: float = _field("catch_up_rate", ge=0, le=1)
+    absorptive_half_usd_bn: float = _field("absorptive_half_usd_bn", gt=0)
+    public_visibility: float = _field("public_visibility", ge=0, le=1)
+    spillover_max: float = _field("spillover_max", ge=0, le=1)
+    cross_bloc_discount: float = _field("cross_bloc_discount", ge=0, le=1)
+    aj_cost_convexity: float = _field("aj_cost_convexity", gt=4)
+    heritage_prior_mean: float = _field("heritage_prior_mean", gt=0, lt=1)
+    heritage_prior_strength: float = _field("heritage_prior_strength", gt=0)
+    heritage_transfer: float = _field("heritage_transfer", ge=0, le=1)
+    margin_gain: float = _field("margin_gain", ge=0)
+    crowd_out: float = _field("crowd_out", ge=0, le=1)
+    growth_drag: float = _field("growth_drag", ge=-0.1, le=0.2)
+    military_share_max: float = _field("military_share_max", gt=0, le=1)
+    budget_noise: float = _field("budget_noise", ge=0, le=1)
+    emulation_gain: float = _field("emulation_gain", ge=0)
+    rivalry_gain: float = _field("rivalry_gain", ge=0)
+    rivalry_race_gain: float = _field("rivalry_race_gain", ge=0)
+    emulation_openness_gain: float = _field("emulation_openness_gain", ge=0)
+    reaction_decay: float = _field("reaction_decay", ge=0, le=1)
+    civil_surge_max: float = _field("civil_surge_max", ge=0)
+    selection_intensity: float = _field("selection_intensity", ge=0)
+    imitation_rate: float = _field("imitation_rate", ge=0, le=1)
+    fusion_rd_fraction: float = _field("fusion_rd_fraction", ge=0, le=1)
+    capability_lapse_years: float = _field("capability_lapse_years", ge=0)
+    lapse_retention: float = _field("lapse_retention", ge=0, le=1)
+    long_run_growth: float = _field("long_run_growth", ge=-0.05, le=0.1)
+    growth_convergence_years: float = _field("growth_convergence_years", gt=0)
+
+
+RunParameters = dict[str, NDArray[np.float64]]
+"""Parameter name → array of shape ``(runs, 1)``."""
+
+
+def resolve(
+    params: EngineParameters, runs: int, varying: Mapping[str, NDArray[np.float64]] | None = None
+) -> RunParameters:
+    """Per-run parameter arrays: scalar defaults, replaced by ``varying`` samples where given."""
+    resolved: RunParameters = {}
+    for name, value in params.model_dump().items():
+        resolved[name] = np.full((runs, 1), float(value))
+    for name, samples in (varying or {}).items():
+        if name not in resolved:
+            raise KeyError(name)
+        resolved[name] = np.asarray(samples, dtype=np.float64).reshape(runs, 1)
+    return resolved

@@ -1,0 +1,293 @@
+"""The year pipeline and :func:`simulate` (DESIGN §2, §3).
+
+A year runs a fixed pipeline of mechanism modules over arrays of shape (runs, actors, …):
+
+1. :mod:`~moondust.engine.imitation`   policy evolution (optional)
+2. policies                             each actor's levers from what it observes
+3. :mod:`~moondust.engine.budget`       M1 economy, Richardson arms race, guns vs butter
+4. :mod:`~moondust.engine.missions`     M3 targets on each programme track
+5. :mod:`~moondust.engine.technology`   M2 R&D, spillovers, coordination, catch-up
+6. :mod:`~moondust.engine.missions`     M3 attempts and heritage
+7. :mod:`~moondust.engine.reactions`    M2 emulation and rivalry reactions (felt next year)
+
+There is no per-run Python loop: one scenario is a batch of size 1. Randomness is counter-based
+(:mod:`~moondust.engine.random`), so run *i* is the same alone or in any batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from moondust.engine import budget, imitation, missions, reactions, technology
+from moondust.engine.ladder import DOMAINS, load_ladder
+from moondust.engine.params import RunParameters, resolve
+from moondust.engine.random import Stream, uniform
+from moondust.engine.state import FloatArray, Setting, State, initial_state, pairwise_sum
+from moondust.results import Results
+from moondust.world.policies import LEVERS, Levers, Observation, StatusQuo
+from moondust.world.scenario import Distribution, Scenario
+from moondust.world.world import World, load_world
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (years done, years in total) after each simulated year."""
+
+
+def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
+    """The scenario's fixed inputs: the 2025 world with its overrides, relations and policies."""
+    world = world if world is not None else load_world()
+    ladder = load_ladder()
+    if ladder.ids != world.milestones:
+        raise RuntimeError("engine ladder and world milestones disagree")
+    p = scenario.engine_parameters
+    ids = world.ids
+    n = len(ids)
+
+    civil = world.civil_usd_bn.copy()
+    military = world.military_usd_bn.copy()
+    growth = world.gdp_growth.copy()
+    for actor, change in scenario.actors.items():
+        i = ids.index(actor)
+        if change.civil_usd_bn is not None:
+            civil[i] = change.civil_usd_bn
+        if change.military_usd_bn is not None:
+            military[i] = change.military_usd_bn
+        if change.gdp_growth_pct is not None:
+            growth[i] = change.gdp_growth_pct / 100.0
+
+    rivalry = world.rivalry.copy()
+    sanction = world.sanction.copy()
+    for a, b in scenario.relations.add_sanctions:
+        sanction[ids.index(a), ids.index(b)] = sanction[ids.index(b), ids.index(a)] = True
+    for a, b in scenario.relations.remove_sanctions:
+        sanction[ids.index(a), ids.index(b)] = sanction[ids.index(b), ids.index(a)] = False
+    for entry in scenario.relations.rivalry:
+        i, j = ids.index(entry.a), ids.index(entry.b)
+        rivalry[i, j] = rivalry[j, i] = entry.intensity
+    np.fill_diagonal(rivalry, 0.0)
+    np.fill_diagonal(sanction, False)
+
+    artemis, ilrs = world.artemis, world.ilrs
+    same_bloc = (artemis[:, None] & artemis[None, :]) | (ilrs[:, None] & ilrs[None, :])
+
+    # Milestones achieved long ago must be demonstrated again; their capability partly remains.
+    first_year = world.first_year
+    lapsed = world.achieved & (first_year < scenario.simulation.start - p.capability_lapse_years)
+    held = world.achieved & ~lapsed
+    # Holding a milestone shows its prerequisites are held too (Japan's 2024 landing shows it can
+    # still reach lunar orbit, although its 1990 orbiter has lapsed).
+    for m in reversed(range(ladder.size)):
+        needs = ladder.prerequisites[m]
+        held[:, needs] |= held[:, [m]]
+    levels = np.where(held[:, :, None], ladder.thresholds[None], 0.0).max(axis=1)
+    lapsed_levels = np.where(lapsed[:, :, None], ladder.thresholds[None], 0.0).max(axis=1)
+    capability = np.maximum(levels, p.lapse_retention * lapsed_levels)
+    capability[:, DOMAINS.index("launch")] = np.maximum(
+        capability[:, DOMAINS.index("launch")], 0.8 * world.has_launcher
+    )
+    capability[:, DOMAINS.index("crew")] = np.maximum(
+        capability[:, DOMAINS.index("crew")], 1.0 * world.crewed_capable
+    )
+    capability = np.maximum(capability, 0.1)
+
+    policies, policy_of_actor = _assign_policies(scenario, world)
+    return Setting(
+        actor_ids=ids,
+        actor_names=world.names,
+        start=scenario.simulation.start,
+        end=scenario.simulation.end,
+        civil0_usd_bn=civil,
+        military0_usd_bn=military,
+        gdp_growth=growth,
+        artemis=artemis,
+        ilrs=ilrs,
+        rivalry=rivalry,
+        sanction=sanction,
+        same_bloc=same_bloc & ~np.eye(n, dtype=bool),
+        achieved0=held,
+        achieved_year0=np.where(held, first_year, np.nan),
+        capability0=capability,
+        successes0=world.landing_successes.astype(np.float64),
+        failures0=(world.landing_attempts - world.landing_successes).astype(np.float64),
+        roadmap_year=world.roadmap_year,
+        policies=policies,
+        policy_of_actor=policy_of_actor,
+        ladder=ladder,
+    )
+
+
+def _assign_policies(scenario: Scenario, world: World) -> tuple[tuple, NDArray[np.int64]]:
+    choices = scenario.policies
+    built: dict[str, int] = {}
+    policies: list = []
+    assignment = np.zeros(len(world.ids), dtype=np.int64)
+    for i, actor in enumerate(world.ids):
+        bloc_class = bloc_class_of(bool(world.artemis[i]), bool(world.ilrs[i]))
+        choice = choices.actors.get(actor) or choices.blocs.get(bloc_class) or choices.default  # type: ignore[call-overload]
+        key = choice.model_dump_json()
+        if key not in built:
+            built[key] = len(policies)
+            policies.append(choice.build())
+        assignment[i] = built[key]
+    return tuple(policies), assignment
+
+
+def bloc_class_of(artemis: bool, ilrs: bool) -> str:
+    """'artemis', 'ilrs', 'both' or 'neither'."""
+    if artemis and ilrs:
+        return "both"
+    return "artemis" if artemis else "ilrs" if ilrs else "neither"
+
+
+def sample_uncertainties(
+    uncertainties: dict[str, Distribution], seed: int, run_index: NDArray[np.int64]
+) -> dict[str, FloatArray]:
+    """Per-run draws of the scenario's uncertain parameters (counter-based, keyed by run)."""
+    from scipy.special import ndtri
+
+    samples: dict[str, FloatArray] = {}
+    for k, (name, dist) in enumerate(sorted(uncertainties.items())):
+        u = uniform(seed, run_index, 0, Stream.UNCERTAINTY, k)
+        lo, hi = dist.low or 0.0, dist.high or 0.0
+        if dist.dist == "uniform":
+            value = lo + (hi - lo) * u
+        elif dist.dist == "loguniform":
+            value = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u)
+        elif dist.dist == "triangular":
+            mode = dist.mode if dist.mode is not None else lo
+            cut = (mode - lo) / (hi - lo)
+            value = np.where(
+                u < cut,
+                lo + np.sqrt(u * (hi - lo) * (mode - lo)),
+                hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode)),
+            )
+        else:
+            value = (dist.mean or 0.0) + (dist.sd or 0.0) * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+        samples[name] = np.asarray(value, dtype=np.float64)
+    return samples
+
+
+def _observe(state: State, setting: Setting) -> Observation:
+    rivalry = setting.rivalry
+    weight = rivalry.sum(axis=1)
+    rival_share = pairwise_sum(state.military_share, rivalry) / np.where(weight > 0, weight, 1.0)
+    return Observation(
+        year=state.year,
+        military_share=state.military_share,
+        rival_military_share=np.where(weight > 0, rival_share, 0.0),
+        rival_milestones_last_year=pairwise_sum(state.new_milestones.astype(np.float64), rivalry),
+        milestones_held=state.achieved.sum(axis=2).astype(np.float64),
+    )
+
+
+def _levers(state: State, setting: Setting) -> Levers:
+    observation = _observe(state, setting)
+    levers: Levers = {}
+    for index, policy in enumerate(setting.policies):
+        chosen = policy.levers(observation)
+        mask = state.policy_id == index
+        for name in LEVERS:
+            levers[name] = np.where(mask, chosen[name], levers.get(name, 0.0))
+    return levers
+
+
+class _Recorder:
+    """Collects the yearly outputs into preallocated arrays (years on the last axis)."""
+
+    def __init__(self, runs: int, setting: Setting) -> None:
+        n, years = setting.n_actors, setting.years.size
+        self.civil = np.zeros((runs, n, years))
+        self.military = np.zeros((runs, n, years))
+        self.military_share = np.zeros((runs, n, years))
+        self.lunar_rd = np.zeros((runs, n, years))
+        self.capability = np.zeros((runs, n, years, len(DOMAINS)), dtype=np.float32)
+        self.milestones_held = np.zeros((runs, n, years), dtype=np.int16)
+        self.attempted = np.zeros((runs, n, years), dtype=np.int16)
+
+    def record(self, t: int, state: State) -> None:
+        self.civil[..., t] = state.civil_usd_bn
+        self.military[..., t] = state.military_usd_bn
+        self.military_share[..., t] = state.military_share
+        self.lunar_rd[..., t] = state.lunar_rd_usd_bn
+        self.capability[:, :, t, :] = state.capability
+        self.milestones_held[..., t] = state.achieved.sum(axis=2)
+        self.attempted[..., t] = state.attempted
+
+
+def run_batch(
+    setting: Setting,
+    parameters: RunParameters,
+    run_index: NDArray[np.int64],
+    seed: int,
+    progress: ProgressCallback | None = None,
+) -> tuple[State, _Recorder]:
+    """Simulate one batch of runs from the start year to the end year."""
+    state = initial_state(setting, run_index, seed)
+    status_quo = StatusQuo().values
+    state.grievance = np.broadcast_to(
+        budget.calibrate_grievance(setting, status_quo["reaction"], status_quo["restraint"]),
+        state.military_share.shape,
+    ).copy()
+    recorder = _Recorder(run_index.size, setting)
+    recorder.record(0, state)
+    years = setting.years
+    for t, year in enumerate(years[1:], start=1):
+        state.year = int(year)
+        imitation.step(state, setting, parameters)
+        state.levers = _levers(state, setting)
+        budget.step(state, setting, parameters)
+        targets = missions.choose_targets(state, setting)
+        _, partners = technology.step(state, setting, parameters, targets)
+        missions.step(state, setting, parameters, targets, partners)
+        reactions.step(state, setting, parameters)
+        recorder.record(t, state)
+        if progress is not None:
+            progress(t, years.size - 1)
+    return state, recorder
+
+
+def simulate(
+    scenario: Scenario,
+    runs: int | None = None,
+    seed: int | None = None,
+    first_run: int = 0,
+    progress: ProgressCallback | None = None,
+    world: World | None = None,
+) -> Results:
+    """Run a scenario as a Monte Carlo batch.
+
+    Parameters
+    ----------
+    scenario
+        A validated :class:`~moondust.world.scenario.Scenario` (see :func:`moondust.load_scenario`).
+    runs
+        Number of runs (default: the scenario's).
+    seed
+        Seed of the random streams (default: the scenario's).
+    first_run
+        Global index of the first run: run *k* is identical whether simulated alone
+        (``first_run=k, runs=1``) or inside any larger batch.
+    progress
+        Optional callback ``(years_done, years_total)``.
+    world
+        The 2025 world (default: the packaged data).
+
+    Returns
+    -------
+    Results
+        ``Results.dataset`` has dims ``run`` (global indices), ``actor``, ``year`` and more.
+    """
+    runs = scenario.simulation.runs if runs is None else int(runs)
+    seed = scenario.simulation.seed if seed is None else int(seed)
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    if first_run < 0:
+        raise ValueError("first_run must be ≥ 0")
+    setting = build_setting(scenario, world)
+    run_index = np.arange(first_run, first_run + runs, dtype=np.int64)
+    varying = sample_uncertainties(scenario.uncertainties, seed, run_index)
+    parameters = resolve(scenario.engine_parameters, runs, varying)
+    state, recorder = run_batch(setting, parameters, run_index, seed, progress)
+    return Results.from_engine(scenario, setting, state, recorder, run_index, seed, varying)

@@ -1,0 +1,162 @@
+"""The engine's inputs and state: arrays over (runs, actors, …), nothing else.
+
+:class:`Setting` is what a scenario fixes for all runs (the world's 2025 data after overrides,
+relations, the ladder). :class:`State` is what changes year by year; every array's first axis is
+the run, the second the actor. Mechanism modules read a ``State`` and update it in place, each with
+its own documented contract, in the order ``engine/simulate.py`` owns.
+
+New mechanisms (stations, mining, fusion, conflict, debris) add their own fields here and their own
+module; existing fields keep their meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from moondust.engine.ladder import DOMAINS, Ladder
+from moondust.world.policies import Levers, Policy
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def pairwise_sum(values: FloatArray, weights: FloatArray) -> FloatArray:
+    """``Σ_j weights[i, j] · values[r, j]`` for every run r and actor i, shape (R, N).
+
+    Written with ``einsum`` rather than ``@``: BLAS may sum in a different order for different
+    batch sizes, and run *i* must come out bit-identical alone or in any batch.
+    """
+    return np.einsum("rj,ij->ri", values, weights)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Everything fixed across runs and years (shapes: N actors, M milestones)."""
+
+    actor_ids: tuple[str, ...]
+    actor_names: tuple[str, ...]
+    start: int
+    end: int
+    civil0_usd_bn: FloatArray
+    military0_usd_bn: FloatArray
+    gdp_growth: FloatArray
+    artemis: BoolArray
+    ilrs: BoolArray
+    rivalry: FloatArray
+    """Rivalry intensity w_ij in [0, 1], symmetric, zero diagonal (N, N)."""
+    sanction: BoolArray
+    same_bloc: BoolArray
+    achieved0: BoolArray
+    """Milestones held at the start (not lapsed), (N, M)."""
+    achieved_year0: FloatArray
+    capability0: FloatArray
+    """Capability stocks at the start (N, K)."""
+    successes0: FloatArray
+    failures0: FloatArray
+    roadmap_year: FloatArray
+    """Announced year of each milestone, NaN if none (N, M)."""
+    policies: tuple[Policy, ...]
+    policy_of_actor: NDArray[np.int64]
+    ladder: Ladder
+
+    @property
+    def n_actors(self) -> int:
+        """Number of actors N."""
+        return len(self.actor_ids)
+
+    @property
+    def years(self) -> NDArray[np.int64]:
+        """Simulated calendar years."""
+        return np.arange(self.start, self.end + 1)
+
+    @property
+    def military_share0(self) -> FloatArray:
+        """2025 military share of each actor's space envelope."""
+        total = self.civil0_usd_bn + self.military0_usd_bn
+        return np.divide(self.military0_usd_bn, total, out=np.zeros_like(total), where=total > 0)
+
+
+@dataclass
+class State:
+    """What changes year to year, for R runs and N actors (K domains, M milestones)."""
+
+    year: int
+    seed: int
+    """Seed of the counter-based random streams."""
+    run_index: NDArray[np.int64]
+    """Global run indices, shape (R, 1): the key of every random draw."""
+    gdp_index: FloatArray
+    envelope_usd_bn: FloatArray
+    """Baseline space envelope (civil + military at 2025 shares, grown with the economy)."""
+    military_share: FloatArray
+    grievance: FloatArray
+    civil_usd_bn: FloatArray
+    military_usd_bn: FloatArray
+    lunar_rd_usd_bn: FloatArray
+    mission_fund_usd_bn: FloatArray
+    civil_surge: FloatArray
+    threat: FloatArray
+    learning: FloatArray
+    capability: FloatArray
+    achieved: BoolArray
+    achieved_year: FloatArray
+    new_milestones: NDArray[np.int64]
+    """Milestones achieved this year, per actor (R, N)."""
+    attempted: NDArray[np.int64]
+    """Milestone attempted this year (index), −1 for none (R, N)."""
+    successes: FloatArray
+    failures: FloatArray
+    policy_id: NDArray[np.int64]
+    levers: Levers = field(default_factory=dict)
+    cumulative_civil_usd_bn: FloatArray = field(default_factory=lambda: np.zeros(0))
+    cumulative_military_usd_bn: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def runs(self) -> int:
+        """Number of runs R in this batch."""
+        return int(self.run_index.shape[0])
+
+
+def initial_state(setting: Setting, run_index: NDArray[np.int64], seed: int) -> State:
+    """The state at the start year for the given global run indices."""
+    runs = run_index.size
+    n = setting.n_actors
+    m = setting.ladder.size
+
+    def tile(values: FloatArray) -> FloatArray:
+        return np.broadcast_to(values, (runs, *values.shape)).astype(np.float64, copy=True)
+
+    envelope = setting.civil0_usd_bn + setting.military0_usd_bn
+    zeros = np.zeros((runs, n))
+    return State(
+        year=setting.start,
+        seed=seed,
+        run_index=run_index.reshape(runs, 1).astype(np.int64),
+        gdp_index=np.ones((runs, n)),
+        envelope_usd_bn=tile(envelope),
+        military_share=tile(setting.military_share0),
+        grievance=zeros.copy(),
+        civil_usd_bn=tile(setting.civil0_usd_bn),
+        military_usd_bn=tile(setting.military0_usd_bn),
+        lunar_rd_usd_bn=zeros.copy(),
+        mission_fund_usd_bn=zeros.copy(),
+        civil_surge=zeros.copy(),
+        threat=zeros.copy(),
+        learning=zeros.copy(),
+        capability=tile(setting.capability0),
+        achieved=np.broadcast_to(setting.achieved0, (runs, n, m)).copy(),
+        achieved_year=tile(setting.achieved_year0),
+        new_milestones=np.zeros((runs, n), dtype=np.int64),
+        attempted=np.full((runs, n), -1, dtype=np.int64),
+        successes=tile(setting.successes0),
+        failures=tile(setting.failures0),
+        policy_id=np.broadcast_to(setting.policy_of_actor, (runs, n)).copy(),
+        cumulative_civil_usd_bn=zeros.copy(),
+        cumulative_military_usd_bn=zeros.copy(),
+    )
+
+
+__all__ = ["DOMAINS", "Setting", "State", "initial_state"]

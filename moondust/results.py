@@ -1,0 +1,289 @@
+"""Results of a simulation: an xarray Dataset and the summaries users read (DESIGN §5).
+
+:class:`Results` wraps ``dataset``, with dims ``run`` (global run index), ``actor``, ``year``,
+``milestone`` and ``domain``. The same type comes back from :func:`moondust.simulate` and, later,
+from opening a sweep's directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+if TYPE_CHECKING:  # the engine builds Results; Results never runs the engine
+    from moondust.engine.simulate import _Recorder
+    from moondust.engine.state import Setting, State
+    from moondust.world.scenario import Scenario
+
+BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Tables that summarise a batch of runs.
+
+    Attributes
+    ----------
+    milestones
+        One row per (actor, milestone): ``p_achieved`` by the end year, ``median_year``,
+        ``p5_year``, ``p95_year`` (over runs that achieved it) and ``p_first`` (probability of
+        being first to it; ties in a year share the credit).
+    blocs
+        One row per (bloc, milestone): ``p_first``, the probability an actor of that bloc class
+        (artemis, ilrs, both, neither) is first.
+    spending
+        One row per actor: cumulative civil and military spending to the end year, USD bn, median
+        and 5–95 % band.
+    runs, start, end, scenario
+        What was summarised.
+    """
+
+    milestones: pd.DataFrame
+    blocs: pd.DataFrame
+    spending: pd.DataFrame
+    runs: int
+    start: int
+    end: int
+    scenario: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (NaN becomes null)."""
+
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            clean = frame.astype(object).where(frame.notna(), None)
+            rows = clean.to_dict(orient="records")
+            return [{str(key): value for key, value in row.items()} for row in rows]
+
+        return {
+            "scenario": self.scenario,
+            "runs": self.runs,
+            "start": self.start,
+            "end": self.end,
+            "milestones": records(self.milestones),
+            "blocs": records(self.blocs),
+            "spending": records(self.spending),
+        }
+
+    def tidy(self) -> pd.DataFrame:
+        """One long table (``table, actor, bloc, milestone, statistic, value``) for Parquet."""
+        parts = []
+        for table, frame, keys in (
+            ("milestones", self.milestones, ["actor", "bloc", "milestone"]),
+            ("blocs", self.blocs, ["bloc", "milestone"]),
+            ("spending", self.spending, ["actor", "bloc"]),
+        ):
+            long = frame.melt(id_vars=keys, var_name="statistic", value_name="value")
+            long.insert(0, "table", table)
+            parts.append(long)
+        tidy = pd.concat(parts, ignore_index=True)
+        for column in ("actor", "bloc", "milestone"):
+            tidy[column] = tidy[column].fillna("").astype(str)
+        tidy["value"] = tidy["value"].astype(float)
+        return tidy[["table", "actor", "bloc", "milestone", "statistic", "value"]]
+
+
+class Results:
+    """A batch of simulated runs.
+
+    Parameters
+    ----------
+    dataset
+        The xarray Dataset (see the module docstring for its layout).
+    """
+
+    def __init__(self, dataset: xr.Dataset) -> None:
+        self.dataset = dataset
+
+    def __repr__(self) -> str:
+        ds = self.dataset
+        return (
+            f"Results(scenario={ds.attrs.get('scenario')!r}, runs={ds.sizes['run']}, "
+            f"actors={ds.sizes['actor']}, years={int(ds.year[0])}–{int(ds.year[-1])})"
+        )
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return int(self.dataset.sizes["run"])
+
+    @classmethod
+    def from_engine(
+        cls,
+        scenario: Scenario,
+        setting: Setting,
+        state: State,
+        recorder: _Recorder,
+        run_index: np.ndarray,
+        seed: int,
+        varying: dict[str, np.ndarray],
+    ) -> Results:
+        """Assemble the dataset from the engine's final state and yearly records."""
+        from moondust import __version__
+        from moondust.engine.ladder import DOMAINS
+        from moondust.engine.simulate import bloc_class_of
+
+        blocs = [
+            bloc_class_of(bool(a), bool(i))
+            for a, i in zip(setting.artemis, setting.ilrs, strict=True)
+        ]
+        coords = {
+            "run": ("run", run_index),
+            "actor": ("actor", list(setting.actor_ids)),
+            "actor_name": ("actor", list(setting.actor_names)),
+            "bloc": ("actor", blocs),
+            "year": ("year", setting.years),
+            "milestone": ("milestone", list(setting.ladder.ids)),
+            "domain": ("domain", list(DOMAINS)),
+        }
+        ray = ("run", "actor", "year")
+        data: dict[str, Any] = {
+            "civil_usd_bn": (ray, recorder.civil, {"units": "USD bn/yr (2025 dollars)"}),
+            "military_usd_bn": (ray, recorder.military, {"units": "USD bn/yr (2025 dollars)"}),
+            "military_share": (ray, recorder.military_share, {"units": "1"}),
+            "lunar_rd_usd_bn": (ray, recorder.lunar_rd, {"units": "USD bn/yr"}),
+            "capability": (
+                ("run", "actor", "year", "domain"),
+                recorder.capability,
+                {"units": "capability level (milestone thresholds)"},
+            ),
+            "milestones_held": (ray, recorder.milestones_held, {"units": "count"}),
+            "attempted": (ray, recorder.attempted, {"units": "milestone index, -1 none"}),
+            "milestone_year": (
+                ("run", "actor", "milestone"),
+                state.achieved_year,
+                {"units": "calendar year; NaN if not achieved"},
+            ),
+        }
+        for name, values in varying.items():
+            data[f"input_{name}"] = ("run", np.asarray(values).reshape(-1), {"units": "sampled"})
+        attrs = {
+            "scenario": scenario.name,
+            "scenario_digest": scenario.digest(),
+            "scenario_json": json.dumps(scenario.model_dump(mode="json"), sort_keys=True),
+            "seed": seed,
+            "start": setting.start,
+            "end": setting.end,
+            "moondust_version": __version__,
+        }
+        return cls(xr.Dataset(data, coords=coords, attrs=attrs))
+
+    # --- race metrics -------------------------------------------------------------------------
+    def first_credit(self) -> xr.DataArray:
+        """Credit for being first to each milestone, (run, actor, milestone), summing to 1 per
+        (run, milestone) when anyone achieved it (ties in a year share the credit)."""
+        years = self.dataset["milestone_year"]
+        earliest = years.min("actor", skipna=True)
+        tied = (years == earliest) & years.notnull()
+        count = tied.sum("actor")
+        return (tied / count.where(count > 0)).fillna(0.0)
+
+    def summary(self) -> Summary:
+        """Median years, bands, probability of being first, cumulative spending."""
+        ds = self.dataset
+        years = ds["milestone_year"]
+        achieved = years.notnull()
+        credit = self.first_credit()
+        p_achieved = achieved.mean("run")
+        with warnings.catch_warnings():  # milestones nobody reaches have all-NaN years
+            warnings.simplefilter("ignore", RuntimeWarning)
+            quantiles = years.quantile([0.05, 0.5, 0.95], dim="run", skipna=True)
+        p_first = credit.mean("run")
+
+        rows = []
+        for actor in ds.actor.values:
+            bloc = str(ds.bloc.sel(actor=actor).item())
+            for milestone in ds.milestone.values:
+                sel = {"actor": actor, "milestone": milestone}
+                q = quantiles.sel(sel).values
+                rows.append(
+                    {
+                        "actor": str(actor),
+                        "bloc": bloc,
+                        "milestone": str(milestone),
+                        "p_achieved": float(p_achieved.sel(sel)),
+                        "median_year": float(q[1]),
+                        "p5_year": float(q[0]),
+                        "p95_year": float(q[2]),
+                        "p_first": float(p_first.sel(sel)),
+                    }
+                )
+        milestones = pd.DataFrame(rows)
+
+        bloc_first = credit.groupby(ds.bloc).sum("actor").mean("run")
+        bloc_rows = []
+        for bloc in BLOC_CLASSES:
+            for milestone in ds.milestone.values:
+                value = (
+                    float(bloc_first.sel(bloc=bloc, milestone=milestone))
+                    if bloc in bloc_first.bloc.values
+                    else 0.0
+                )
+                bloc_rows.append({"bloc": bloc, "milestone": str(milestone), "p_first": value})
+        blocs = pd.DataFrame(bloc_rows)
+
+        cumulative_civil = ds["civil_usd_bn"].isel(year=slice(1, None)).sum("year")
+        cumulative_military = ds["military_usd_bn"].isel(year=slice(1, None)).sum("year")
+        spend_rows = []
+        for actor in ds.actor.values:
+            civil = cumulative_civil.sel(actor=actor).quantile([0.05, 0.5, 0.95]).values
+            military = cumulative_military.sel(actor=actor).quantile([0.05, 0.5, 0.95]).values
+            spend_rows.append(
+                {
+                    "actor": str(actor),
+                    "bloc": str(ds.bloc.sel(actor=actor).item()),
+                    "civil_cum_median": float(civil[1]),
+                    "civil_cum_p5": float(civil[0]),
+                    "civil_cum_p95": float(civil[2]),
+                    "military_cum_median": float(military[1]),
+                    "military_cum_p5": float(military[0]),
+                    "military_cum_p95": float(military[2]),
+                }
+            )
+        return Summary(
+            milestones=milestones,
+            blocs=blocs,
+            spending=pd.DataFrame(spend_rows),
+            runs=self.runs,
+            start=int(ds.attrs["start"]),
+            end=int(ds.attrs["end"]),
+            scenario=str(ds.attrs["scenario"]),
+        )
+
+    # --- storage ------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> dict[str, Path]:
+        """Write ``results.zarr`` (the dataset) and ``summary.parquet`` (tidy) into a directory.
+
+        Each is written to a temporary name and renamed, so an interrupted save never leaves a
+        half-written file under the final name.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = {"dataset": directory / "results.zarr", "summary": directory / "summary.parquet"}
+        tmp = directory / "results.zarr.tmp"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        # Zarr format 2: readable by every Zarr library, and it specifies the string coordinates.
+        self.dataset.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
+        if paths["dataset"].exists():
+            shutil.rmtree(paths["dataset"])
+        tmp.rename(paths["dataset"])
+        tidy_tmp = paths["summary"].with_suffix(".parquet.tmp")
+        self.summary().tidy().to_parquet(tidy_tmp, index=False)
+        tidy_tmp.replace(paths["summary"])
+        return paths
+
+    @classmethod
+    def open(cls, path: str | Path) -> Results:
+        """Open a dataset written by :meth:`save` (its directory or the ``.zarr`` store)."""
+        path = Path(path)
+        if path.is_dir() and (path / "results.zarr").exists():
+            path = path / "results.zarr"
+        return cls(xr.open_zarr(path).load())

@@ -1,0 +1,223 @@
+"""Policies: small classes that map what an actor observes to its levers, vectorised over runs.
+
+Each policy has a ``classifier`` dict of metadata (as Axelrod's strategies do) and a
+:meth:`Policy.levers` method that returns every lever for all runs and actors at once; the engine
+uses the values for the actors that follow the policy. Presets: ``cutthroat``, ``emulation``,
+``status-quo`` and ``reciprocal``. Write your own by subclassing :class:`Policy` and naming it in a
+scenario as ``"package.module:ClassName"``.
+
+The preset lever values are modelling assumptions (docs/model.md, "Policies"), not data.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from moondust.errors import MoondustError
+
+LEVERS: tuple[str, ...] = (
+    "openness",
+    "emulation",
+    "rivalry",
+    "reaction",
+    "restraint",
+    "coordinate",
+    "station_openness",
+    "shared_sites",
+    "asat_allowed",
+)
+"""Every lever an actor sets each year.
+
+openness            0..1  how much of its technology and data it shares (scales spillovers β)
+emulation           0..1  how strongly a rival's or partner's milestone inspires civil effort
+rivalry             0..1  how strongly a rival's milestone is felt as a threat (military, race)
+reaction            ≥0    Richardson reaction k to rivals' military shares
+restraint           ≥0    Richardson restraint a on its own military share
+coordinate          0/1   coordinate R&D with its bloc partners (an R&D cartel)
+station_openness    0..1  share of its station seats open to foreign crews (M4)
+shared_sites        0/1   share mining sites with partners instead of exclusive zones (M5)
+asat_allowed        0/1   may test destructive anti-satellite weapons (M7)
+"""
+
+Levers = dict[str, NDArray[np.float64]]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What every actor observes at the start of a year (arrays of shape (runs, actors))."""
+
+    year: int
+    military_share: NDArray[np.float64]
+    rival_military_share: NDArray[np.float64]
+    """Rivalry-weighted mean military share of an actor's rivals (0 where it has none)."""
+    rival_milestones_last_year: NDArray[np.float64]
+    """Rivalry-weighted count of milestones its rivals achieved last year."""
+    milestones_held: NDArray[np.float64]
+
+
+class Policy:
+    """Base class: constant levers, optionally overridden per instance.
+
+    Parameters
+    ----------
+    **overrides
+        Lever values replacing the class defaults, e.g. ``CutThroat(openness=0.3)``.
+    """
+
+    name: ClassVar[str] = "policy"
+    classifier: ClassVar[dict[str, Any]] = {
+        "cooperative": False,
+        "stochastic": False,
+        "reacts_to_rivals": False,
+    }
+    defaults: ClassVar[dict[str, float]] = {}
+
+    def __init__(self, **overrides: float) -> None:
+        unknown = set(overrides) - set(LEVERS)
+        if unknown:
+            raise MoondustError(f"unknown lever(s) {sorted(unknown)}; expected some of {LEVERS}")
+        missing = set(LEVERS) - set(self.defaults) - set(overrides)
+        if missing:
+            raise MoondustError(f"policy {self.name!r} does not set lever(s) {sorted(missing)}")
+        chosen = {k: float(v) for k, v in overrides.items()}
+        self.values: dict[str, float] = {**self.defaults, **chosen}
+
+    def levers(self, observation: Observation) -> Levers:
+        """Every lever for all runs and actors; the engine keeps those of this policy's actors."""
+        shape = observation.military_share.shape
+        return {name: np.full(shape, value) for name, value in self.values.items()}
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.values.items() if self.defaults.get(k) != v}
+        args = ", ".join(f"{k}={v:g}" for k, v in changed.items())
+        return f"{type(self).__name__}({args})"
+
+
+class CutThroat(Policy):
+    """A rival's success is your failure: secrecy, threat, arms racing, exclusive zones, ASAT."""
+
+    name = "cutthroat"
+    classifier: ClassVar[dict[str, Any]] = {
+        "cooperative": False,
+        "stochastic": False,
+        "reacts_to_rivals": True,
+    }
+    defaults: ClassVar[dict[str, float]] = {
+        "openness": 0.1,
+        "emulation": 0.0,
+        "rivalry": 1.0,
+        "reaction": 0.3,
+        "restraint": 0.1,
+        "coordinate": 0.0,
+        "station_openness": 0.0,
+        "shared_sites": 0.0,
+        "asat_allowed": 1.0,
+    }
+
+
+class Emulation(Policy):
+    """Cooperative competition: learn from others' success, open stations, shared sites, no ASAT."""
+
+    name = "emulation"
+    classifier: ClassVar[dict[str, Any]] = {
+        "cooperative": True,
+        "stochastic": False,
+        "reacts_to_rivals": True,
+    }
+    defaults: ClassVar[dict[str, float]] = {
+        "openness": 0.9,
+        "emulation": 1.0,
+        "rivalry": 0.0,
+        "reaction": 0.02,
+        "restraint": 0.3,
+        "coordinate": 1.0,
+        "station_openness": 0.5,
+        "shared_sites": 1.0,
+        "asat_allowed": 0.0,
+    }
+
+
+class StatusQuo(Policy):
+    """2025 as it is: partial openness, some rivalry, today's arms-race coefficients."""
+
+    name = "status-quo"
+    classifier: ClassVar[dict[str, Any]] = {
+        "cooperative": False,
+        "stochastic": False,
+        "reacts_to_rivals": True,
+    }
+    defaults: ClassVar[dict[str, float]] = {
+        "openness": 0.5,
+        "emulation": 0.3,
+        "rivalry": 0.3,
+        "reaction": 0.1,
+        "restraint": 0.2,
+        "coordinate": 1.0,
+        "station_openness": 0.1,
+        "shared_sites": 0.0,
+        "asat_allowed": 1.0,
+    }
+
+
+class Reciprocal(Policy):
+    """Tit for tat: cooperate (emulation levers) while rivals arm no faster than you, else defect.
+
+    Parameters
+    ----------
+    tolerance
+        How much higher (in military share of the space budget) rivals may arm before it defects.
+    """
+
+    name = "reciprocal"
+    classifier: ClassVar[dict[str, Any]] = {
+        "cooperative": True,
+        "stochastic": False,
+        "reacts_to_rivals": True,
+    }
+    defaults: ClassVar[dict[str, float]] = Emulation.defaults
+
+    def __init__(self, tolerance: float = 0.05, **overrides: float) -> None:
+        super().__init__(**overrides)
+        self.tolerance = float(tolerance)
+
+    def levers(self, observation: Observation) -> Levers:
+        cooperate = observation.rival_military_share <= observation.military_share + self.tolerance
+        shape = observation.military_share.shape
+        return {
+            name: np.where(cooperate, value, CutThroat.defaults[name]) * np.ones(shape)
+            for name, value in self.values.items()
+        }
+
+
+PRESETS: dict[str, type[Policy]] = {
+    cls.name: cls for cls in (CutThroat, Emulation, StatusQuo, Reciprocal)
+}
+
+
+def make_policy(spec: str, **overrides: float) -> Policy:
+    """A policy from a preset name (``"cutthroat"``) or ``"package.module:ClassName"``.
+
+    Raises
+    ------
+    MoondustError
+        If the name is unknown, the class cannot be imported or is not a :class:`Policy`.
+    """
+    if spec in PRESETS:
+        return PRESETS[spec](**overrides)
+    module_name, sep, class_name = spec.partition(":")
+    if not sep:
+        raise MoondustError(
+            f"unknown policy {spec!r}; expected one of {sorted(PRESETS)} or 'module:ClassName'"
+        )
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise MoondustError(f"cannot load policy {spec!r}: {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Policy)):
+        raise MoondustError(f"policy {spec!r} is not a subclass of moondust.world.policies.Policy")
+    return cls(**overrides)

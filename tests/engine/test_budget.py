@@ -1,0 +1,120 @@
+"""M1: Richardson stability, bounds, guns versus butter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from moondust.engine import budget
+from moondust.engine.state import initial_state
+from tests.engine.conftest import run_parameters, two_actor_setting
+
+W = np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+def iterate(k: float, a: float, g: float, k_b: float, b: float, h: float, years: int = 2000):
+    x = np.zeros((1, 2))
+    reaction = np.array([[k, k_b]])
+    restraint = np.array([[a, b]])
+    grievance = np.array([[g, h]])
+    for _ in range(years):
+        x = budget.richardson_update(x, reaction, restraint, grievance, W, 1.0)
+    return x[0]
+
+
+@pytest.mark.parametrize(
+    ("k", "a", "k_b", "b"), [(0.1, 0.3, 0.1, 0.3), (0.05, 0.2, 0.2, 0.25), (0.2, 0.5, 0.1, 0.3)]
+)
+def test_stable_when_ab_exceeds_kl(k: float, a: float, k_b: float, b: float) -> None:
+    assert a * b > k * k_b
+    g, h = 0.02, 0.01
+    x = iterate(k, a, g, k_b, b, h)
+    det = a * b - k * k_b
+    np.testing.assert_allclose(x, [(b * g + h * k) / det, (a * h + g * k_b) / det], rtol=1e-9)
+
+
+@pytest.mark.parametrize(("k", "a", "k_b", "b"), [(0.3, 0.1, 0.3, 0.1), (0.5, 0.2, 0.2, 0.3)])
+def test_escalates_to_the_bound_when_kl_exceeds_ab(
+    k: float, a: float, k_b: float, b: float
+) -> None:
+    assert k * k_b > a * b
+    x = iterate(k, a, 0.01, k_b, b, 0.01)
+    # The unbounded system diverges (no positive equilibrium exists); bounded, the race runs until
+    # the bound binds: at least one actor sits on it and the other answers at its best response.
+    assert x.max() == pytest.approx(1.0)
+    if (k, a) == (k_b, b):
+        np.testing.assert_allclose(x, [1.0, 1.0])
+    else:
+        y = min(1.0, (k_b * 1.0 + 0.01) / b) if x[0] == pytest.approx(1.0) else x[1]
+        assert x[1] == pytest.approx(y)
+
+
+@given(
+    share=st.lists(st.floats(0, 1), min_size=2, max_size=2),
+    k=st.floats(0, 2),
+    a=st.floats(0, 2),
+    g=st.floats(-0.5, 0.5),
+    bound=st.floats(0.1, 1),
+)
+def test_shares_stay_within_bounds(
+    share: list[float], k: float, a: float, g: float, bound: float
+) -> None:
+    x = budget.richardson_update(np.array([share]), k, a, g, W, bound)
+    assert np.all((x >= 0) & (x <= bound))
+
+
+def test_engine_path_escalates_or_settles_like_the_equations() -> None:
+    setting = two_actor_setting()
+    for reaction, restraint, escalates in ((0.3, 0.1, True), (0.05, 0.3, False)):
+        p = run_parameters(budget_noise=0.0, military_share_max=0.8)
+        state = initial_state(setting, np.arange(1), seed=1)
+        state.grievance = np.full((1, 2), 0.01)
+        state.levers = {
+            "reaction": np.full((1, 2), reaction),
+            "restraint": np.full((1, 2), restraint),
+        }
+        for year in range(2026, 2200):
+            state.year = year
+            budget.step(state, setting, p)
+        if escalates:
+            np.testing.assert_allclose(state.military_share, 0.8)
+        else:
+            expected = 0.01 / (restraint - reaction)
+            np.testing.assert_allclose(state.military_share, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("crowd_out", [0.0, 0.5, 1.0])
+def test_guns_versus_butter(crowd_out: float) -> None:
+    # An arms race under crowd_out = 1 keeps civil + military at the envelope (guns vs butter);
+    # under 0 the civil budget is untouched.
+    setting = two_actor_setting()
+    p = run_parameters(budget_noise=0.0, crowd_out=crowd_out)
+    state = initial_state(setting, np.arange(1), seed=1)
+    state.levers = {"reaction": np.full((1, 2), 0.3), "restraint": np.full((1, 2), 0.05)}
+    state.year = 2026
+    budget.step(state, setting, p)
+    envelope = 11.0
+    above = state.military_usd_bn - envelope / 11.0
+    expected_civil = 10.0 - crowd_out * above
+    np.testing.assert_allclose(state.civil_usd_bn, expected_civil)
+    assert np.all(state.civil_usd_bn >= 0)
+    if crowd_out == 1.0:
+        np.testing.assert_allclose(state.civil_usd_bn + state.military_usd_bn, envelope)
+
+
+def test_grievance_holds_2025_shares_steady() -> None:
+    setting = two_actor_setting()
+    grievance = budget.calibrate_grievance(setting, 0.1, 0.2)
+    x0 = setting.military_share0[None, :]
+    after = budget.richardson_update(x0, 0.1, 0.2, grievance, setting.rivalry, 1.0)
+    np.testing.assert_allclose(after, x0)
+
+
+def test_growth_converges_to_the_long_run_rate() -> None:
+    p = run_parameters(long_run_growth=0.02, growth_convergence_years=25)
+    projected = np.array([[0.06, 0.01]])
+    assert np.allclose(budget.trend_growth(projected, 2028, p), projected)
+    late = budget.trend_growth(projected, 2200, p)
+    np.testing.assert_allclose(late, 0.02, atol=1e-4)

@@ -1,0 +1,110 @@
+"""Every policy passes the same harness (after Axelrod's TestPlayer)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from moondust.errors import MoondustError
+from moondust.world.policies import (
+    LEVERS,
+    PRESETS,
+    CutThroat,
+    Emulation,
+    Observation,
+    Policy,
+    Reciprocal,
+    make_policy,
+)
+
+BOUNDED = (
+    "openness",
+    "emulation",
+    "rivalry",
+    "coordinate",
+    "station_openness",
+    "shared_sites",
+    "asat_allowed",
+)
+
+
+def observation(
+    own: float = 0.2, rivals: float = 0.2, runs: int = 4, actors: int = 3
+) -> Observation:
+    shape = (runs, actors)
+    return Observation(
+        year=2030,
+        military_share=np.full(shape, own),
+        rival_military_share=np.full(shape, rivals),
+        rival_milestones_last_year=np.zeros(shape),
+        milestones_held=np.zeros(shape),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_policy_contract(name: str) -> None:
+    policy = make_policy(name)
+    assert set(policy.classifier) >= {"cooperative", "stochastic", "reacts_to_rivals"}
+    obs = observation()
+    levers = policy.levers(obs)
+    assert set(levers) == set(LEVERS)
+    for lever, values in levers.items():
+        assert values.shape == (4, 3), lever
+        assert np.all(values >= 0), lever
+        if lever in BOUNDED:
+            assert np.all(values <= 1), lever
+    # deterministic policies give the same levers for the same observation
+    if not policy.classifier["stochastic"]:
+        again = policy.levers(obs)
+        assert all(np.array_equal(levers[k], again[k]) for k in LEVERS)
+    assert repr(policy).startswith(type(policy).__name__)
+
+
+def test_orientations_differ_where_the_question_lies() -> None:
+    cut, emu = CutThroat().values, Emulation().values
+    assert cut["openness"] < emu["openness"] and cut["rivalry"] > emu["rivalry"]
+    # Richardson: cut-throat coefficients are unstable in a symmetric pair, emulation's stable.
+    assert cut["restraint"] ** 2 < cut["reaction"] ** 2
+    assert emu["restraint"] ** 2 > emu["reaction"] ** 2
+    assert CutThroat.classifier["cooperative"] is False and Emulation.classifier["cooperative"]
+
+
+def test_reciprocal_defects_when_rivals_arm() -> None:
+    policy = Reciprocal(tolerance=0.05)
+    calm = policy.levers(observation(own=0.2, rivals=0.22))
+    armed = policy.levers(observation(own=0.2, rivals=0.4))
+    assert np.all(calm["openness"] == Emulation.defaults["openness"])
+    assert np.all(armed["openness"] == CutThroat.defaults["openness"])
+    assert Reciprocal.classifier["reacts_to_rivals"]
+
+
+def test_overrides_and_errors() -> None:
+    assert make_policy("cutthroat", openness=0.4).values["openness"] == 0.4
+    with pytest.raises(MoondustError, match="unknown lever"):
+        make_policy("cutthroat", bravery=1.0)
+    with pytest.raises(MoondustError, match="unknown policy"):
+        make_policy("anarchy")
+    with pytest.raises(MoondustError, match="cannot load policy"):
+        make_policy("no_such_module:Policy")
+    with pytest.raises(MoondustError, match="not a subclass"):
+        make_policy("numpy:ndarray")
+
+
+class Hermit(Policy):
+    """A user-written policy: closed, unreactive, unarmed."""
+
+    name = "hermit"
+    defaults: ClassVar[dict[str, float]] = {
+        **CutThroat.defaults,
+        "openness": 0.0,
+        "rivalry": 0.0,
+        "reaction": 0.0,
+    }
+
+
+def test_user_policies_load_by_dotted_path() -> None:
+    policy = make_policy(f"{__name__}:Hermit")
+    assert isinstance(policy, Hermit)
+    assert np.all(policy.levers(observation())["openness"] == 0.0)
