@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never needs a display
-
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.figure import Figure
@@ -42,7 +37,9 @@ def he3_map_figure(moon: He3Map, min_label_km: float = 250.0) -> Figure:
     start = int(np.searchsorted(grid.lon_edges_deg, -90.0))
     image = np.roll(ppb, -start, axis=1)
 
-    fig, ax = plt.subplots(figsize=(13, 5.6), layout="constrained")
+    # A bare Figure (no pyplot): drawn with Agg, never touches the user's backend or needs closing.
+    fig = Figure(figsize=(13, 5.6), layout="constrained")
+    ax = fig.add_subplot()
     mesh = ax.imshow(
         image,
         origin="lower",
@@ -145,9 +142,5 @@ def save_he3_map(moon: He3Map, path: str | Path, dpi: int = 150) -> Path:
     """Render the map to a PNG (or any format Matplotlib knows from the suffix)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig = he3_map_figure(moon)
-    try:
-        fig.savefig(path, dpi=dpi)
-    finally:
-        plt.close(fig)
+    he3_map_figure(moon).savefig(path, dpi=dpi)
     return path
