@@ -1,5 +1,5 @@
 # moondust: two commands on a fresh machine with only Python 3.11 and pip.
-#   make demo   create .venv, install moondust, run the main job into moondust-out/
+#   make demo   create .venv, install moondust, map the He-3 and run the baseline into moondust-out/
 #   make test   create .venv, install moondust[dev], lint, type-check and run the tests
 
 PYTHON ?= python3
@@ -23,6 +23,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 
 demo: $(VENV)/.installed
 	$(BIN)/moondust map --out $(OUT)/he3_map.png
+	$(BIN)/moondust run baseline --out $(OUT)/baseline
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

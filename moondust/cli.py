@@ -270,14 +270,14 @@ def sites_command(
 @app.command("params")
 def params_command(
     table_name: Annotated[
-        str, typer.Argument(metavar="TABLE", help="Which parameter table: moon.")
+        str, typer.Argument(metavar="TABLE", help="Which parameter table: moon or engine.")
     ] = "moon",
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """List a model part's parameters: default, range, unit, source and status."""
     from moondust.parameters import load_specs
 
-    known = ("moon",)
+    known = ("moon", "engine")
     if table_name not in known:
         raise MoondustError(f"unknown parameter table {table_name!r}; expected one of {known}")
     specs = load_specs(table_name)
@@ -291,6 +291,266 @@ def params_command(
         table.add_row(
             spec.name, f"{spec.default:g}", spec.range_text, spec.unit, spec.status, spec.source
         )
+    out.print(table)
+
+
+# --- the race --------------------------------------------------------------------------------
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="SCENARIO",
+        help="A built-in scenario (see `moondust scenarios`) or a scenario TOML file.",
+    ),
+]
+Runs = Annotated[
+    int | None,
+    typer.Option("--runs", "-n", min=1, help="Monte Carlo runs (default: the scenario's)."),
+]
+Seed = Annotated[
+    int | None, typer.Option("--seed", "-s", min=0, help="Random seed (default: the scenario's).")
+]
+EngineParams = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="NAME=VALUE",
+        help="Override an engine parameter (repeatable); see `moondust params engine`.",
+    ),
+]
+
+
+def _scenario(name: str, params: list[str] | None) -> Any:
+    from moondust.parameters import parse_assignments
+    from moondust.world.scenario import load_scenario, parse_scenario
+
+    scenario = load_scenario(name)
+    overrides = parse_assignments(params or [])
+    if overrides:
+        from moondust.engine.params import EngineParameters
+
+        merged = {**scenario.parameters, **overrides}
+        checked = EngineParameters().with_overrides(merged)  # one clear error if wrong
+        data = scenario.model_dump()
+        data["parameters"] = {name: getattr(checked, name) for name in merged}
+        scenario = parse_scenario(data, source=name)
+    return scenario
+
+
+def _simulate_with_progress(
+    scenario: Any, runs: int | None, seed: int | None, first_run: int, quiet: bool
+) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from moondust.engine.simulate import simulate
+
+    total_runs = runs or scenario.simulation.runs
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} years"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task(f"{scenario.name}: {total_runs} runs", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return simulate(scenario, runs=runs, seed=seed, first_run=first_run, progress=advance)
+
+
+def _race_milestones(summary: Any) -> list[str]:
+    """Milestones nobody held at the start: the ones the race is about."""
+    table = summary.milestones
+    held = table[(table["p_achieved"] == 1.0) & (table["p95_year"] <= summary.start)]
+    order = list(dict.fromkeys(table["milestone"]))
+    return [m for m in order if m not in set(held["milestone"])]
+
+
+def _print_run_summary(summary: Any) -> None:
+    milestones = _race_milestones(summary)
+    blocs = summary.blocs.pivot(index="milestone", columns="bloc", values="p_first")
+    table = Table(
+        title=f"{summary.scenario}: probability each bloc is first ({summary.runs} runs, "
+        f"{summary.start}–{summary.end})"
+    )
+    table.add_column("milestone")
+    present = [b for b in ("artemis", "ilrs", "both", "neither") if blocs[b].sum() > 0]
+    for bloc in present:
+        table.add_column(bloc, justify="right")
+    for milestone in milestones:
+        table.add_row(milestone, *(f"{blocs.at[milestone, b]:.0%}" for b in present))
+    out.print(table)
+
+    frame = summary.milestones
+    leaders = (
+        frame[frame["milestone"].isin(milestones)]
+        .groupby("actor")["p_first"]
+        .sum()
+        .sort_values(ascending=False)
+    )
+    actors = [a for a in leaders.index if leaders[a] > 0][:6]
+    years = Table(title="Median year (5–95 %) and probability of being first, by actor")
+    years.add_column("milestone")
+    for actor in actors:
+        years.add_column(actor, justify="right")
+    indexed = frame.set_index(["actor", "milestone"])
+    for milestone in milestones:
+        cells = []
+        for actor in actors:
+            row = indexed.loc[(actor, milestone)]
+            if row["p_achieved"] == 0:
+                cells.append("—")
+                continue
+            band = f"{row['median_year']:.0f} ({row['p5_year']:.0f}–{row['p95_year']:.0f})"
+            cells.append(f"{band} {row['p_first']:.0%}")
+        years.add_row(milestone, *cells)
+    out.print(years)
+
+    spend = summary.spending.groupby("bloc")[["civil_cum_median", "military_cum_median"]].sum()
+    money = Table(
+        title=f"Cumulative space spending {summary.start + 1}–{summary.end}, USD bn "
+        "(sum of actors' medians)"
+    )
+    for column in ("bloc", "civil", "military"):
+        money.add_column(column, justify="left" if column == "bloc" else "right")
+    for bloc, row in spend.iterrows():
+        money.add_row(
+            str(bloc), f"{row['civil_cum_median']:,.0f}", f"{row['military_cum_median']:,.0f}"
+        )
+    out.print(money)
+
+
+@app.command("run")
+def run_command(
+    scenario_name: ScenarioArg,
+    runs: Runs = None,
+    seed: Seed = None,
+    first_run: Annotated[
+        int, typer.Option("--first-run", min=0, help="Global index of the first run.")
+    ] = 0,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory (default: moondust-out/SCENARIO)."),
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+    param: EngineParams = None,
+) -> None:
+    """Simulate a scenario: who reaches which lunar milestone when, and what it cost.
+
+    Writes the dataset (results.zarr), a tidy summary (summary.parquet), figures and an HTML
+    report into the output directory.
+    """
+    from moondust.report.run_report import write_report
+
+    scenario = _scenario(scenario_name, param)
+    quiet = output_format is OutputFormat.json
+    results = _simulate_with_progress(scenario, runs, seed, first_run, quiet)
+    directory = out_dir or Path("moondust-out") / scenario.name
+    paths = results.save(directory)
+    paths.update(write_report(results, directory))
+    summary = results.summary()
+    if output_format is OutputFormat.json:
+        _print_json({**summary.to_dict(), "files": {k: str(v) for k, v in paths.items()}})
+        return
+    _print_run_summary(summary)
+    out.print(f"results: {paths['dataset']}\nreport: {paths.get('report', directory)}")
+
+
+@app.command("compare")
+def compare_command(
+    first: Annotated[str, typer.Argument(metavar="A", help="First scenario (name or file).")],
+    second: Annotated[str, typer.Argument(metavar="B", help="Second scenario (name or file).")],
+    runs: Runs = None,
+    seed: Seed = None,
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """Two scenarios side by side with the same seeds and runs."""
+    scenario_a = _scenario(first, None)
+    scenario_b = _scenario(second, None)
+    runs = runs or scenario_a.simulation.runs
+    seed = scenario_a.simulation.seed if seed is None else seed
+    quiet = output_format is OutputFormat.json
+    summaries = [
+        _simulate_with_progress(s, runs, seed, 0, quiet).summary() for s in (scenario_a, scenario_b)
+    ]
+    if output_format is OutputFormat.json:
+        _print_json(
+            {"runs": runs, "seed": seed, "a": summaries[0].to_dict(), "b": summaries[1].to_dict()}
+        )
+        return
+    milestones = list(
+        dict.fromkeys(_race_milestones(summaries[0]) + _race_milestones(summaries[1]))
+    )
+    table = Table(
+        title=f"{scenario_a.name} vs {scenario_b.name} ({runs} runs, seed {seed}): "
+        "probability first (artemis / ilrs) and earliest median year"
+    )
+    table.add_column("milestone")
+    for s in summaries:
+        table.add_column(f"{s.scenario}: first A / I", justify="right")
+        table.add_column(f"{s.scenario}: year", justify="right")
+    for milestone in milestones:
+        cells = []
+        for s in summaries:
+            blocs = s.blocs.set_index(["bloc", "milestone"])["p_first"]
+            rows = s.milestones[
+                (s.milestones["milestone"] == milestone) & (s.milestones["p_achieved"] > 0)
+            ]
+            year = rows["median_year"].min() if len(rows) else float("nan")
+            cells.append(f"{blocs[('artemis', milestone)]:.0%} / {blocs[('ilrs', milestone)]:.0%}")
+            cells.append("—" if year != year else f"{year:.0f}")
+        table.add_row(milestone, *cells)
+    out.print(table)
+    money = Table(title="Cumulative military space spending, USD bn (sum of medians)")
+    money.add_column("scenario")
+    money.add_column("military", justify="right")
+    money.add_column("civil", justify="right")
+    for s in summaries:
+        money.add_row(
+            s.scenario,
+            f"{s.spending['military_cum_median'].sum():,.0f}",
+            f"{s.spending['civil_cum_median'].sum():,.0f}",
+        )
+    out.print(money)
+
+
+@app.command("validate")
+def validate_command(
+    scenario_name: Annotated[str, typer.Argument(metavar="FILE", help="A scenario TOML file.")],
+) -> None:
+    """Check a scenario file; print what it sets, or one clear error (exit code 2)."""
+    scenario = _scenario(scenario_name, None)
+    policies = scenario.policies
+    parts = [f"default {policies.default.preset}"]
+    parts += [f"{k} {v.preset}" for k, v in policies.blocs.items()]
+    parts += [f"{k} {v.preset}" for k, v in policies.actors.items()]
+    out.print(
+        f"{scenario_name}: valid scenario '{scenario.name}' — {scenario.simulation.runs} runs, "
+        f"{scenario.simulation.start}–{scenario.simulation.end}, seed {scenario.simulation.seed}; "
+        f"policies: {', '.join(parts)}; {len(scenario.parameters)} parameter override(s), "
+        f"{len(scenario.uncertainties)} uncertain parameter(s)"
+    )
+
+
+@app.command("scenarios")
+def scenarios_command(output_format: FormatOption = OutputFormat.table) -> None:
+    """List the built-in scenarios."""
+    from moondust.world.scenario import builtin_scenarios, load_scenario
+
+    found = {name: load_scenario(name) for name in builtin_scenarios()}
+    if output_format is OutputFormat.json:
+        _print_json([{"name": n, "description": s.description} for n, s in found.items()])
+        return
+    table = Table(title="Built-in scenarios (moondust run NAME)")
+    table.add_column("name")
+    table.add_column("description")
+    for name, scenario in found.items():
+        table.add_row(name, " ".join(scenario.description.split()))
     out.print(table)
 
 
