@@ -16,16 +16,17 @@ There is no per-run Python loop: one scenario is a batch of size 1. Randomness i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from moondust.engine import budget, imitation, missions, reactions, technology
 from moondust.engine.ladder import DOMAINS, load_ladder
-from moondust.engine.params import RunParameters, resolve
+from moondust.engine.params import EngineParameters, RunParameters, resolve
 from moondust.engine.random import Stream, uniform
 from moondust.engine.state import FloatArray, Setting, State, initial_state, pairwise_sum
+from moondust.errors import MoondustError
 from moondust.results import Results
 from moondust.world.policies import LEVERS, Levers, Observation, StatusQuo
 from moondust.world.scenario import Distribution, Scenario
@@ -255,6 +256,7 @@ def simulate(
     first_run: int = 0,
     progress: ProgressCallback | None = None,
     world: World | None = None,
+    inputs: Mapping[str, ArrayLike] | None = None,
 ) -> Results:
     """Run a scenario as a Monte Carlo batch.
 
@@ -273,6 +275,10 @@ def simulate(
         Optional callback ``(years_done, years_total)``.
     world
         The 2025 world (default: the packaged data).
+    inputs
+        Per-run values of engine parameters, each an array of length ``runs`` (e.g. a Latin
+        hypercube drawn for a whole sweep). They replace the scenario's sampling of the same
+        uncertainties; other uncertainties are still sampled per run.
 
     Returns
     -------
@@ -288,6 +294,13 @@ def simulate(
     setting = build_setting(scenario, world)
     run_index = np.arange(first_run, first_run + runs, dtype=np.int64)
     varying = sample_uncertainties(scenario.uncertainties, seed, run_index)
+    for name, values in (inputs or {}).items():
+        if name not in EngineParameters.model_fields:
+            raise MoondustError(f"unknown engine parameter {name!r} in inputs")
+        array = np.asarray(values, dtype=np.float64).reshape(-1)
+        if array.size != runs:
+            raise ValueError(f"inputs[{name!r}] has {array.size} values for {runs} runs")
+        varying[name] = array
     parameters = resolve(scenario.engine_parameters, runs, varying)
     state, recorder = run_batch(setting, parameters, run_index, seed, progress)
     return Results.from_engine(scenario, setting, state, recorder, run_index, seed, varying)

@@ -118,3 +118,11 @@ def test_uncertainties_are_sampled_per_run_and_recorded() -> None:
     assert draws.min() >= 0.2 and draws.max() <= 0.9 and draws.std() > 0.15
     alone = simulate(scenario, runs=1, seed=2, first_run=123).dataset
     assert alone["input_spillover_max"].values[0] == draws[123]
+
+
+def test_given_inputs_replace_sampling_and_are_recorded() -> None:
+    scenario = load_scenario("baseline")
+    ds = simulate(scenario, runs=3, seed=1, inputs={"spillover_max": [0.1, 0.5, 0.9]}).dataset
+    assert list(ds["input_spillover_max"].values) == [0.1, 0.5, 0.9]
+    with pytest.raises(ValueError, match="3 runs"):
+        simulate(scenario, runs=3, inputs={"spillover_max": [0.1]})
