@@ -76,3 +76,10 @@ def resolve(
             raise KeyError(name)
         resolved[name] = np.asarray(samples, dtype=np.float64).reshape(runs, 1)
     return resolved
+
+
+def table_defaults(table: str, runs: int) -> RunParameters:
+    """Per-run arrays of a parameter table's defaults (for a mechanism's own tests)."""
+    from moondust.parameters import load_specs
+
+    return {name: np.full((runs, 1), spec.default) for name, spec in load_specs(table).items()}

@@ -26,9 +26,12 @@ BoolArray = NDArray[np.bool_]
 def pairwise_sum(values: FloatArray, weights: FloatArray) -> FloatArray:
     """``Σ_j weights[i, j] · values[r, j]`` for every run r and actor i, shape (R, N).
 
-    Written with ``einsum`` rather than ``@``: BLAS may sum in a different order for different
-    batch sizes, and run *i* must come out bit-identical alone or in any batch.
+    ``weights`` is (N, N), or (R, N, N) when it differs between runs. Written with ``einsum``
+    rather than ``@``: BLAS may sum in a different order for different batch sizes, and run *i*
+    must come out bit-identical alone or in any batch.
     """
+    if weights.ndim == 3:
+        return np.einsum("rj,rij->ri", values, weights)
     return np.einsum("rj,ij->ri", values, weights)
 
 
