@@ -103,11 +103,16 @@ class ParameterSet(BaseModel):
         frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False
     )
     table: ClassVar[str]
+    extra_tables: ClassVar[tuple[str, ...]] = ()
+    """Further tables whose parameters this set also declares (one mechanism per table)."""
 
     @classmethod
     def specs(cls) -> dict[str, ParameterSpec]:
         """The table rows (default, range, unit, source, status) for this set's fields."""
-        return load_specs(cls.table)
+        merged: dict[str, ParameterSpec] = {}
+        for name in (cls.table, *cls.extra_tables):
+            merged.update(load_specs(name))
+        return merged
 
     def with_overrides(self, overrides: Mapping[str, object]) -> Self:
         """A copy with some parameters changed; values may be numbers or numeric strings.

@@ -42,6 +42,9 @@ class Summary:
     spending
         One row per actor: cumulative civil and military spending to the end year, USD bn, median
         and 5–95 % band.
+    outcomes
+        One row per race metric of :meth:`Results.run_outcomes` (numeric ones): median, 5 % and
+        95 % over runs, and mean.
     runs, start, end, scenario
         What was summarised.
     """
@@ -49,6 +52,7 @@ class Summary:
     milestones: pd.DataFrame
     blocs: pd.DataFrame
     spending: pd.DataFrame
+    outcomes: pd.DataFrame
     runs: int
     start: int
     end: int
@@ -70,6 +74,7 @@ class Summary:
             "milestones": records(self.milestones),
             "blocs": records(self.blocs),
             "spending": records(self.spending),
+            "outcomes": records(self.outcomes),
         }
 
     def tidy(self) -> pd.DataFrame:
@@ -79,12 +84,15 @@ class Summary:
             ("milestones", self.milestones, ["actor", "bloc", "milestone"]),
             ("blocs", self.blocs, ["bloc", "milestone"]),
             ("spending", self.spending, ["actor", "bloc"]),
+            ("outcomes", self.outcomes.rename(columns={"metric": "milestone"}), ["milestone"]),
         ):
             long = frame.melt(id_vars=keys, var_name="statistic", value_name="value")
             long.insert(0, "table", table)
             parts.append(long)
         tidy = pd.concat(parts, ignore_index=True)
         for column in ("actor", "bloc", "milestone"):
+            if column not in tidy:
+                tidy[column] = ""
             tidy[column] = tidy[column].fillna("").astype(str)
         tidy["value"] = tidy["value"].astype(float)
         return tidy[["table", "actor", "bloc", "milestone", "statistic", "value"]]
@@ -128,7 +136,11 @@ class Results:
         """Assemble the dataset from the engine's final state and yearly records."""
         from moondust import __version__
         from moondust.engine.ladder import DOMAINS
+        from moondust.engine.mining import load_sites
         from moondust.engine.simulate import bloc_class_of
+
+        count = scenario.engine_parameters.mining_sites
+        sites = load_sites({"mining_sites": np.array([[count]])})
 
         blocs = [
             bloc_class_of(bool(a), bool(i))
@@ -142,6 +154,12 @@ class Results:
             "year": ("year", setting.years),
             "milestone": ("milestone", list(setting.ladder.ids)),
             "domain": ("domain", list(DOMAINS)),
+            "site": ("site", np.arange(recorder.sites)),
+            "site_name": ("site", list(sites.names)),
+            "site_lat": ("site", sites.lat_deg),
+            "site_lon": ("site", sites.lon_deg),
+            "site_far_side": ("site", sites.far_side),
+            "site_he3_kg": ("site", sites.he3_kg),
         }
         ray = ("run", "actor", "year")
         data: dict[str, Any] = {
@@ -156,12 +174,35 @@ class Results:
             ),
             "milestones_held": (ray, recorder.milestones_held, {"units": "count"}),
             "attempted": (ray, recorder.attempted, {"units": "milestone index, -1 none"}),
+            "site_holder": (
+                ("run", "site", "year"),
+                recorder.site_holder,
+                {"units": "actor index, -1 unclaimed"},
+            ),
+            "site_joint": (("run", "site", "year"), recorder.site_joint, {"units": "bool"}),
+            "site_remaining_kg": (
+                ("run", "site", "year"),
+                recorder.site_remaining_kg,
+                {"units": "kg He-3 within mining depth"},
+            ),
             "milestone_year": (
                 ("run", "actor", "milestone"),
                 state.achieved_year,
                 {"units": "calendar year; NaN if not achieved"},
             ),
         }
+        flow_units = {
+            "he3_mined_kg": "kg/yr",
+            "he3_delivered_kg": "kg/yr",
+            "miners": "count (Mark III equivalents)",
+            "fusion_gw": "GWe installed",
+            "energy_twh": "TWh/yr electricity",
+            "co2_avoided_mt": "Mt CO2/yr",
+            "climate_value_usd_bn": "USD bn/yr (2020 dollars, EPA SCC 2 %)",
+            "climate_value_counted_usd_bn": "USD bn/yr counted by the actor",
+        }
+        for name, values in recorder.flows.items():
+            data[name] = (ray, values, {"units": flow_units[name]})
         for name, values in varying.items():
             data[f"input_{name}"] = ("run", np.asarray(values).reshape(-1), {"units": "sampled"})
         attrs = {
@@ -184,6 +225,70 @@ class Results:
         tied = (years == earliest) & years.notnull()
         count = tied.sum("actor")
         return (tied / count.where(count > 0)).fillna(0.0)
+
+    def run_outcomes(self, race: str = "he3_delivered") -> pd.DataFrame:
+        """Race metrics per run (DESIGN §5), one row per run.
+
+        Columns: who first reaches ``race`` (actor ids joined by ``+`` when tied in a year), their
+        bloc (``tie`` if tied across blocs, empty if nobody), the year; He-3 delivered, energy and
+        CO2 avoided cumulated to 2050, 2075 and 2100 (those within the simulated years);
+        cumulative military and civil spending; the climate value; and, where the model computes
+        them, debris at the end, ASAT tests, incidents and foreign crew flights.
+        """
+        ds = self.dataset
+        years = ds["milestone_year"].sel(milestone=race)
+        earliest = years.min("actor", skipna=True)
+        tied = ((years == earliest) & years.notnull()).values  # (run, actor)
+        actors = ds["actor"].values
+        blocs = ds["bloc"].values
+        first_actor, first_bloc = [], []
+        for row in tied:
+            names = actors[row]
+            first_actor.append("+".join(str(a) for a in names))
+            kinds = set(blocs[row])
+            first_bloc.append("" if not kinds else kinds.pop() if len(kinds) == 1 else "tie")
+        table = pd.DataFrame(
+            {
+                f"first_{race}_actor": first_actor,
+                f"first_{race}_bloc": first_bloc,
+                f"first_{race}_year": earliest.values,
+            },
+            index=pd.Index(ds["run"].values, name="run"),
+        )
+        horizon = ds["year"].values
+        for name, variable in (
+            ("he3_delivered_kg", "he3_delivered_kg"),
+            ("energy_twh", "energy_twh"),
+            ("co2_avoided_mt", "co2_avoided_mt"),
+        ):
+            if variable not in ds:
+                continue
+            total = ds[variable].sum("actor").cumsum("year")
+            for year in (2050, 2075, 2100):
+                if horizon[0] < year <= horizon[-1]:
+                    table[f"{name}_by_{year}"] = total.sel(year=year).values
+        later = slice(1, None)
+        table["military_cum_usd_bn"] = (
+            ds["military_usd_bn"].isel(year=later).sum(["actor", "year"]).values
+        )
+        table["civil_cum_usd_bn"] = (
+            ds["civil_usd_bn"].isel(year=later).sum(["actor", "year"]).values
+        )
+        if "climate_value_usd_bn" in ds:
+            table["climate_value_usd_bn"] = ds["climate_value_usd_bn"].sum(["actor", "year"]).values
+        optional = {
+            "debris_end": ("debris", lambda v: v.isel(year=-1)),
+            "asat_tests": ("asat_tests", lambda v: v.sum([d for d in v.dims if d != "run"])),
+            "incidents": ("incidents", lambda v: v.sum([d for d in v.dims if d != "run"])),
+            "foreign_crew_flights": (
+                "foreign_flights",
+                lambda v: v.sum([d for d in v.dims if d != "run"]),
+            ),
+        }
+        for column, (variable, reduce) in optional.items():
+            if variable in ds:
+                table[column] = reduce(ds[variable]).values
+        return table
 
     def summary(self) -> Summary:
         """Median years, bands, probability of being first, cumulative spending."""
@@ -247,10 +352,22 @@ class Results:
                     "military_cum_p95": float(military[2]),
                 }
             )
+        per_run = self.run_outcomes().select_dtypes("number")
+        outcome_rows = [
+            {
+                "metric": str(name),
+                "median": float(column.median()),
+                "p5": float(column.quantile(0.05)),
+                "p95": float(column.quantile(0.95)),
+                "mean": float(column.mean()),
+            }
+            for name, column in per_run.items()
+        ]
         return Summary(
             milestones=milestones,
             blocs=blocs,
             spending=pd.DataFrame(spend_rows),
+            outcomes=pd.DataFrame(outcome_rows),
             runs=self.runs,
             start=int(ds.attrs["start"]),
             end=int(ds.attrs["end"]),

@@ -37,8 +37,13 @@ def eligible(achieved: BoolArray, setting: Setting) -> BoolArray:
     return ~achieved & (held >= prerequisites.sum(axis=1) - 0.5)
 
 
-def choose_targets(state: State, setting: Setting) -> NDArray[np.int64]:
-    """The milestone each actor works toward on each track, (R, N, tracks); −1 for none."""
+def choose_targets(
+    state: State, setting: Setting, p: RunParameters | None = None
+) -> NDArray[np.int64]:
+    """The milestone each actor works toward on each track, (R, N, tracks); −1 for none.
+
+    With ``fusion_enabled`` = 0 in ``p`` nobody works toward the fusion milestones.
+    """
     ladder = setting.ladder
     ok = eligible(state.achieved, setting)
     order = np.arange(ladder.size, dtype=np.float64)
@@ -52,6 +57,11 @@ def choose_targets(state: State, setting: Setting) -> NDArray[np.int64]:
         best = np.argmin(track_score, axis=2)
         found = np.isfinite(np.take_along_axis(track_score, best[..., None], axis=2)[..., 0])
         targets[..., track] = np.where(found, best, -1)
+    if p is not None:
+        fusion_off = p["fusion_enabled"] < 0.5  # (R, 1)
+        targets[..., TRACKS.index("fusion")] = np.where(
+            fusion_off, -1, targets[..., TRACKS.index("fusion")]
+        )
     return targets
 
 

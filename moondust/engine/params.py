@@ -16,8 +16,8 @@ from numpy.typing import NDArray
 from moondust.parameters import ParameterSet, spec_field
 
 
-def _field(name: str, **constraints: float) -> float:
-    value: float = spec_field("engine", name, **constraints)
+def _field(name: str, table: str = "engine", **constraints: float) -> float:
+    value: float = spec_field(table, name, **constraints)
     return value
 
 
@@ -25,6 +25,7 @@ class EngineParameters(ParameterSet):
     """Every scalar parameter of the race engine, with cited defaults and ranges."""
 
     table: ClassVar[str] = "engine"
+    extra_tables: ClassVar[tuple[str, ...]] = ("mining", "fusion")
 
     lunar_share: float = _field("lunar_share", ge=0, le=1)
     rd_fraction: float = _field("rd_fraction", ge=0, le=1)
@@ -58,6 +59,31 @@ class EngineParameters(ParameterSet):
     lapse_retention: float = _field("lapse_retention", ge=0, le=1)
     long_run_growth: float = _field("long_run_growth", ge=-0.05, le=0.1)
     growth_convergence_years: float = _field("growth_convergence_years", gt=0)
+
+    # M5 mining (data/parameters/mining.csv)
+    mining_sites: float = _field("mining_sites", "mining", ge=1, le=200)
+    miner_output_kg_at_20ppb: float = _field("miner_output_kg_at_20ppb", "mining", ge=0)
+    extraction_efficiency: float = _field("extraction_efficiency", "mining", ge=0, le=2)
+    miner_mass_t: float = _field("miner_mass_t", "mining", gt=0)
+    miner_hardware_usd_bn: float = _field("miner_hardware_usd_bn", "mining", ge=0)
+    miner_lifetime_years: float = _field("miner_lifetime_years", "mining", ge=1)
+    surface_delivery_usd_per_kg: float = _field("surface_delivery_usd_per_kg", "mining", gt=0)
+    launch_learning_rate: float = _field("launch_learning_rate", "mining", ge=0, lt=1)
+    mining_budget_share: float = _field("mining_budget_share", "mining", ge=0, le=1)
+    site_setup_usd_bn: float = _field("site_setup_usd_bn", "mining", ge=0)
+    joint_base_cost_share: float = _field("joint_base_cost_share", "mining", ge=0, le=1)
+    contested_site_tension: float = _field("contested_site_tension", "mining", ge=0)
+    tension_decay: float = _field("tension_decay", "mining", ge=0, le=1)
+
+    # M6 fusion and climate (data/parameters/fusion.csv)
+    fusion_enabled: float = _field("fusion_enabled", "fusion", ge=0, le=1)
+    energy_per_kg_gwh_th: float = _field("energy_per_kg_gwh_th", "fusion", gt=0)
+    fusion_efficiency: float = _field("fusion_efficiency", "fusion", gt=0, le=1)
+    plant_build_rate_gw: float = _field("plant_build_rate_gw", "fusion", ge=0)
+    plant_capacity_factor: float = _field("plant_capacity_factor", "fusion", gt=0, le=1)
+    grid_intensity_g_per_kwh: float = _field("grid_intensity_g_per_kwh", "fusion", ge=0)
+    fusion_intensity_g_per_kwh: float = _field("fusion_intensity_g_per_kwh", "fusion", ge=0)
+    climate_benefit_counted: float = _field("climate_benefit_counted", "fusion", ge=0, le=1)
 
 
 RunParameters = dict[str, NDArray[np.float64]]

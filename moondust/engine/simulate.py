@@ -8,7 +8,9 @@ A year runs a fixed pipeline of mechanism modules over arrays of shape (runs, ac
 4. :mod:`~moondust.engine.missions`     M3 targets on each programme track
 5. :mod:`~moondust.engine.technology`   M2 R&D, spillovers, coordination, catch-up
 6. :mod:`~moondust.engine.missions`     M3 attempts and heritage
-7. :mod:`~moondust.engine.reactions`    M2 emulation and rivalry reactions (felt next year)
+7. :mod:`~moondust.engine.mining`       M5 sites, miners, extraction, delivery
+8. :mod:`~moondust.engine.fusion`       M6 plants, energy, CO2 avoided
+9. :mod:`~moondust.engine.reactions`    M2 emulation and rivalry reactions (felt next year)
 
 There is no per-run Python loop: one scenario is a batch of size 1. Randomness is counter-based
 (:mod:`~moondust.engine.random`), so run *i* is the same alone or in any batch.
@@ -21,7 +23,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from moondust.engine import budget, imitation, missions, reactions, technology
+from moondust.engine import budget, fusion, imitation, mining, missions, reactions, technology
 from moondust.engine.ladder import DOMAINS, load_ladder
 from moondust.engine.params import EngineParameters, RunParameters, resolve
 from moondust.engine.random import Stream, uniform
@@ -197,7 +199,7 @@ def _levers(state: State, setting: Setting) -> Levers:
 class _Recorder:
     """Collects the yearly outputs into preallocated arrays (years on the last axis)."""
 
-    def __init__(self, runs: int, setting: Setting) -> None:
+    def __init__(self, runs: int, setting: Setting, sites: int) -> None:
         n, years = setting.n_actors, setting.years.size
         self.civil = np.zeros((runs, n, years))
         self.military = np.zeros((runs, n, years))
@@ -206,6 +208,23 @@ class _Recorder:
         self.capability = np.zeros((runs, n, years, len(DOMAINS)), dtype=np.float32)
         self.milestones_held = np.zeros((runs, n, years), dtype=np.int16)
         self.attempted = np.zeros((runs, n, years), dtype=np.int16)
+        self.flows: dict[str, np.ndarray] = {
+            name: np.zeros((runs, n, years))
+            for name in (
+                "he3_mined_kg",
+                "he3_delivered_kg",
+                "miners",
+                "fusion_gw",
+                "energy_twh",
+                "co2_avoided_mt",
+                "climate_value_usd_bn",
+                "climate_value_counted_usd_bn",
+            )
+        }
+        self.sites = sites
+        self.site_holder = np.zeros((runs, sites, years), dtype=np.int16)
+        self.site_joint = np.zeros((runs, sites, years), dtype=bool)
+        self.site_remaining_kg = np.zeros((runs, sites, years))
 
     def record(self, t: int, state: State) -> None:
         self.civil[..., t] = state.civil_usd_bn
@@ -215,6 +234,18 @@ class _Recorder:
         self.capability[:, :, t, :] = state.capability
         self.milestones_held[..., t] = state.achieved.sum(axis=2)
         self.attempted[..., t] = state.attempted
+        flows = self.flows
+        flows["he3_mined_kg"][..., t] = state.mining.mined_kg
+        flows["he3_delivered_kg"][..., t] = state.mining.delivered_kg
+        flows["miners"][..., t] = state.mining.miners
+        flows["fusion_gw"][..., t] = state.fusion.plants_gw
+        flows["energy_twh"][..., t] = state.fusion.energy_twh
+        flows["co2_avoided_mt"][..., t] = state.fusion.co2_avoided_mt
+        flows["climate_value_usd_bn"][..., t] = state.fusion.climate_value_usd_bn
+        flows["climate_value_counted_usd_bn"][..., t] = state.fusion.climate_value_counted_usd_bn
+        self.site_holder[..., t] = state.mining.holder
+        self.site_joint[..., t] = state.mining.joint
+        self.site_remaining_kg[..., t] = state.mining.remaining_kg
 
 
 def run_batch(
@@ -231,7 +262,11 @@ def run_batch(
         budget.calibrate_grievance(setting, status_quo["reaction"], status_quo["restraint"]),
         state.military_share.shape,
     ).copy()
-    recorder = _Recorder(run_index.size, setting)
+    state.mining = mining.initial(setting, run_index.size, parameters)
+    state.fusion = fusion.initial(setting, run_index.size)
+    milestone_index = {name: i for i, name in enumerate(setting.ladder.ids)}
+    fusion_power = milestone_index["fusion_power"]
+    recorder = _Recorder(run_index.size, setting, state.mining.remaining_kg.shape[1])
     recorder.record(0, state)
     years = setting.years
     for t, year in enumerate(years[1:], start=1):
@@ -239,9 +274,11 @@ def run_batch(
         imitation.step(state, setting, parameters)
         state.levers = _levers(state, setting)
         budget.step(state, setting, parameters)
-        targets = missions.choose_targets(state, setting)
+        targets = missions.choose_targets(state, setting, parameters)
         _, partners = technology.step(state, setting, parameters, targets)
         missions.step(state, setting, parameters, targets, partners)
+        mining.step(state, setting, parameters, milestone_index, partners)
+        fusion.step(state, setting, parameters, state.achieved[:, :, fusion_power])
         reactions.step(state, setting, parameters)
         recorder.record(t, state)
         if progress is not None:
@@ -293,6 +330,8 @@ def simulate(
         raise ValueError("first_run must be ≥ 0")
     setting = build_setting(scenario, world)
     run_index = np.arange(first_run, first_run + runs, dtype=np.int64)
+    if "mining_sites" in scenario.uncertainties or "mining_sites" in (inputs or {}):
+        raise MoondustError("mining_sites sets the site table and cannot vary between runs")
     varying = sample_uncertainties(scenario.uncertainties, seed, run_index)
     for name, values in (inputs or {}).items():
         if name not in EngineParameters.model_fields:

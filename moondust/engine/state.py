@@ -12,6 +12,7 @@ module; existing fields keep their meaning.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -116,6 +117,12 @@ class State:
     levers: Levers = field(default_factory=dict)
     cumulative_civil_usd_bn: FloatArray = field(default_factory=lambda: np.zeros(0))
     cumulative_military_usd_bn: FloatArray = field(default_factory=lambda: np.zeros(0))
+    # Each later mechanism keeps its own state object (defined in its module), set by the engine.
+    stations: Any = None
+    conflict: Any = None
+    debris: Any = None
+    mining: Any = None
+    fusion: Any = None
 
     @property
     def runs(self) -> int:
