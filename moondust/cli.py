@@ -411,6 +411,19 @@ def _print_run_summary(summary: Any) -> None:
         years.add_row(milestone, *cells)
     out.print(years)
 
+    outcomes = Table(title="Race outcomes across runs: median (5–95 %)")
+    outcomes.add_column("metric")
+    outcomes.add_column("median", justify="right")
+    outcomes.add_column("5–95 %", justify="right")
+    for row in summary.outcomes.itertuples(index=False):
+        number = _year if str(row.metric).endswith("_year") else _amount
+        outcomes.add_row(
+            _metric_label(str(row.metric)),
+            number(row.median),
+            f"{number(row.p5)}–{number(row.p95)}",
+        )
+    out.print(outcomes)
+
     spend = summary.spending.groupby("bloc")[["civil_cum_median", "military_cum_median"]].sum()
     money = Table(
         title=f"Cumulative space spending {summary.start + 1}–{summary.end}, USD bn "
@@ -423,6 +436,39 @@ def _print_run_summary(summary: Any) -> None:
             str(bloc), f"{row['civil_cum_median']:,.0f}", f"{row['military_cum_median']:,.0f}"
         )
     out.print(money)
+
+
+_METRIC_LABELS = {
+    "first_he3_delivered_year": "year He-3 first reaches Earth",
+    "military_cum_usd_bn": "military space spending, all actors (USD bn)",
+    "civil_cum_usd_bn": "civil space spending, all actors (USD bn)",
+    "climate_value_usd_bn": "climate value of CO2 avoided (USD bn, 2020 $)",
+    "debris_end": "objects ≥10 cm in LEO at the end",
+    "asat_tests": "destructive ASAT tests",
+    "incidents": "counterspace incidents",
+    "foreign_crew_flights": "foreign crew flights",
+}
+
+
+def _year(value: float) -> str:
+    return "—" if value != value else f"{value:.0f}"
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+def _metric_label(metric: str) -> str:
+    if metric in _METRIC_LABELS:
+        return _METRIC_LABELS[metric]
+    for stem, label in (
+        ("he3_delivered_kg_by_", "He-3 delivered by {} (kg)"),
+        ("energy_twh_by_", "fusion electricity by {} (TWh)"),
+        ("co2_avoided_mt_by_", "CO2 avoided by {} (Mt)"),
+    ):
+        if metric.startswith(stem):
+            return label.format(metric.removeprefix(stem))
+    return metric
 
 
 @app.command("run")
