@@ -154,6 +154,7 @@ class Results:
             "year": ("year", setting.years),
             "milestone": ("milestone", list(setting.ladder.ids)),
             "domain": ("domain", list(DOMAINS)),
+            "station": ("station", list(recorder.station_table.ids)),
             "site": ("site", np.arange(recorder.sites)),
             "site_name": ("site", list(sites.names)),
             "site_lat": ("site", sites.lat_deg),
@@ -203,6 +204,38 @@ class Results:
         }
         for name, values in recorder.flows.items():
             data[name] = (ray, values, {"units": flow_units[name]})
+        conflict_units = {
+            "counterspace_usd_bn": "USD bn (stock)",
+            "incidents": "incidents suffered this year",
+            "asat_tests": "destructive ASAT tests conducted this year",
+        }
+        for name, values in recorder.conflict.items():
+            data[name] = (ray, values, {"units": conflict_units[name]})
+        table = recorder.station_table
+        seats = recorder.station_seats
+        host = np.zeros((table.size, len(setting.actor_ids)), dtype=bool)
+        host[np.arange(table.size), table.host] = True
+        data["station_seats"] = (
+            ("run", "station", "actor", "year"),
+            seats,
+            {"units": "crew seats flown this year"},
+        )
+        data["seats_flown"] = (
+            ray,
+            seats.sum(axis=1, dtype=np.int16),
+            {"units": "crew seats flown this year, all stations"},
+        )
+        data["foreign_flights"] = (
+            ray,
+            np.where(host[None, :, :, None], 0, seats).sum(axis=1, dtype=np.int16),
+            {"units": "seats flown as a guest on another actor's station this year"},
+        )
+        data["debris"] = (("run", "year"), recorder.debris, {"units": "objects >= 10 cm in LEO"})
+        data["active_satellites"] = (
+            ("run", "year"),
+            recorder.active_satellites,
+            {"units": "active satellites in LEO"},
+        )
         for name, values in varying.items():
             data[f"input_{name}"] = ("run", np.asarray(values).reshape(-1), {"units": "sampled"})
         attrs = {

@@ -24,7 +24,7 @@ PARAMETER_SETS = [MoonParameters, EngineParameters]
 @pytest.mark.parametrize("cls", PARAMETER_SETS)
 def test_fields_match_the_table_and_defaults_lie_in_range(cls: type[ParameterSet]) -> None:
     specs = cls.specs()
-    assert list(cls.model_fields) == list(specs)
+    assert set(cls.model_fields) == set(specs) and len(cls.model_fields) == len(specs)
     defaults = cls()
     for name, spec in specs.items():
         assert getattr(defaults, name) == spec.default
@@ -37,7 +37,9 @@ def test_fields_match_the_table_and_defaults_lie_in_range(cls: type[ParameterSet
 def test_docs_model_md_has_the_current_table(cls: type[ParameterSet]) -> None:
     # docs/model.md embeds the generated table; regenerate it with
     # `python -c "from moondust.parameters import markdown_table; print(markdown_table('moon'))"`.
-    assert markdown_table(cls.table) in DOCS.read_text(encoding="utf-8")
+    text = DOCS.read_text(encoding="utf-8")
+    for table in (cls.table, *cls.extra_tables):
+        assert markdown_table(table) in text, table
 
 
 def test_overrides_parse_numbers_and_suggest_names() -> None:
@@ -67,3 +69,9 @@ def test_docs_model_md_has_the_current_ladder() -> None:
     from moondust.engine.ladder import markdown_table as ladder_table
 
     assert ladder_table() in DOCS.read_text(encoding="utf-8")
+
+
+def test_docs_model_md_has_the_current_stations_table() -> None:
+    from moondust.engine.stations import markdown_table as stations_table
+
+    assert stations_table() in DOCS.read_text(encoding="utf-8")

@@ -42,7 +42,7 @@ def richardson_update(
     reaction, restraint, grievance
         k_i, a_i, g_i, shape (R, N) (or broadcastable).
     rivalry
-        w_ij, shape (N, N).
+        w_ij, shape (N, N) or (R, N, N).
     share_max
         Upper bound on x.
 
@@ -93,8 +93,12 @@ def calibrate_grievance(
     )
 
 
-def step(state: State, setting: Setting, p: RunParameters) -> None:
+def step(
+    state: State, setting: Setting, p: RunParameters, rivalry: FloatArray | None = None
+) -> None:
     """Grow the economy, update the military share and split the envelope into civil and military.
+
+    ``rivalry`` is this year's rivalry weights, (N, N) or (R, N, N) (default: the setting's).
 
     Updates ``gdp_index``, ``envelope_usd_bn``, ``military_share``, ``military_usd_bn``,
     ``civil_usd_bn`` and the cumulative spending. Civil and military spending are never negative
@@ -123,7 +127,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
         state.levers["reaction"],
         state.levers["restraint"],
         state.grievance + state.threat,
-        setting.rivalry,
+        setting.rivalry if rivalry is None else rivalry,
         np.maximum(p["military_share_max"], setting.military_share0),
     )
     state.military_share = share

@@ -13,7 +13,9 @@ added with discount τ,
     p   = p_h + (1 − p_h)(1 − exp(−κ · margin)),
 
 where margin is the smallest relative excess of capability over the thresholds. Partners are the
-actors it coordinates R&D with (:func:`moondust.engine.technology.coordination_partners`).
+actors it coordinates R&D with (:func:`moondust.engine.technology.coordination_partners`). Orbital
+debris multiplies p by the loss multiplier of :mod:`moondust.engine.debris`, and an attempt by an
+actor a rival interferes with this year (:mod:`moondust.engine.conflict`) fails.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from moondust.engine import debris
 from moondust.engine.ladder import TRACKS
 from moondust.engine.params import RunParameters
 from moondust.engine.random import Stream, uniform
@@ -105,6 +108,11 @@ def step(
     state.new_milestones = np.zeros((runs, n), dtype=np.int64)
     state.attempted = np.full((runs, n), -1, dtype=np.int64)
     year = float(state.year)
+    # M7: orbital debris lowers every actor's odds; a rival's interference makes attempts fail.
+    loss = debris.loss_multiplier(state.debris, p) if state.debris is not None else 1.0
+    sabotaged = (
+        state.conflict.interference if state.conflict is not None else np.zeros((runs, n), bool)
+    )
     for track in range(len(TRACKS)):
         target = targets[..., track]
         has = target >= 0
@@ -121,7 +129,8 @@ def step(
         state.mission_fund_usd_bn = state.mission_fund_usd_bn - np.where(attempt, cost, 0.0)
 
         margin = np.where(np.isfinite(worst), np.maximum(worst - 1.0, 0.0), 0.0)
-        chance = success_probability(state, setting, p, partners, margin)
+        chance = success_probability(state, setting, p, partners, margin) * loss
+        chance = np.where(sabotaged, 0.0, chance)
         draw = uniform(state.seed, state.run_index, state.year, Stream.MISSION_SUCCESS, cols, track)
         success = attempt & (draw < chance)
         state.successes = state.successes + success

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import ValidationInfo, field_validator
 
 from moondust.parameters import ParameterSet, spec_field
 
@@ -21,11 +22,57 @@ def _field(name: str, table: str = "engine", **constraints: float) -> float:
     return value
 
 
-class EngineParameters(ParameterSet):
+def _field_conflict(name: str, **constraints: float) -> float:
+    return _field(name, "conflict", **constraints)
+
+
+class ConflictParameters(ParameterSet):
+    """Every scalar parameter of M7, conflict and debris (table ``data/parameters/conflict.csv``).
+
+    The ranges in the table are what a sensitivity analysis sweeps; the bounds declared here are
+    validity bounds.
+    """
+
+    table: ClassVar[str] = "conflict"
+
+    counterspace_depreciation: float = _field_conflict("counterspace_depreciation", gt=0, le=1)
+    counterspace_reference_usd_bn: float = _field_conflict("counterspace_reference_usd_bn", gt=0)
+    stock_elasticity: float = _field_conflict("stock_elasticity", ge=0)
+    incident_hazard: float = _field_conflict("incident_hazard", ge=0)
+    tension_gain: float = _field_conflict("tension_gain", ge=0)
+    interference_share: float = _field_conflict("interference_share", ge=0, le=1)
+    launch_rate_2025: float = _field_conflict("launch_rate_2025", ge=0)
+    mission_lifetime_years: float = _field_conflict("mission_lifetime_years", gt=0)
+    disposal_success: float = _field_conflict("disposal_success", ge=0, le=1)
+    collision_avoidance_failure: float = _field_conflict("collision_avoidance_failure", ge=0, le=1)
+    active_collision_fraction: float = _field_conflict("active_collision_fraction", ge=0, le=1)
+    disabling_ratio: float = _field_conflict("disabling_ratio", ge=0)
+    impact_velocity_km_s: float = _field_conflict("impact_velocity_km_s", ge=0)
+    satellite_mass_kg: float = _field_conflict("satellite_mass_kg", gt=0)
+    satellite_diameter_m: float = _field_conflict("satellite_diameter_m", ge=0)
+    debris_mass_kg: float = _field_conflict("debris_mass_kg", gt=0)
+    debris_diameter_m: float = _field_conflict("debris_diameter_m", ge=0)
+    shell_floor_km: float = _field_conflict("shell_floor_km", ge=0)
+    shell_ceiling_km: float = _field_conflict("shell_ceiling_km", gt=0)
+    derelict_residence_years: float = _field_conflict("derelict_residence_years", gt=0)
+    debris_residence_years: float = _field_conflict("debris_residence_years", gt=0)
+    debris_growth_2025: float = _field_conflict("debris_growth_2025")
+    debris_loss_sensitivity: float = _field_conflict("debris_loss_sensitivity", ge=0)
+
+    @field_validator("shell_ceiling_km")
+    @classmethod
+    def _shell_has_volume(cls, ceiling: float, info: ValidationInfo) -> float:
+        floor = info.data.get("shell_floor_km")
+        if floor is not None and ceiling <= floor:
+            raise ValueError(f"must exceed shell_floor_km ({floor:g} km)")
+        return ceiling
+
+
+class EngineParameters(ConflictParameters):
     """Every scalar parameter of the race engine, with cited defaults and ranges."""
 
     table: ClassVar[str] = "engine"
-    extra_tables: ClassVar[tuple[str, ...]] = ("mining", "fusion")
+    extra_tables: ClassVar[tuple[str, ...]] = ("stations", "mining", "fusion", "conflict")
 
     lunar_share: float = _field("lunar_share", ge=0, le=1)
     rd_fraction: float = _field("rd_fraction", ge=0, le=1)
@@ -59,6 +106,17 @@ class EngineParameters(ParameterSet):
     lapse_retention: float = _field("lapse_retention", ge=0, le=1)
     long_run_growth: float = _field("long_run_growth", ge=-0.05, le=0.1)
     growth_convergence_years: float = _field("growth_convergence_years", gt=0)
+
+    # M4 stations and crews (data/parameters/stations.csv)
+    crew_training_years: float = _field("crew_training_years", "stations", ge=0)
+    crew_link_decay: float = _field("crew_link_decay", "stations", ge=0, le=1)
+    crew_spillover_gain: float = _field("crew_spillover_gain", "stations", ge=0)
+    crew_spillover_cap: float = _field("crew_spillover_cap", "stations", ge=0, le=1)
+    rivalry_relief_gain: float = _field("rivalry_relief_gain", "stations", ge=0)
+    rivalry_relief_max: float = _field("rivalry_relief_max", "stations", ge=0, le=1)
+    bloc_partner_share: float = _field("bloc_partner_share", "stations", ge=0, le=1)
+    guest_openness_min: float = _field("guest_openness_min", "stations", ge=0, le=1)
+    guest_seats_max: float = _field("guest_seats_max", "stations", ge=0)
 
     # M5 mining (data/parameters/mining.csv)
     mining_sites: float = _field("mining_sites", "mining", ge=1, le=200)

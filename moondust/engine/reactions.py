@@ -21,17 +21,19 @@ from moondust.engine.params import RunParameters
 from moondust.engine.state import FloatArray, Setting, State, pairwise_sum
 
 
-def salience(setting: Setting) -> tuple[FloatArray, FloatArray]:
-    """(rivalry weights, emulation weights), each (N, N) with zero diagonal."""
-    rival = setting.rivalry
+def salience(setting: Setting, rivalry: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+    """(rivalry weights, emulation weights), each (N, N) or (R, N, N), zero diagonal."""
+    rival = setting.rivalry if rivalry is None else rivalry
     partners = (setting.same_bloc & ~np.eye(setting.n_actors, dtype=bool)).astype(np.float64)
     return rival, np.maximum(rival, partners)
 
 
-def step(state: State, setting: Setting, p: RunParameters) -> None:
+def step(
+    state: State, setting: Setting, p: RunParameters, rivalry: FloatArray | None = None
+) -> None:
     """Update surge, threat and learning from this year's milestones (they act next year)."""
     events = state.new_milestones.astype(np.float64)
-    rival_weight, emulation_weight = salience(setting)
+    rival_weight, emulation_weight = salience(setting, rivalry)
     rival_signal = pairwise_sum(events, rival_weight)
     emulation_signal = pairwise_sum(events, emulation_weight)
     emulation = state.levers["emulation"]

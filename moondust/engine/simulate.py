@@ -6,8 +6,11 @@ A year runs a fixed pipeline of mechanism modules over arrays of shape (runs, ac
 2. policies                             each actor's levers from what it observes
 3. :mod:`~moondust.engine.budget`       M1 economy, Richardson arms race, guns vs butter
 4. :mod:`~moondust.engine.missions`     M3 targets on each programme track
-5. :mod:`~moondust.engine.technology`   M2 R&D, spillovers, coordination, catch-up
+   :mod:`~moondust.engine.conflict`     M7 counterspace stocks, incidents, ASAT tests
+   :mod:`~moondust.engine.debris`       M7 the orbital commons (one-shell source-sink)
+5. :mod:`~moondust.engine.technology`   M2 R&D, spillovers (plus crew links), coordination
 6. :mod:`~moondust.engine.missions`     M3 attempts and heritage
+   :mod:`~moondust.engine.stations`     M4 stations open and close, crews and foreign guests fly
 7. :mod:`~moondust.engine.mining`       M5 sites, miners, extraction, delivery
 8. :mod:`~moondust.engine.fusion`       M6 plants, energy, CO2 avoided
 9. :mod:`~moondust.engine.reactions`    M2 emulation and rivalry reactions (felt next year)
@@ -23,7 +26,18 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from moondust.engine import budget, fusion, imitation, mining, missions, reactions, technology
+from moondust.engine import (
+    budget,
+    conflict,
+    debris,
+    fusion,
+    imitation,
+    mining,
+    missions,
+    reactions,
+    stations,
+    technology,
+)
 from moondust.engine.ladder import DOMAINS, load_ladder
 from moondust.engine.params import EngineParameters, RunParameters, resolve
 from moondust.engine.random import Stream, uniform
@@ -199,7 +213,9 @@ def _levers(state: State, setting: Setting) -> Levers:
 class _Recorder:
     """Collects the yearly outputs into preallocated arrays (years on the last axis)."""
 
-    def __init__(self, runs: int, setting: Setting, sites: int) -> None:
+    def __init__(
+        self, runs: int, setting: Setting, sites: int, station_table: stations.StationTable
+    ) -> None:
         n, years = setting.n_actors, setting.years.size
         self.civil = np.zeros((runs, n, years))
         self.military = np.zeros((runs, n, years))
@@ -221,6 +237,15 @@ class _Recorder:
                 "climate_value_counted_usd_bn",
             )
         }
+        self.conflict = {
+            name: np.zeros((runs, n, years))
+            for name in ("counterspace_usd_bn", "incidents", "asat_tests")
+        }
+        self.station_table = station_table
+        self.station_seats = np.zeros((runs, station_table.size, n, years), dtype=np.int8)
+        self.debris = np.zeros((runs, years))
+        self.active_satellites = np.zeros((runs, years))
+        self._asat_before = np.zeros((runs, n))
         self.sites = sites
         self.site_holder = np.zeros((runs, sites, years), dtype=np.int16)
         self.site_joint = np.zeros((runs, sites, years), dtype=bool)
@@ -243,6 +268,14 @@ class _Recorder:
         flows["co2_avoided_mt"][..., t] = state.fusion.co2_avoided_mt
         flows["climate_value_usd_bn"][..., t] = state.fusion.climate_value_usd_bn
         flows["climate_value_counted_usd_bn"][..., t] = state.fusion.climate_value_counted_usd_bn
+        self.conflict["counterspace_usd_bn"][..., t] = state.conflict.counterspace_usd_bn
+        self.conflict["incidents"][..., t] = state.conflict.incidents
+        tests = state.conflict.asat_tests_total.astype(np.float64)
+        self.conflict["asat_tests"][..., t] = tests - self._asat_before
+        self._asat_before = tests
+        self.station_seats[..., t] = state.stations.seats_flown
+        self.debris[:, t] = state.debris.debris
+        self.active_satellites[:, t] = state.debris.active
         self.site_holder[..., t] = state.mining.holder
         self.site_joint[..., t] = state.mining.joint
         self.site_remaining_kg[..., t] = state.mining.remaining_kg
@@ -262,24 +295,37 @@ def run_batch(
         budget.calibrate_grievance(setting, status_quo["reaction"], status_quo["restraint"]),
         state.military_share.shape,
     ).copy()
-    state.mining = mining.initial(setting, run_index.size, parameters)
-    state.fusion = fusion.initial(setting, run_index.size)
+    runs = run_index.size
+    station_table = stations.load_stations(setting)
+    state.stations = stations.initial(setting, station_table, runs, parameters)
+    state.conflict = conflict.initial(setting, runs, parameters)
+    state.debris = debris.initial(runs, parameters)
+    state.mining = mining.initial(setting, runs, parameters)
+    state.fusion = fusion.initial(setting, runs)
+    spending_2025 = float((setting.civil0_usd_bn + setting.military0_usd_bn).sum())
     milestone_index = {name: i for i, name in enumerate(setting.ladder.ids)}
     fusion_power = milestone_index["fusion_power"]
-    recorder = _Recorder(run_index.size, setting, state.mining.remaining_kg.shape[1])
+    recorder = _Recorder(run_index.size, setting, state.mining.remaining_kg.shape[1], station_table)
     recorder.record(0, state)
     years = setting.years
     for t, year in enumerate(years[1:], start=1):
         state.year = int(year)
         imitation.step(state, setting, parameters)
         state.levers = _levers(state, setting)
-        budget.step(state, setting, parameters)
+        # M4: recent joint crews may soften rivalries (a hypothesis; the gain's range includes 0).
+        rivalry = setting.rivalry[None] * stations.rivalry_relief(state.stations, parameters)
+        budget.step(state, setting, parameters, rivalry)
+        fragments = conflict.step(state, setting, parameters, rivalry, state.mining.tension)
+        launch_scale = (state.civil_usd_bn + state.military_usd_bn).sum(axis=1) / spending_2025
+        debris.step(state.debris, parameters, launch_scale, fragments)
         targets = missions.choose_targets(state, setting, parameters)
-        _, partners = technology.step(state, setting, parameters, targets)
+        bonus = stations.spillover_bonus(state.stations, parameters, setting.sanction)
+        _, partners = technology.step(state, setting, parameters, targets, bonus)
         missions.step(state, setting, parameters, targets, partners)
+        stations.step(state, setting, station_table, parameters)
         mining.step(state, setting, parameters, milestone_index, partners)
         fusion.step(state, setting, parameters, state.achieved[:, :, fusion_power])
-        reactions.step(state, setting, parameters)
+        reactions.step(state, setting, parameters, rivalry)
         recorder.record(t, state)
         if progress is not None:
             progress(t, years.size - 1)

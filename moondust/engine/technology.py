@@ -40,7 +40,7 @@ def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float
     Examples
     --------
     >>> round(float(aj_effort_ratio(0.0, 45.0)), 3)   # 0.91 / 1.86 in mechanisms.md §2a
-    0.487
+    0.489
     >>> float(aj_effort_ratio(0.5, 45.0))
     1.0
     """
@@ -52,14 +52,24 @@ def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float
     )
 
 
-def spillovers(openness: FloatArray, setting: Setting, p: RunParameters) -> FloatArray:
-    """β_ij for every run, shape (R, N, N), zero on the diagonal and between sanctioned pairs."""
+def spillovers(
+    openness: FloatArray,
+    setting: Setting,
+    p: RunParameters,
+    bonus: FloatArray | None = None,
+) -> FloatArray:
+    """β_ij for every run, shape (R, N, N), zero on the diagonal and between sanctioned pairs.
+
+    ``bonus`` (R, N, N) is added before clipping to [0, 1] (M4: joint crews raise spillovers).
+    """
     bloc = (
         np.where(setting.same_bloc, 1.0, 0.0)[None]
         + np.where(setting.same_bloc, 0.0, 1.0)[None] * p["cross_bloc_discount"][:, :, None]
     )
     allowed = (~setting.sanction & ~np.eye(setting.n_actors, dtype=bool))[None]
     beta = p["spillover_max"][:, :, None] * openness[:, :, None] * openness[:, None, :] * bloc
+    if bonus is not None:
+        beta = np.clip(beta + bonus, 0.0, 1.0)
     return np.where(allowed, beta, 0.0)
 
 
@@ -102,7 +112,11 @@ def domain_weights(
 
 
 def step(
-    state: State, setting: Setting, p: RunParameters, targets: NDArray[np.int64]
+    state: State,
+    setting: Setting,
+    p: RunParameters,
+    targets: NDArray[np.int64],
+    spillover_bonus: FloatArray | None = None,
 ) -> tuple[FloatArray, BoolArray]:
     """Fund R&D and the mission fund; grow capabilities. Returns (β, coordination partners).
 
@@ -110,7 +124,7 @@ def step(
     fund equals it exactly (spending never exceeds the budget).
     """
     openness = state.levers["openness"]
-    beta = spillovers(openness, setting, p)
+    beta = spillovers(openness, setting, p, spillover_bonus)
     partners = coordination_partners(state.levers["coordinate"], setting)
     share, _ = rd_share(beta, partners, p)
     programme = p["lunar_share"] * state.civil_usd_bn

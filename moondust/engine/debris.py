@@ -1,0 +1,356 @@
+"""M7. The orbital commons: one-shell source-sink debris model (DESIGN §3 M7; mechanisms.md §6).
+
+Low Earth orbit is one aggregated shell holding three species: active satellites S, derelict intact
+satellites D and debris N (objects ≥ 10 cm). They follow the MOCAT-3 source-sink equations (MIT
+ARCLab MOCAT-3 propagation script; D'Ambrosio, Lifson & Linares 2022, arXiv:2206.05345) with the
+altitude drag flux of a one-shell model written as a residence time τ (drag out of the shell,
+nothing drags in from above):
+
+    Ṡ = λ − S/Δt − (δ + α)(φ_SN N + φ_SD D) S − α_a φ_SS S²
+    Ḋ = (1 − P) S/Δt + δ (φ_SD D + φ_SN N) S − φ_DN N D − φ_DD D² − D/τ_D
+    Ṅ = α K_SN φ_SN N S + α K_SD φ_SD D S + K_DN φ_DN N D + K_DD φ_DD D² + α_a K_SS φ_SS S²
+        + K_NN φ_NN N² + B − N/τ_N
+
+    φ_ij = π (r_i + r_j)² v / V_shell                      (collision rate per pair of objects)
+    K_ij = 0.1 L_c^−1.71 (m_i + m_j)^0.75                 (catastrophic: S–S, S–D, D–D)
+    K_ij = 0.1 L_c^−1.71 (min(m_i, m_j) v²[km/s])^0.75    (damaging: any collision with debris)
+
+with launches λ = λ₂₀₂₅ · launch_scale, mission lifetime Δt, post-mission disposal success P,
+collision-avoidance failure α, share of active–active encounters not avoided α_a, ratio δ of
+disabling to lethal collisions, impact velocity v, shell volume V_shell between ``shell_floor_km``
+and ``shell_ceiling_km``, and NASA standard breakup fragment counts above L_c = 0.1 m. Following the
+script, collisions involving debris are damaging (non-catastrophic) and same-species collisions
+carry no factor ½.
+
+The one-shell MOCAT form has no explosions, rocket bodies or mission-related objects, yet ESA counts
+about 40,000 debris objects ≥ 10 cm in 2025. A background source B = B₂₀₂₅ · launch_scale (upper
+stage explosions, mission-related objects: both scale with launch activity) stands for them. B₂₀₂₅
+is calibrated per run so that Ṅ = g₂₀₂₅ (``debris_growth_2025``) at the 2025 populations and launch
+rate: B₂₀₂₅ = max(N₂₀₂₅/τ_N + g₂₀₂₅ − collision fragments₂₀₂₅, 0).
+
+Destructive ASAT tests add their fragments as a pulse to N at the start of the year. The equations
+are integrated with monthly sub-steps of an exponential Euler scheme: each population's gains G and
+per-object loss rate L are frozen over a sub-step h and
+
+    x ← x e^(−L h) + G (1 − e^(−L h)) / L,
+
+which is exact for pure decay, keeps every population ≥ 0 for any step, and is first order.
+
+Debris is a commons: every actor's mission success probability is multiplied by
+
+    m = exp(−h_L · max(N / N₂₀₂₅ − 1, 0)),
+
+which is 1 at the 2025 debris level and falls as debris grows (an assumption: a lunar mission
+crosses LEO in hours, so the physical risk is small; h_L's range includes 0).
+
+2025 populations come from ``data/world/debris_counts.csv`` (ESA Space Environment Report 2025):
+S₂₀₂₅ = ~11,000 active payloads (headline), D₂₀₂₅ = payloads in orbit (13,672, 2024) − S₂₀₂₅ and
+N₂₀₂₅ = MASTER objects ≥ 10 cm (54,000, Aug 2024) − payloads in orbit (derived).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from moondust.datafiles import read_csv
+from moondust.engine.params import RunParameters
+from moondust.engine.state import FloatArray
+
+SUBSTEPS_PER_YEAR = 12
+"""Sub-steps of the integrator in a simulated year (monthly)."""
+
+EARTH_RADIUS_KM = 6378.1
+"""Earth's equatorial radius used by the MOCAT-3 script for shell volumes (km)."""
+
+SECONDS_PER_YEAR = 365.25 * 24 * 3600
+"""Julian year, as in the MOCAT-3 script (v in m/yr = v_imp · 1000 · 24 · 3600 · 365.25)."""
+
+CHARACTERISTIC_LENGTH_M = 0.1
+"""L_c: the smallest fragment counted (10 cm), as in the MOCAT-3 script and ESA's ≥10 cm counts."""
+
+_NASA_BREAKUP_SCALE = 0.1 * CHARACTERISTIC_LENGTH_M**-1.71
+"""0.1 L_c^−1.71 of the NASA standard breakup model (Johnson et al. 2001; MOCAT-3 script)."""
+
+
+@dataclass
+class DebrisState:
+    """The orbital populations of every run, each array shape (R,).
+
+    Attributes
+    ----------
+    active
+        Active satellites S.
+    derelict
+        Derelict intact satellites D.
+    debris
+        Debris N: objects ≥ 10 cm other than payloads.
+    debris_2025
+        Debris in 2025, the reference of :func:`loss_multiplier`.
+    asat_fragments_total
+        Fragments added by destructive ASAT tests so far.
+    background_per_yr
+        B₂₀₂₅: background debris source at 2025 launch activity (objects/yr), calibrated by
+        :func:`initial`.
+    """
+
+    active: FloatArray
+    derelict: FloatArray
+    debris: FloatArray
+    debris_2025: FloatArray
+    asat_fragments_total: FloatArray
+    background_per_yr: FloatArray
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """Collision rates φ (per pair of objects per year) and fragments K per collision, (R,)."""
+
+    phi_ss: FloatArray
+    phi_sd: FloatArray
+    phi_sn: FloatArray
+    phi_dd: FloatArray
+    phi_dn: FloatArray
+    phi_nn: FloatArray
+    k_ss: FloatArray
+    k_sd: FloatArray
+    k_sn: FloatArray
+    k_dd: FloatArray
+    k_dn: FloatArray
+    k_nn: FloatArray
+
+
+def _column(p: RunParameters, name: str) -> FloatArray:
+    """A run parameter as a flat (R,) array."""
+    return np.asarray(p[name], dtype=np.float64).reshape(-1)
+
+
+def _parse_count(text: str) -> float:
+    return float(str(text).replace(",", "").lstrip("~><=").strip())
+
+
+@cache
+def counts_2025() -> tuple[float, float, float]:
+    """(active S, derelict D, debris N) at the start, from ``data/world/debris_counts.csv``.
+
+    Examples
+    --------
+    >>> counts_2025()
+    (11000.0, 2672.0, 40328.0)
+    """
+    table = read_csv("world", "debris_counts.csv")
+
+    def value(year: int, metric: str) -> float:
+        rows = table[(table["year"] == year) & (table["metric"] == metric)]
+        if len(rows) != 1:
+            raise RuntimeError(f"debris_counts.csv: no single row for {year} {metric!r}")
+        return _parse_count(rows["value"].iloc[0])
+
+    active = value(2025, "active payloads (headline)")
+    payloads = value(2024, "payloads in orbit")
+    at_least_10cm = value(2024, "MASTER objects >10 cm (Aug 2024)")
+    return active, payloads - active, at_least_10cm - payloads
+
+
+def shell_volume_km3(p: RunParameters) -> FloatArray:
+    """V_shell = 4/3 π ((R⊕ + h_top)³ − (R⊕ + h_bottom)³) in km³, (R,)."""
+    top = EARTH_RADIUS_KM + _column(p, "shell_ceiling_km")
+    bottom = EARTH_RADIUS_KM + _column(p, "shell_floor_km")
+    return np.asarray(4.0 / 3.0 * np.pi * (top**3 - bottom**3), dtype=np.float64)
+
+
+def coefficients(p: RunParameters) -> Coefficients:
+    """MOCAT-3 collision rates φ_ij = π (r_i + r_j)² v / V and NASA breakup fragments K_ij.
+
+    Examples
+    --------
+    With the MOCAT-3 masses, a satellite–derelict collision makes about 500 fragments ≥ 10 cm and
+    any collision with debris about 116:
+
+    >>> from moondust.engine.params import table_defaults
+    >>> c = coefficients(table_defaults("conflict", 1))
+    >>> round(float(c.k_sd[0])), round(float(c.k_sn[0]))
+    (498, 116)
+    """
+    speed_km_s = _column(p, "impact_velocity_km_s")
+    speed_km_yr = speed_km_s * SECONDS_PER_YEAR
+    volume = shell_volume_km3(p)
+    r_s = _column(p, "satellite_diameter_m") / 2000.0  # km
+    r_n = _column(p, "debris_diameter_m") / 2000.0
+    m_s = _column(p, "satellite_mass_kg")
+    m_n = _column(p, "debris_mass_kg")
+
+    def phi(r_a: FloatArray, r_b: FloatArray) -> FloatArray:
+        return np.asarray(np.pi * (r_a + r_b) ** 2 * speed_km_yr / volume, dtype=np.float64)
+
+    catastrophic = _NASA_BREAKUP_SCALE * (2.0 * m_s) ** 0.75
+    damaging = _NASA_BREAKUP_SCALE * (np.minimum(m_s, m_n) * speed_km_s**2) ** 0.75
+    damaging_nn = _NASA_BREAKUP_SCALE * (m_n * speed_km_s**2) ** 0.75
+    return Coefficients(
+        phi_ss=phi(r_s, r_s),
+        phi_sd=phi(r_s, r_s),
+        phi_sn=phi(r_s, r_n),
+        phi_dd=phi(r_s, r_s),
+        phi_dn=phi(r_s, r_n),
+        phi_nn=phi(r_n, r_n),
+        k_ss=catastrophic,
+        k_sd=catastrophic,
+        k_sn=damaging,
+        k_dd=catastrophic,
+        k_dn=damaging,
+        k_nn=damaging_nn,
+    )
+
+
+def collision_fragments(
+    c: Coefficients, p: RunParameters, s: FloatArray, d: FloatArray, n: FloatArray
+) -> FloatArray:
+    """Debris created by collisions per year at populations (S, D, N), (R,)."""
+    alpha = _column(p, "collision_avoidance_failure")
+    alpha_a = _column(p, "active_collision_fraction")
+    return np.asarray(
+        alpha * c.k_sn * c.phi_sn * n * s
+        + alpha * c.k_sd * c.phi_sd * d * s
+        + c.k_dn * c.phi_dn * n * d
+        + c.k_dd * c.phi_dd * d * d
+        + alpha_a * c.k_ss * c.phi_ss * s * s
+        + c.k_nn * c.phi_nn * n * n,
+        dtype=np.float64,
+    )
+
+
+def initial(runs: int, p: RunParameters) -> DebrisState:
+    """The 2025 populations and the background source that gives Ṅ = g₂₀₂₅ in 2025.
+
+    Parameters
+    ----------
+    runs
+        Number of runs R.
+    p
+        Run parameters (table ``conflict``), each (R, 1).
+
+    Returns
+    -------
+    DebrisState
+        Populations from :func:`counts_2025`, no ASAT fragments yet.
+    """
+    s0, d0, n0 = counts_2025()
+    s = np.full(runs, s0)
+    d = np.full(runs, d0)
+    n = np.full(runs, n0)
+    made = collision_fragments(coefficients(p), p, s, d, n)
+    background = np.maximum(
+        n / _column(p, "debris_residence_years") + _column(p, "debris_growth_2025") - made, 0.0
+    )
+    return DebrisState(
+        active=s,
+        derelict=d,
+        debris=n,
+        debris_2025=n.copy(),
+        asat_fragments_total=np.zeros(runs),
+        background_per_yr=np.broadcast_to(background, (runs,)).astype(np.float64, copy=True),
+    )
+
+
+def _advance(x: FloatArray, gain: FloatArray, loss_rate: FloatArray, h: float) -> FloatArray:
+    """x e^(−L h) + G (1 − e^(−L h)) / L, for L > 0."""
+    decay = np.exp(-loss_rate * h)
+    return np.asarray(x * decay + gain * (-np.expm1(-loss_rate * h)) / loss_rate, dtype=np.float64)
+
+
+def step(
+    debris_state: DebrisState,
+    p: RunParameters,
+    launch_scale: FloatArray,
+    asat_fragments: FloatArray,
+) -> None:
+    """Advance the populations by one year (in place).
+
+    Parameters
+    ----------
+    debris_state
+        Populations of every run; updated in place.
+    p
+        Run parameters (table ``conflict``), each (R, 1).
+    launch_scale
+        Launch activity relative to 2025, (R,) ≥ 0 (the engine passes total space spending relative
+        to 2025). Scales launches λ and the background debris source B.
+    asat_fragments
+        Fragments ≥ 10 cm from this year's destructive ASAT tests, (R,) ≥ 0, added to N at the start
+        of the year.
+
+    Notes
+    -----
+    Contract: ``active``, ``derelict`` and ``debris`` stay finite and ≥ 0 for finite non-negative
+    inputs; ``launch_scale = 0`` with ``impact_velocity_km_s = 0`` (no collisions) gives pure
+    exponential decay with the residence times (S with Δt, N with τ_N).
+    """
+    scale = np.maximum(np.asarray(launch_scale, dtype=np.float64).reshape(-1), 0.0)
+    pulse = np.maximum(np.asarray(asat_fragments, dtype=np.float64).reshape(-1), 0.0)
+    c = coefficients(p)
+    launches = _column(p, "launch_rate_2025") * scale
+    background = debris_state.background_per_yr * scale
+    lifetime = _column(p, "mission_lifetime_years")
+    disposal = _column(p, "disposal_success")
+    alpha = _column(p, "collision_avoidance_failure")
+    alpha_a = _column(p, "active_collision_fraction")
+    disabling = _column(p, "disabling_ratio")
+    tau_d = _column(p, "derelict_residence_years")
+    tau_n = _column(p, "debris_residence_years")
+
+    s = debris_state.active
+    d = debris_state.derelict
+    n = debris_state.debris + pulse
+    h = 1.0 / SUBSTEPS_PER_YEAR
+    for _ in range(SUBSTEPS_PER_YEAR):
+        hits = c.phi_sn * n + c.phi_sd * d
+        s_loss = 1.0 / lifetime + (disabling + alpha) * hits + alpha_a * c.phi_ss * s
+        d_gain = (1.0 - disposal) * s / lifetime + disabling * hits * s
+        d_loss = 1.0 / tau_d + c.phi_dn * n + c.phi_dd * d
+        n_gain = collision_fragments(c, p, s, d, n) + background
+        s, d, n = (
+            _advance(s, launches, s_loss, h),
+            _advance(d, d_gain, d_loss, h),
+            _advance(n, n_gain, 1.0 / tau_n, h),
+        )
+    debris_state.active = s
+    debris_state.derelict = d
+    debris_state.debris = n
+    debris_state.asat_fragments_total = debris_state.asat_fragments_total + pulse
+
+
+def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
+    """Factor in (0, 1] on every actor's mission success probability, shape (R, 1).
+
+    ``m = exp(−h_L · max(N / N₂₀₂₅ − 1, 0))``: exactly 1 at (or below) the 2025 debris level.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from moondust.engine.params import table_defaults
+    >>> p = table_defaults("conflict", 1)
+    >>> state = initial(1, p)
+    >>> float(loss_multiplier(state, p)[0, 0])
+    1.0
+    >>> state.debris = 2 * state.debris_2025
+    >>> bool(loss_multiplier(state, p)[0, 0] < 1.0)
+    True
+    """
+    excess = np.maximum(debris_state.debris / debris_state.debris_2025 - 1.0, 0.0)
+    sensitivity = _column(p, "debris_loss_sensitivity")
+    return np.asarray(np.exp(-sensitivity * excess), dtype=np.float64).reshape(-1, 1)
+
+
+__all__ = [
+    "Coefficients",
+    "DebrisState",
+    "coefficients",
+    "collision_fragments",
+    "counts_2025",
+    "initial",
+    "loss_multiplier",
+    "shell_volume_km3",
+    "step",
+]

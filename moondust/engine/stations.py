@@ -1,0 +1,740 @@
+"""M4. Stations and crews (DESIGN §3 M4; mechanisms.md §8; space-programs.md §4–§5).
+
+Stations come from ``data/engine/stations.csv``: the ISS (treaty partners, deorbit ~2030),
+Tiangong (six seats a year), their successors (a US commercial station, Russia's ROS) and the lunar
+bases (ILRS, Artemis Base Camp), which open once their host holds the ``surface_outpost``
+milestone. A station *s* with host *h* flies ``C_s`` seats a year, allocated in this order:
+
+1. **Treaty quotas** (ISS partners): partner *j* is entitled to ``q_sj C_s`` seats a year and flies
+   the whole part of its running entitlement, ``P_sj = ⌊e_sj + q_sj C_s⌋`` with carry
+   ``e_sj ← e_sj + q_sj C_s − P_sj`` in [0, 1). Loading checks ``Σ_j q_sj C_s + #partners ≤ C_s``
+   so the quotas never exceed capacity.
+2. **Bloc partners** (lunar bases, the US commercial station): a pool of
+   ``B_s = ⌊b_s + φ (C_s − Σ_j P_sj)⌋`` seats for the host's bloc partners.
+3. **Guests**: a pool of ``G_s = ⌊g_s + o_h (C_s − Σ_j P_sj − B_s^flown)⌋`` seats, with ``o_h`` the
+   host's ``station_openness`` lever.
+4. The host flies every remaining seat: ``H_s = C_s − Σ_j P_sj − B_s^flown − G_s^flown ≥ 0``.
+
+The pool credits ``b_s, g_s`` keep only the fraction below one seat; offered seats no qualified
+candidate takes go back to the host and are not banked. Pool seats go one at a time to the
+qualified candidate first in a rotating order: bloc-mates of the host before others (guest pool
+only), then fewest seats flown on this station so far, then ``(j + year) mod N``; each nationality
+flies at most ``n_max`` pooled seats per station-year. A candidate sanctioned with anyone already
+aboard that year (host, treaty partner or an earlier pick) is skipped, so sanctioned pairs never
+fly together (the Wolf Amendment keeps US crews off Chinese stations and Chinese crews off US
+ones); the one exception is treaty partners of the same station (the ISS partners fly together
+under the 1998 Intergovernmental Agreement despite the 2022 sanctions on Russia).
+
+**Training pipeline** (mechanisms.md §8: basic plus assigned-crew training, 1.5–3 years with
+language). An actor enters the pipeline of station *s* in the first year the station is open to it
+— it is a treaty partner, or it is not sanctioned with the host or a treaty partner, its
+``openness`` lever is at least ``o_min``, and it is a bloc partner (φ > 0) or the host's
+``station_openness`` is positive. Its training ``τ_sj`` then counts the years the station stays
+open to it; it flies only once ``τ_sj ≥ T_c``. Training pauses while the station is not open to it
+and is lost when the station closes; a successor station (``successor_of``) takes over the training
+its predecessor's candidates had. Once qualified, a nationality stays qualified (its corps keeps
+astronauts in assigned-crew training).
+
+**Crew links** (a hypothesis; mechanisms.md §8, §11: "no calibration found"). Each foreign seat
+flown on a station of host *h* by nationality *j* adds one to the symmetric stock
+
+    L_hj(t) = (1 − δ_L) L_hj(t − 1) + F_hj(t) + F_jh(t),
+
+and only the contact beyond the start year's steady state ``L⁰_hj = q_hj C / δ_L`` (the ISS
+partners' quotas, already reflected in the 2025 rivalries and spillovers) acts:
+
+    Δβ_hj = Δβ_max (1 − exp(−g_β max(L_hj − L⁰_hj, 0)))                  (spillover bonus)
+    m_hj  = 1 − ρ_max (1 − exp(−g_w max(L_hj − L⁰_hj, 0)))   in [0, 1]    (rivalry relief)
+
+``g_w = 0`` (inside its range) switches the rivalry channel off.
+
+Everything is vectorised over runs; the loops run over the few stations and over the seats of one
+station-year. There are no random draws: the allocation is a deterministic function of the state,
+so run *i* is the same alone or in any batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from moondust.engine.params import RunParameters
+from moondust.engine.state import BoolArray, FloatArray, Setting, State
+from moondust.errors import InputFileError
+from moondust.parameters import STATUSES
+from moondust.world._tables import Row, check_unique, read_rows
+from moondust.world.ids import ACTOR_IDS, MILESTONES
+
+IntArray = NDArray[np.int64]
+
+KINDS: tuple[str, ...] = ("leo", "lunar")
+"""Station kinds: in low Earth orbit or on the lunar surface."""
+
+PARTNER_BLOCS: tuple[str, ...] = ("artemis", "ilrs")
+"""Blocs whose members can be a station's bloc partners."""
+
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "kind",
+    "host",
+    "partners",
+    "partner_bloc",
+    "successor_of",
+    "open_year",
+    "close_year",
+    "milestone",
+    "seats_per_year",
+    "trainees",
+    "annual_cost_usd_bn",
+    "source",
+    "status",
+)
+"""Columns ``data/engine/stations.csv`` must have (it also carries ranges and notes)."""
+
+NOT_IN_TRAINING = -1.0
+"""Value of :attr:`StationState.training` for a nationality with no candidate in the pipeline."""
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class StationSpec:
+    """One station as written in ``data/engine/stations.csv`` (actor ids, not indices).
+
+    Attributes
+    ----------
+    id, name, kind
+        Identifier, display name, ``"leo"`` or ``"lunar"``.
+    host
+        Actor id of the host.
+    quotas
+        Treaty partners and their seat shares ``q`` (share of ``seats_per_year``).
+    partner_bloc
+        ``"artemis"``, ``"ilrs"`` or ``None``: the host's bloc partners share the bloc pool.
+    successor_of
+        Id of the station whose candidates keep their training here, or ``None``.
+    open_year, close_year
+        First and last year the station can fly crews (``-inf``/``inf`` when unbounded).
+    milestone
+        Milestone the host must hold before the station opens, or ``None``.
+    seats_per_year
+        Seats ``C`` flown per year.
+    trainees
+        Nationalities already in the pipeline and the year they entered it.
+    annual_cost_usd_bn
+        Running cost per year, shared by seats flown (:func:`running_costs`).
+    source, status
+        Provenance of the row.
+    """
+
+    id: str
+    name: str
+    kind: str
+    host: str
+    seats_per_year: int
+    quotas: tuple[tuple[str, float], ...] = ()
+    partner_bloc: str | None = None
+    successor_of: str | None = None
+    open_year: float = -math.inf
+    close_year: float = math.inf
+    milestone: str | None = None
+    trainees: tuple[tuple[str, int], ...] = ()
+    annual_cost_usd_bn: float = 0.0
+    source: str = ""
+    status: str = "assumption"
+
+
+def _pairs(row: Row, field: str, number: type) -> tuple[tuple[str, float | int], ...]:
+    text = row.text(field, required=False)
+    pairs: list[tuple[str, float | int]] = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        actor, sep, value = item.partition(":")
+        actor = actor.strip()
+        if not sep or actor not in ACTOR_IDS:
+            raise InputFileError(
+                f"{row.file}: row {row.line}, field '{field}': expected ACTOR:VALUE items "
+                f"separated by ';' with ACTOR one of {', '.join(ACTOR_IDS)}, got {item!r}"
+            )
+        try:
+            pairs.append((actor, number(value)))
+        except ValueError:
+            raise InputFileError(
+                f"{row.file}: row {row.line}, field '{field}': {item!r} has no valid number"
+            ) from None
+    return tuple(pairs)
+
+
+def _parse(row: Row) -> StationSpec:
+    host = row.choice("host", ACTOR_IDS)
+    quotas = tuple((a, float(q)) for a, q in _pairs(row, "partners", float))
+    if any(a == host for a, _ in quotas) or any(not 0 < q < 1 for _, q in quotas):
+        raise InputFileError(
+            f"{row.file}: row {row.line}, field 'partners': partners exclude the host and "
+            "have shares in (0, 1)"
+        )
+    bloc = row.text("partner_bloc", required=False) or None
+    if bloc is not None and bloc not in PARTNER_BLOCS:
+        raise InputFileError(
+            f"{row.file}: row {row.line}, field 'partner_bloc': expected empty or one of "
+            f"{', '.join(PARTNER_BLOCS)}, got {bloc!r}"
+        )
+    milestone = row.text("milestone", required=False) or None
+    if milestone is not None and milestone not in MILESTONES:
+        raise InputFileError(
+            f"{row.file}: row {row.line}, field 'milestone': expected empty or one of "
+            f"{', '.join(MILESTONES)}, got {milestone!r}"
+        )
+    opens = row.optional_number("open_year", low=1950, high=2200)
+    closes = row.optional_number("close_year", low=1950, high=2200)
+    if opens is not None and closes is not None and closes < opens:
+        raise InputFileError(f"{row.file}: row {row.line}: close_year is before open_year")
+    return StationSpec(
+        id=row.text("id"),
+        name=row.text("name"),
+        kind=row.choice("kind", KINDS),
+        host=host,
+        seats_per_year=row.integer("seats_per_year", low=1, high=100),
+        quotas=quotas,
+        partner_bloc=bloc,
+        successor_of=row.text("successor_of", required=False) or None,
+        open_year=-math.inf if opens is None else opens,
+        close_year=math.inf if closes is None else closes,
+        milestone=milestone,
+        trainees=tuple((a, int(y)) for a, y in _pairs(row, "trainees", int)),
+        annual_cost_usd_bn=row.number("annual_cost_usd_bn", low=0.0),
+        source=row.text("source"),
+        status=row.choice("status", STATUSES),
+    )
+
+
+@cache
+def station_specs() -> tuple[StationSpec, ...]:
+    """The packaged stations (``data/engine/stations.csv``), validated.
+
+    Raises
+    ------
+    moondust.errors.InputFileError
+        On a malformed row, a repeated id or an unknown ``successor_of``.
+    """
+    rows = read_rows("engine", "stations.csv", COLUMNS)
+    check_unique(rows, ["id"])
+    specs = tuple(_parse(row) for row in rows)
+    ids = {spec.id for spec in specs}
+    for row, spec in zip(rows, specs, strict=True):
+        if spec.successor_of is not None and spec.successor_of not in ids - {spec.id}:
+            raise InputFileError(
+                f"{row.file}: row {row.line}, field 'successor_of': unknown station "
+                f"{spec.successor_of!r}"
+            )
+    return specs
+
+
+@dataclass(frozen=True, eq=False)
+class StationTable:
+    """The stations mapped onto a :class:`Setting`'s actors (S stations, N actors).
+
+    Attributes
+    ----------
+    ids, names, kind
+        Station ids, names and kinds, in table order.
+    host
+        Host actor index (S,).
+    quota
+        Treaty seat shares ``q_sj`` (S, N); zero for non-partners.
+    treaty
+        Treaty partners (S, N): fly their quota whatever the sanctions between them.
+    bloc
+        Bloc partners (S, N): the host's bloc members that may fly with it (not host, not
+        treaty partners, not sanctioned with the host or a treaty partner).
+    eligible
+        May ever fly on the station as a foreigner (S, N): treaty partners, and every other
+        non-host actor not sanctioned with the host or a treaty partner.
+    bloc_mate
+        Same bloc as the host (S, N): first in the guest pool's order.
+    open_year, close_year
+        First and last operating year (S,); ``-inf``/``inf`` when unbounded.
+    milestone
+        Index in the ladder of the milestone the host needs, −1 for none (S,).
+    seats
+        Seats per year ``C_s`` (S,).
+    successor_of
+        Index of the predecessor station whose training carries over, −1 for none (S,).
+    trainee_since
+        Year each nationality entered the pipeline before the start, NaN if not (S, N).
+    annual_cost_usd_bn
+        Running cost per year (S,).
+    sanction
+        The setting's sanction matrix (N, N).
+    """
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    kind: tuple[str, ...]
+    host: IntArray
+    quota: FloatArray
+    treaty: BoolArray
+    bloc: BoolArray
+    eligible: BoolArray
+    bloc_mate: BoolArray
+    open_year: FloatArray
+    close_year: FloatArray
+    milestone: IntArray
+    seats: IntArray
+    successor_of: IntArray
+    trainee_since: FloatArray
+    annual_cost_usd_bn: FloatArray
+    sanction: BoolArray
+
+    @property
+    def size(self) -> int:
+        """Number of stations S."""
+        return len(self.ids)
+
+    @property
+    def partners(self) -> BoolArray:
+        """Treaty or bloc partners (S, N)."""
+        return np.asarray(self.treaty | self.bloc)
+
+    def index(self, station_id: str) -> int:
+        """Position of a station id in the table."""
+        return self.ids.index(station_id)
+
+
+def load_stations(setting: Setting, specs: Sequence[StationSpec] | None = None) -> StationTable:
+    """Map the stations (default: the packaged table) onto the setting's actors.
+
+    A station whose host is not one of the setting's actors is left out, and so are partners and
+    trainees that are not.
+
+    Parameters
+    ----------
+    setting
+        The scenario's fixed inputs (actor ids, blocs, sanctions, ladder).
+    specs
+        Stations to use instead of ``data/engine/stations.csv`` (tests, what-if tables).
+
+    Raises
+    ------
+    moondust.errors.InputFileError
+        If a station's treaty quotas could exceed its seats (``Σ q C + #partners > C``), or an id
+        or successor is repeated or unknown.
+
+    Examples
+    --------
+    >>> from moondust.engine.simulate import build_setting
+    >>> from moondust.world.scenario import load_scenario
+    >>> table = load_stations(build_setting(load_scenario("baseline")))
+    >>> table.ids[:2], int(table.seats[table.index("tiangong")])
+    (('iss', 'tiangong'), 6)
+    """
+    specs = station_specs() if specs is None else tuple(specs)
+    actors = setting.actor_ids
+    n = len(actors)
+    kept = [spec for spec in specs if spec.host in actors]
+    ids = tuple(spec.id for spec in kept)
+    if len(set(ids)) != len(ids):
+        raise InputFileError(f"stations: repeated station id in {ids}")
+    size = len(kept)
+    host = np.array([actors.index(spec.host) for spec in kept], dtype=np.int64)
+    quota = np.zeros((size, n))
+    trainee_since = np.full((size, n), np.nan)
+    for s, spec in enumerate(kept):
+        for actor, share in spec.quotas:
+            if actor in actors:
+                quota[s, actors.index(actor)] = share
+        for actor, year in spec.trainees:
+            if actor in actors:
+                trainee_since[s, actors.index(actor)] = year
+        partners = int((quota[s] > 0).sum())
+        if quota[s].sum() * spec.seats_per_year + partners > spec.seats_per_year + _EPS:
+            raise InputFileError(
+                f"stations: {spec.id}: treaty quotas {quota[s].sum():.3f} of "
+                f"{spec.seats_per_year} seats with {partners} partners could exceed capacity"
+            )
+    treaty = quota > 0
+    sanction = np.asarray(setting.sanction, dtype=bool)
+    foreign = np.ones((size, n), dtype=bool)
+    foreign[np.arange(size), host] = False
+    # a non-partner may not fly with someone it is sanctioned with who is always aboard
+    blocked = sanction[host] | (np.einsum("sj,jk->sk", treaty.astype(np.float64), sanction) > 0)
+    eligible = foreign & (treaty | ~blocked)
+    members = {"artemis": np.asarray(setting.artemis), "ilrs": np.asarray(setting.ilrs)}
+    bloc = np.zeros((size, n), dtype=bool)
+    for s, spec in enumerate(kept):
+        if spec.partner_bloc is not None:
+            bloc[s] = members[spec.partner_bloc] & eligible[s] & ~treaty[s]
+    trainee_since = np.where(eligible, trainee_since, np.nan)
+    successor = np.array(
+        [ids.index(spec.successor_of) if spec.successor_of in ids else -1 for spec in kept],
+        dtype=np.int64,
+    )
+    milestone = np.array(
+        [setting.ladder.index(spec.milestone) if spec.milestone else -1 for spec in kept],
+        dtype=np.int64,
+    )
+    return StationTable(
+        ids=ids,
+        names=tuple(spec.name for spec in kept),
+        kind=tuple(spec.kind for spec in kept),
+        host=host,
+        quota=quota,
+        treaty=treaty,
+        bloc=bloc,
+        eligible=eligible,
+        bloc_mate=np.asarray(setting.same_bloc, dtype=bool)[host] & foreign,
+        open_year=np.array([spec.open_year for spec in kept], dtype=np.float64),
+        close_year=np.array([spec.close_year for spec in kept], dtype=np.float64),
+        milestone=milestone,
+        seats=np.array([spec.seats_per_year for spec in kept], dtype=np.int64),
+        successor_of=successor,
+        trainee_since=trainee_since,
+        annual_cost_usd_bn=np.array([spec.annual_cost_usd_bn for spec in kept]),
+        sanction=sanction,
+    )
+
+
+@dataclass
+class StationState:
+    """Stations and crews for R runs, S stations and N actors.
+
+    Attributes
+    ----------
+    open
+        Station flies crews this year (R, S).
+    seats_flown
+        Seats flown this year by nationality (R, S, N); each station's row sums to its seats
+        when open and to 0 when not.
+    seats_total
+        Seats flown since the start on every station, own and foreign (R, N).
+    foreign_flights_total
+        Seats flown since the start on stations hosted by another actor (R, N).
+    flown_ever
+        Has flown a crew member to a modelled station since the start (R, N).
+    training
+        Years the nationality's candidates have trained for the station, −1 if none in the
+        pipeline (R, S, N); qualified from ``crew_training_years`` on.
+    crew_link
+        Symmetric stock of recent host–guest seats ``L`` (R, N, N), zero diagonal.
+    crew_link0
+        Start-year steady state ``L⁰`` of the treaty quotas (R, N, N): the contact already
+        present in 2025, which the bonus and the relief do not count again.
+    seats_by_station
+        Seats flown since the start per station and nationality (R, S, N).
+    opened_year
+        Year each station first flew crews, NaN if never (R, S).
+    closed
+        Past its close year (R, S); a closed station never reopens.
+    quota_credit
+        Treaty entitlement carried to next year, in [0, 1) (R, S, N).
+    bloc_credit, guest_credit
+        Pool credit carried to next year, in [0, 1) (R, S).
+    """
+
+    open: BoolArray
+    seats_flown: IntArray
+    seats_total: IntArray
+    foreign_flights_total: IntArray
+    flown_ever: BoolArray
+    training: FloatArray
+    crew_link: FloatArray
+    crew_link0: FloatArray
+    seats_by_station: IntArray
+    opened_year: FloatArray
+    closed: BoolArray
+    quota_credit: FloatArray
+    bloc_credit: FloatArray
+    guest_credit: FloatArray
+
+
+def _scheduled(table: StationTable, year: int) -> BoolArray:
+    return np.asarray((table.open_year <= year) & (year <= table.close_year))
+
+
+def _host_holds(table: StationTable, achieved: BoolArray, s: int) -> BoolArray:
+    """Whether the host of station s holds its required milestone, per run (R,)."""
+    m = int(table.milestone[s])
+    if m < 0:
+        return np.ones(achieved.shape[0], dtype=bool)
+    return np.asarray(achieved[:, table.host[s], m], dtype=bool)
+
+
+def initial(setting: Setting, table: StationTable, runs: int, p: RunParameters) -> StationState:
+    """The stations at the start year: open ones, qualified treaty partners, early trainees.
+
+    Stations whose schedule covers the start year (and whose host holds the required milestone
+    in ``setting.achieved0``) are open. Their treaty partners start qualified; a table's trainees
+    (Pakistan on Tiangong since 2025) start with the years trained so far. The crew link starts at
+    the treaty quotas' steady state ``L⁰ = q C / δ_L``.
+    """
+    size, n = table.size, setting.n_actors
+    year = setting.start
+    achieved0 = np.broadcast_to(setting.achieved0, (runs, *setting.achieved0.shape))
+    is_open = np.zeros((runs, size), dtype=bool)
+    for s in range(size):
+        is_open[:, s] = _scheduled(table, year)[s] & _host_holds(table, achieved0, s)
+    qualified = np.broadcast_to(p["crew_training_years"][:, :, None], (runs, size, n))
+    trained = np.where(
+        table.trainee_since <= year, year - np.nan_to_num(table.trainee_since), NOT_IN_TRAINING
+    )
+    training = np.where(table.treaty[None], qualified, trained[None])
+    training = np.where(is_open[:, :, None], training, NOT_IN_TRAINING)
+
+    link0 = np.zeros((runs, n, n))
+    expected = np.where(is_open[:, :, None], table.quota * table.seats[:, None], 0.0)
+    for s in range(size):
+        link0[:, table.host[s], :] += expected[:, s, :]
+    link0 = (link0 + link0.transpose(0, 2, 1)) / p["crew_link_decay"][:, :, None]
+
+    opened = np.where(np.isfinite(table.open_year), table.open_year, float(year))
+    return StationState(
+        open=is_open,
+        seats_flown=np.zeros((runs, size, n), dtype=np.int64),
+        seats_total=np.zeros((runs, n), dtype=np.int64),
+        foreign_flights_total=np.zeros((runs, n), dtype=np.int64),
+        flown_ever=np.zeros((runs, n), dtype=bool),
+        training=np.ascontiguousarray(training, dtype=np.float64),
+        crew_link=link0.copy(),
+        crew_link0=link0,
+        seats_by_station=np.zeros((runs, size, n), dtype=np.int64),
+        opened_year=np.where(is_open, opened[None], np.nan),
+        closed=np.broadcast_to(year > table.close_year, (runs, size)).copy(),
+        quota_credit=np.zeros((runs, size, n)),
+        bloc_credit=np.zeros((runs, size)),
+        guest_credit=np.zeros((runs, size)),
+    )
+
+
+def _stations(state: State) -> StationState:
+    stations = state.stations
+    if not isinstance(stations, StationState):
+        raise TypeError("state.stations is not a StationState; set it with stations.initial()")
+    return stations
+
+
+def _pick(
+    candidates: BoolArray,
+    offer: IntArray,
+    priority: FloatArray,
+    count: IntArray,
+    conflict: BoolArray,
+    cap: FloatArray,
+    sanction: BoolArray,
+) -> IntArray:
+    """Give up to ``offer`` seats, one at a time, to the first eligible candidate of each run.
+
+    ``count`` (pooled seats per nationality this station-year) and ``conflict`` (sanctioned with
+    someone aboard) are updated in place. Returns the seats given (R, N).
+    """
+    runs, n = candidates.shape
+    rows = np.arange(runs)
+    seats = np.zeros((runs, n), dtype=np.int64)
+    for k in range(int(offer.max(initial=0))):
+        ok = candidates & ~conflict & (count < cap)
+        score = np.where(ok, priority, np.inf)
+        best = np.argmin(score, axis=1)
+        take = np.isfinite(score[rows, best]) & (offer > k)
+        if not take.any():
+            break
+        seats[rows, best] += take
+        count[rows, best] += take
+        conflict |= take[:, None] & sanction[best]
+    return seats
+
+
+def step(state: State, setting: Setting, table: StationTable, p: RunParameters) -> None:
+    """Open and close stations, advance the training pipelines, fly this year's crews.
+
+    Reads ``state.year``, ``state.achieved`` and the levers ``station_openness`` and
+    ``openness``; updates ``state.stations`` (a :class:`StationState`) in place.
+
+    Contract: every open station flies exactly its seats, none when not open; pooled seats go only
+    to candidates trained at least ``crew_training_years`` on the station; no two nationalities
+    sanctioned with each other fly on one station in one year unless both are its treaty
+    partners; a host whose ``station_openness`` is 0 flies no guests (only treaty and bloc
+    partners).
+    """
+    st = _stations(state)
+    year = state.year
+    runs, n = state.achieved.shape[:2]
+    training_before = st.training.copy()
+    station_openness = np.clip(state.levers["station_openness"], 0.0, 1.0)
+    willing = state.levers["openness"] >= p["guest_openness_min"]
+    training_years = p["crew_training_years"]
+    cap = np.maximum(np.floor(p["guest_seats_max"] + _EPS), 1.0)
+    phi = np.clip(p["bloc_partner_share"][:, 0], 0.0, 1.0)
+    rotation = ((np.arange(n) + year) % n).astype(np.float64)
+    big = float(n) * (float(n) + 1.0) * 1e6
+    scheduled = _scheduled(table, year)
+    seats = np.zeros((runs, table.size, n), dtype=np.int64)
+
+    for s in range(table.size):
+        h = int(table.host[s])
+        capacity = int(table.seats[s])
+        was_opened = ~np.isnan(st.opened_year[:, s])
+        past = bool(year > table.close_year[s])
+        st.closed[:, s] |= past
+        now_open = (
+            scheduled[s] & ~st.closed[:, s] & (_host_holds(table, state.achieved, s) | was_opened)
+        )
+        st.open[:, s] = now_open
+        st.opened_year[:, s] = np.where(now_open & ~was_opened, float(year), st.opened_year[:, s])
+
+        # Training pipeline: who the station is open to, years trained, who is qualified.
+        treaty = table.treaty[s][None]
+        guests_on = station_openness[:, h] > 0
+        pooled = willing & ((table.bloc[s][None] & (phi > 0)[:, None]) | guests_on[:, None])
+        open_to = now_open[:, None] & table.eligible[s][None] & (treaty | pooled)
+        trained = np.where(now_open[:, None], st.training[:, s], NOT_IN_TRAINING)
+        in_pipeline = trained >= 0
+        trained = np.where(open_to & in_pipeline, trained + 1.0, trained)
+        pred = int(table.successor_of[s])
+        carried = np.maximum(training_before[:, pred], 0.0) if pred >= 0 else 0.0
+        trained = np.where(open_to & ~in_pipeline, carried, trained)
+        st.training[:, s] = trained
+        qualified = open_to & (trained >= training_years - _EPS)
+
+        # 1. Treaty quotas with a carried fractional entitlement.
+        entitled = st.quota_credit[:, s] + table.quota[s][None] * capacity
+        whole = np.floor(entitled + _EPS)
+        quota_seats = np.where(qualified & treaty, whole, 0.0).astype(np.int64)
+        st.quota_credit[:, s] = np.where(
+            now_open[:, None] & treaty, np.maximum(entitled - whole, 0.0), 0.0
+        )
+        remaining = np.where(now_open, capacity - quota_seats.sum(axis=1), 0)
+
+        count = np.zeros((runs, n), dtype=np.int64)
+        conflict = np.broadcast_to(table.sanction[h], (runs, n)).copy()
+        priority = st.seats_by_station[:, s].astype(np.float64) * n + rotation[None]
+
+        # 2. Bloc partners' pool.
+        share = phi if table.bloc[s].any() else np.zeros(runs)
+        credit = st.bloc_credit[:, s] + share * remaining
+        offer = np.floor(credit + _EPS).astype(np.int64)
+        st.bloc_credit[:, s] = np.where(now_open, np.maximum(credit - offer, 0.0), 0.0)
+        candidates = qualified & table.bloc[s][None]
+        bloc_seats = _pick(candidates, offer, priority, count, conflict, cap, table.sanction)
+        remaining = remaining - bloc_seats.sum(axis=1)
+
+        # 3. Guests' pool, from the host's station_openness lever.
+        credit = st.guest_credit[:, s] + station_openness[:, h] * remaining
+        offer = np.floor(credit + _EPS).astype(np.int64)
+        st.guest_credit[:, s] = np.where(now_open, np.maximum(credit - offer, 0.0), 0.0)
+        candidates = qualified & ~treaty & guests_on[:, None]
+        tier = np.where(table.bloc_mate[s], 0.0, big)[None]
+        guest_seats = _pick(
+            candidates, offer, tier + priority, count, conflict, cap, table.sanction
+        )
+
+        # 4. The host flies the rest.
+        foreign = quota_seats + bloc_seats + guest_seats
+        seats[:, s] = foreign
+        seats[:, s, h] = np.where(now_open, capacity - foreign.sum(axis=1), 0)
+
+    _record(st, table, seats, p)
+
+
+def _record(st: StationState, table: StationTable, seats: IntArray, p: RunParameters) -> None:
+    """Add this year's seats to the totals and the crew links."""
+    runs, size, n = seats.shape
+    st.seats_flown = seats
+    st.seats_by_station = st.seats_by_station + seats
+    st.seats_total = st.seats_total + seats.sum(axis=1)
+    hosted = np.zeros((size, n), dtype=bool)
+    hosted[np.arange(size), table.host] = True
+    foreign = np.where(hosted[None], 0, seats)
+    st.foreign_flights_total = st.foreign_flights_total + foreign.sum(axis=1)
+    st.flown_ever = st.flown_ever | (seats.sum(axis=1) > 0)
+    flights = np.zeros((runs, n, n))
+    for s in range(size):
+        flights[:, table.host[s], :] += foreign[:, s, :]
+    keep = 1.0 - p["crew_link_decay"][:, :, None]
+    st.crew_link = keep * st.crew_link + flights + flights.transpose(0, 2, 1)
+
+
+def _excess_link(stations: StationState) -> FloatArray:
+    return np.maximum(stations.crew_link - stations.crew_link0, 0.0)
+
+
+def spillover_bonus(
+    stations: StationState, p: RunParameters, sanction: BoolArray | None = None
+) -> FloatArray:
+    """Addition to the spillover β between host and guest, ``Δβ_max (1 − e^{−g_β ΔL})`` (R, N, N).
+
+    Symmetric, zero on the diagonal, in ``[0, Δβ_max]``. Pass ``sanction`` to zero sanctioned
+    pairs (the ISS partners USA and Russia, for instance), as :func:`technology.spillovers` does
+    for β itself.
+    """
+    cap = np.maximum(p["crew_spillover_cap"], 0.0)[:, :, None]
+    gain = p["crew_spillover_gain"][:, :, None]
+    bonus = cap * (1.0 - np.exp(-gain * _excess_link(stations)))
+    if sanction is not None:
+        bonus = np.where(np.asarray(sanction, dtype=bool), 0.0, bonus)
+    return np.asarray(bonus, dtype=np.float64)
+
+
+def rivalry_relief(stations: StationState, p: RunParameters) -> FloatArray:
+    """Multiplier on rivalry weights, ``1 − ρ_max (1 − e^{−g_w ΔL})`` in [0, 1] (R, N, N).
+
+    Exactly 1 (no relief) where no flights beyond the 2025 level link a pair or when the gain
+    ``rivalry_relief_gain`` is 0.
+    """
+    most = np.clip(p["rivalry_relief_max"], 0.0, 1.0)[:, :, None]
+    gain = np.maximum(p["rivalry_relief_gain"], 0.0)[:, :, None]
+    relief = 1.0 - most * (1.0 - np.exp(-gain * _excess_link(stations)))
+    return np.asarray(np.clip(relief, 0.0, 1.0), dtype=np.float64)
+
+
+def running_costs(stations: StationState, table: StationTable) -> FloatArray:
+    """Each actor's share of this year's station running costs, USD bn (R, N).
+
+    An open station's ``annual_cost_usd_bn`` is shared in proportion to the seats each
+    nationality flew on it this year (host, partners and guests alike; an assumption in the
+    spirit of the ISS agreements, where partners pay for what they use).
+    """
+    flown = stations.seats_flown.astype(np.float64)
+    total = flown.sum(axis=2, keepdims=True)
+    share = np.divide(flown, total, out=np.zeros_like(flown), where=total > 0)
+    return np.asarray(np.einsum("rsn,s->rn", share, table.annual_cost_usd_bn), dtype=np.float64)
+
+
+def markdown_table() -> str:
+    """The stations table as pasted into ``docs/model.md`` (a test can keep them in step)."""
+
+    def year(value: float) -> str:
+        return "—" if not math.isfinite(value) else f"{value:g}"
+
+    lines = [
+        "| station | host | treaty partners (seat share) | bloc partners | opens | closes "
+        "| needs | seats/yr | status |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for spec in station_specs():
+        quotas = ", ".join(f"{a} {q:g}" for a, q in spec.quotas) or "—"
+        lines.append(
+            f"| `{spec.id}` | {spec.host} | {quotas} | {spec.partner_bloc or '—'} "
+            f"| {year(spec.open_year)} | {year(spec.close_year)} | {spec.milestone or '—'} "
+            f"| {spec.seats_per_year} | {spec.status} |"
+        )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "NOT_IN_TRAINING",
+    "StationSpec",
+    "StationState",
+    "StationTable",
+    "initial",
+    "load_stations",
+    "markdown_table",
+    "rivalry_relief",
+    "running_costs",
+    "spillover_bonus",
+    "station_specs",
+    "step",
+]
