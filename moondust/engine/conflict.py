@@ -178,6 +178,36 @@ def pair_hazard(
     return np.asarray(hazard, dtype=np.float64)
 
 
+def _pair_values(values: FloatArray, first: IntArray, second: IntArray) -> FloatArray:
+    """½(x_ij + x_ji) for the pairs (i, j) = (first, second), (R, P) or (1, P)."""
+    full = np.asarray(values, dtype=np.float64)
+    if full.ndim == 2:
+        return np.asarray(0.5 * (full[first, second] + full[second, first]))[None, :]
+    return np.asarray(0.5 * (full[:, first, second] + full[:, second, first]))
+
+
+def _hazard_of_pairs(
+    stock: FloatArray,
+    rivalry: FloatArray,
+    tension: FloatArray,
+    p: RunParameters,
+    first: IntArray,
+    second: IntArray,
+) -> FloatArray:
+    """:func:`pair_hazard` evaluated only on the given pairs, (R, P): the same arithmetic,
+    without building the (R, N, N) matrices."""
+    weight = _pair_values(rivalry, first, second)
+    strain = _pair_values(tension, first, second)
+    reference = p["counterspace_reference_usd_bn"] / p["counterspace_depreciation"]
+    k = np.maximum(stock, 0.0)
+    mean_stock = np.sqrt(k[:, first] * k[:, second])
+    scale = (mean_stock / reference) ** p["stock_elasticity"]
+    hazard = (
+        p["incident_hazard"] * weight * scale * (1.0 + p["tension_gain"] * np.maximum(strain, 0.0))
+    )
+    return np.asarray(np.where(weight > 0.0, hazard, 0.0), dtype=np.float64)
+
+
 def rival_pairs(rivalry: FloatArray) -> tuple[IntArray, IntArray]:
     """Index arrays (i, j), i < j, of pairs that are rivals in any run."""
     weight = np.asarray(rivalry, dtype=np.float64)
@@ -243,7 +273,7 @@ def step(
     first, second = rival_pairs(rivalry)
     if first.size == 0:
         return fragments
-    hazard = pair_hazard(stock, rivalry, tension, p)[:, first, second]  # (R, P)
+    hazard = _hazard_of_pairs(stock, rivalry, tension, p, first, second)  # (R, P)
 
     def draw(slot: int) -> FloatArray:
         return uniform(

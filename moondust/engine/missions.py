@@ -35,9 +35,11 @@ _SCHEDULE_SLACK = 1
 
 def eligible(achieved: BoolArray, setting: Setting) -> BoolArray:
     """Milestones not yet held whose prerequisites are all held, (R, N, M)."""
-    prerequisites = setting.ladder.prerequisites.astype(np.float64)
-    held = np.einsum("rnp,mp->rnm", achieved.astype(np.float64), prerequisites)
-    return ~achieved & (held >= prerequisites.sum(axis=1) - 0.5)
+    ok = ~achieved
+    for m, needs in enumerate(setting.ladder.prerequisites):
+        for prerequisite in np.flatnonzero(needs):
+            ok[..., m] &= achieved[..., prerequisite]
+    return ok
 
 
 def choose_targets(
@@ -55,17 +57,44 @@ def choose_targets(
     score = np.where(ok, score, np.inf)
     targets = np.full((*state.achieved.shape[:2], len(TRACKS)), -1, dtype=np.int64)
     for track in range(len(TRACKS)):
-        on_track = ladder.track == track
-        track_score = np.where(on_track[None, None, :], score, np.inf)
+        columns = np.flatnonzero(ladder.track == track)
+        track_score = score[..., columns]
         best = np.argmin(track_score, axis=2)
         found = np.isfinite(np.take_along_axis(track_score, best[..., None], axis=2)[..., 0])
-        targets[..., track] = np.where(found, best, -1)
+        targets[..., track] = np.where(found, columns[best], -1)
     if p is not None:
         fusion_off = p["fusion_enabled"] < 0.5  # (R, 1)
         targets[..., TRACKS.index("fusion")] = np.where(
             fusion_off, -1, targets[..., TRACKS.index("fusion")]
         )
     return targets
+
+
+def heritage_success(
+    successes: FloatArray,
+    failures: FloatArray,
+    partner_successes: FloatArray,
+    partner_failures: FloatArray,
+    margin: FloatArray,
+    p: RunParameters,
+    runs: NDArray[np.int64] | slice = slice(None),
+) -> FloatArray:
+    """Beta-Bernoulli success probability on own and partners' heritage, raised by margin.
+
+    Works on any array shape; ``runs`` selects the parameter rows (per run) that go with it.
+    """
+    tau = p["heritage_transfer"][runs, 0]
+    n0 = p["heritage_prior_strength"][runs, 0]
+    a0 = p["heritage_prior_mean"][runs, 0] * n0
+    if isinstance(runs, slice):  # full (R, N) arrays: parameters broadcast per run
+        tau, n0, a0 = tau[:, None], n0[:, None], a0[:, None]
+    wins = a0 + successes + tau * partner_successes
+    trials = n0 + successes + failures + tau * (partner_successes + partner_failures)
+    heritage = wins / trials
+    kappa = p["margin_gain"][runs, 0]
+    if isinstance(runs, slice):
+        kappa = kappa[:, None]
+    return heritage + (1.0 - heritage) * (1.0 - np.exp(-kappa * margin))
 
 
 def success_probability(
@@ -76,17 +105,10 @@ def success_probability(
     margin: FloatArray,
 ) -> FloatArray:
     """Probability that an attempt succeeds, (R, N), from heritage and capability margin."""
-    openness = state.levers["openness"]
-    weight = np.where(partners, openness[:, None, :], 0.0)
+    weight = np.where(partners, state.levers["openness"][:, None, :], 0.0)
     partner_s = np.einsum("rij,rj->ri", weight, state.successes)
     partner_f = np.einsum("rij,rj->ri", weight, state.failures)
-    tau = p["heritage_transfer"]
-    n0 = p["heritage_prior_strength"]
-    a0 = p["heritage_prior_mean"] * n0
-    wins = a0 + state.successes + tau * partner_s
-    trials = n0 + state.successes + state.failures + tau * (partner_s + partner_f)
-    heritage = wins / trials
-    return heritage + (1.0 - heritage) * (1.0 - np.exp(-p["margin_gain"] * margin))
+    return heritage_success(state.successes, state.failures, partner_s, partner_f, margin, p)
 
 
 def step(
@@ -109,7 +131,10 @@ def step(
     state.attempted = np.full((runs, n), -1, dtype=np.int64)
     year = float(state.year)
     # M7: orbital debris lowers every actor's odds; a rival's interference makes attempts fail.
-    loss = debris.loss_multiplier(state.debris, p) if state.debris is not None else 1.0
+    loss = (
+        debris.loss_multiplier(state.debris, p) if state.debris is not None else np.ones((runs, 1))
+    )
+    openness = state.levers["openness"]
     sabotaged = (
         state.conflict.interference if state.conflict is not None else np.zeros((runs, n), bool)
     )
@@ -128,11 +153,31 @@ def step(
         attempt = ready & on_schedule & (state.mission_fund_usd_bn >= cost)
         state.mission_fund_usd_bn = state.mission_fund_usd_bn - np.where(attempt, cost, 0.0)
 
-        margin = np.where(np.isfinite(worst), np.maximum(worst - 1.0, 0.0), 0.0)
-        chance = success_probability(state, setting, p, partners, margin) * loss
-        chance = np.where(sabotaged, 0.0, chance)
-        draw = uniform(state.seed, state.run_index, state.year, Stream.MISSION_SUCCESS, cols, track)
-        success = attempt & (draw < chance)
+        state.attempted = np.where(attempt & (state.attempted < 0), target, state.attempted)
+        if not attempt.any():
+            continue
+        # Only the attempts need a success probability: work on that subset.
+        r_at, i_at = np.nonzero(attempt)
+        margin = np.where(np.isfinite(worst), np.maximum(worst - 1.0, 0.0), 0.0)[r_at, i_at]
+        weight = np.where(partners[r_at, i_at], openness[r_at], 0.0)  # (A, N)
+        partner_s = np.einsum("aj,aj->a", weight, state.successes[r_at])
+        partner_f = np.einsum("aj,aj->a", weight, state.failures[r_at])
+        chance = heritage_success(
+            state.successes[r_at, i_at],
+            state.failures[r_at, i_at],
+            partner_s,
+            partner_f,
+            margin,
+            p,
+            runs=r_at,
+        )
+        chance = np.where(sabotaged[r_at, i_at], 0.0, chance * loss[r_at, 0])
+        draw = uniform(
+            state.seed, state.run_index[r_at, 0], state.year, Stream.MISSION_SUCCESS, i_at, track
+        )
+        won = draw < chance
+        success = np.zeros((runs, n), dtype=bool)
+        success[r_at, i_at] = won
         state.successes = state.successes + success
         state.failures = state.failures + (attempt & ~success)
         state.achieved[rows, cols, safe] |= success
@@ -140,4 +185,3 @@ def step(
             success, year, state.achieved_year[rows, cols, safe]
         )
         state.new_milestones += success
-        state.attempted = np.where(attempt & (state.attempted < 0), target, state.attempted)

@@ -210,75 +210,149 @@ def _levers(state: State, setting: Setting) -> Levers:
     return levers
 
 
+_FLOWS = (
+    "he3_mined_kg",
+    "he3_delivered_kg",
+    "miners",
+    "fusion_gw",
+    "energy_twh",
+    "co2_avoided_mt",
+    "climate_value_usd_bn",
+    "climate_value_counted_usd_bn",
+)
+_CONFLICT = ("counterspace_usd_bn", "incidents", "asat_tests")
+
+
 class _Recorder:
-    """Collects the yearly outputs into preallocated arrays (years on the last axis)."""
+    """Collects the yearly outputs.
+
+    Each series is stored year-major, ``(years, runs, …)``, so that writing one year is one
+    contiguous copy; the public attributes are views with the year axis where the dataset wants it.
+    """
 
     def __init__(
         self, runs: int, setting: Setting, sites: int, station_table: stations.StationTable
     ) -> None:
         n, years = setting.n_actors, setting.years.size
-        self.civil = np.zeros((runs, n, years))
-        self.military = np.zeros((runs, n, years))
-        self.military_share = np.zeros((runs, n, years))
-        self.lunar_rd = np.zeros((runs, n, years))
-        self.capability = np.zeros((runs, n, years, len(DOMAINS)), dtype=np.float32)
-        self.milestones_held = np.zeros((runs, n, years), dtype=np.int16)
-        self.attempted = np.zeros((runs, n, years), dtype=np.int16)
-        self.flows: dict[str, np.ndarray] = {
-            name: np.zeros((runs, n, years))
-            for name in (
-                "he3_mined_kg",
-                "he3_delivered_kg",
-                "miners",
-                "fusion_gw",
-                "energy_twh",
-                "co2_avoided_mt",
-                "climate_value_usd_bn",
-                "climate_value_counted_usd_bn",
-            )
-        }
-        self.conflict = {
-            name: np.zeros((runs, n, years))
-            for name in ("counterspace_usd_bn", "incidents", "asat_tests")
-        }
-        self.station_table = station_table
-        self.station_seats = np.zeros((runs, station_table.size, n, years), dtype=np.int8)
-        self.debris = np.zeros((runs, years))
-        self.active_satellites = np.zeros((runs, years))
-        self._asat_before = np.zeros((runs, n))
         self.sites = sites
-        self.site_holder = np.zeros((runs, sites, years), dtype=np.int16)
-        self.site_joint = np.zeros((runs, sites, years), dtype=bool)
-        self.site_remaining_kg = np.zeros((runs, sites, years))
+        self.station_table = station_table
+        self._store: dict[str, np.ndarray] = {}
+        ran = (runs, n)
+        layout: dict[str, tuple[tuple[int, ...], type]] = {
+            "civil": (ran, np.float64),
+            "military": (ran, np.float64),
+            "military_share": (ran, np.float64),
+            "lunar_rd": (ran, np.float64),
+            "capability": ((runs, n, len(DOMAINS)), np.float32),
+            "milestones_held": (ran, np.int16),
+            "attempted": (ran, np.int16),
+            **{name: (ran, np.float64) for name in _FLOWS},
+            **{name: (ran, np.float64) for name in _CONFLICT},
+            "station_seats": ((runs, station_table.size, n), np.int8),
+            "debris": ((runs,), np.float64),
+            "active_satellites": ((runs,), np.float64),
+            "site_holder": ((runs, sites), np.int16),
+            "site_joint": ((runs, sites), np.bool_),
+            "site_remaining_kg": ((runs, sites), np.float64),
+        }
+        for name, (shape, dtype) in layout.items():
+            self._store[name] = np.zeros((years, *shape), dtype=dtype)
+        self._asat_before = np.zeros(ran)
+
+    def _view(self, name: str, year_axis: int = -1) -> np.ndarray:
+        data = self._store[name]
+        return np.moveaxis(data, 0, year_axis if year_axis >= 0 else data.ndim - 1)
+
+    @property
+    def civil(self) -> np.ndarray:
+        return self._view("civil")
+
+    @property
+    def military(self) -> np.ndarray:
+        return self._view("military")
+
+    @property
+    def military_share(self) -> np.ndarray:
+        return self._view("military_share")
+
+    @property
+    def lunar_rd(self) -> np.ndarray:
+        return self._view("lunar_rd")
+
+    @property
+    def capability(self) -> np.ndarray:
+        """(runs, actors, years, domains)."""
+        return self._view("capability", year_axis=2)
+
+    @property
+    def milestones_held(self) -> np.ndarray:
+        return self._view("milestones_held")
+
+    @property
+    def attempted(self) -> np.ndarray:
+        return self._view("attempted")
+
+    @property
+    def flows(self) -> dict[str, np.ndarray]:
+        return {name: self._view(name) for name in _FLOWS}
+
+    @property
+    def conflict(self) -> dict[str, np.ndarray]:
+        return {name: self._view(name) for name in _CONFLICT}
+
+    @property
+    def station_seats(self) -> np.ndarray:
+        return self._view("station_seats")
+
+    @property
+    def debris(self) -> np.ndarray:
+        return self._view("debris")
+
+    @property
+    def active_satellites(self) -> np.ndarray:
+        return self._view("active_satellites")
+
+    @property
+    def site_holder(self) -> np.ndarray:
+        return self._view("site_holder")
+
+    @property
+    def site_joint(self) -> np.ndarray:
+        return self._view("site_joint")
+
+    @property
+    def site_remaining_kg(self) -> np.ndarray:
+        return self._view("site_remaining_kg")
 
     def record(self, t: int, state: State) -> None:
-        self.civil[..., t] = state.civil_usd_bn
-        self.military[..., t] = state.military_usd_bn
-        self.military_share[..., t] = state.military_share
-        self.lunar_rd[..., t] = state.lunar_rd_usd_bn
-        self.capability[:, :, t, :] = state.capability
-        self.milestones_held[..., t] = state.achieved.sum(axis=2)
-        self.attempted[..., t] = state.attempted
-        flows = self.flows
-        flows["he3_mined_kg"][..., t] = state.mining.mined_kg
-        flows["he3_delivered_kg"][..., t] = state.mining.delivered_kg
-        flows["miners"][..., t] = state.mining.miners
-        flows["fusion_gw"][..., t] = state.fusion.plants_gw
-        flows["energy_twh"][..., t] = state.fusion.energy_twh
-        flows["co2_avoided_mt"][..., t] = state.fusion.co2_avoided_mt
-        flows["climate_value_usd_bn"][..., t] = state.fusion.climate_value_usd_bn
-        flows["climate_value_counted_usd_bn"][..., t] = state.fusion.climate_value_counted_usd_bn
-        self.conflict["counterspace_usd_bn"][..., t] = state.conflict.counterspace_usd_bn
-        self.conflict["incidents"][..., t] = state.conflict.incidents
+        """Copy this year's outputs into row ``t``."""
+        store = self._store
+        store["civil"][t] = state.civil_usd_bn
+        store["military"][t] = state.military_usd_bn
+        store["military_share"][t] = state.military_share
+        store["lunar_rd"][t] = state.lunar_rd_usd_bn
+        store["capability"][t] = state.capability
+        store["milestones_held"][t] = state.achieved.sum(axis=2)
+        store["attempted"][t] = state.attempted
+        store["he3_mined_kg"][t] = state.mining.mined_kg
+        store["he3_delivered_kg"][t] = state.mining.delivered_kg
+        store["miners"][t] = state.mining.miners
+        store["fusion_gw"][t] = state.fusion.plants_gw
+        store["energy_twh"][t] = state.fusion.energy_twh
+        store["co2_avoided_mt"][t] = state.fusion.co2_avoided_mt
+        store["climate_value_usd_bn"][t] = state.fusion.climate_value_usd_bn
+        store["climate_value_counted_usd_bn"][t] = state.fusion.climate_value_counted_usd_bn
+        store["counterspace_usd_bn"][t] = state.conflict.counterspace_usd_bn
+        store["incidents"][t] = state.conflict.incidents
         tests = state.conflict.asat_tests_total.astype(np.float64)
-        self.conflict["asat_tests"][..., t] = tests - self._asat_before
+        store["asat_tests"][t] = tests - self._asat_before
         self._asat_before = tests
-        self.station_seats[..., t] = state.stations.seats_flown
-        self.debris[:, t] = state.debris.debris
-        self.active_satellites[:, t] = state.debris.active
-        self.site_holder[..., t] = state.mining.holder
-        self.site_joint[..., t] = state.mining.joint
-        self.site_remaining_kg[..., t] = state.mining.remaining_kg
+        store["station_seats"][t] = state.stations.seats_flown
+        store["debris"][t] = state.debris.debris
+        store["active_satellites"][t] = state.debris.active
+        store["site_holder"][t] = state.mining.holder
+        store["site_joint"][t] = state.mining.joint
+        store["site_remaining_kg"][t] = state.mining.remaining_kg
 
 
 def run_batch(
