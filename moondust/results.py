@@ -200,7 +200,6 @@ class Results:
             "energy_twh": "TWh/yr electricity",
             "co2_avoided_mt": "Mt CO2/yr",
             "climate_value_usd_bn": "USD bn/yr (2020 dollars, EPA SCC 2 %)",
-            "climate_value_counted_usd_bn": "USD bn/yr counted by the actor",
         }
         for name, values in recorder.flows.items():
             data[name] = (ray, values, {"units": flow_units[name]})
