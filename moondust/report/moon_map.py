@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 
-from moondust.moon.features import landing_sites, maria
+from moondust.moon.features import landing_sites as _landing_sites
+from moondust.moon.features import maria
 from moondust.moon.he3 import He3Map
 
 # Okabe–Ito colours, told apart by marker shape as well.
@@ -25,11 +26,15 @@ def _shift(lon_deg: np.ndarray | float) -> np.ndarray:
     return (np.asarray(lon_deg) + 90.0) % 360.0 - 90.0
 
 
-def he3_map_figure(moon: He3Map, min_label_km: float = 250.0) -> Figure:
+def he3_map_figure(
+    moon: He3Map, min_label_km: float = 250.0, *, landing_sites: bool = True
+) -> Figure:
     """Draw the He-3 concentration map.
 
     The map is equirectangular from 90°W to 270°E: the near side (centred on 0°) on the left, the
-    far side (centred on 180°) on the right. Maria wider than ``min_label_km`` are named.
+    far side (centred on 180°) on the right. Maria wider than ``min_label_km`` are named. With
+    ``landing_sites`` false the Apollo, Luna and Chang'e sites are left out (the run report draws
+    its mining sites on the map instead).
     """
     grid = moon.grid
     ppb = moon.he3_ppb
@@ -84,8 +89,8 @@ def he3_map_figure(moon: He3Map, min_label_km: float = 250.0) -> Figure:
                 path_effects=_OUTLINE,
             )
 
-    sites = landing_sites()
-    for program, (marker, colour) in _PROGRAM_STYLE.items():
+    sites = _landing_sites()
+    for program, (marker, colour) in _PROGRAM_STYLE.items() if landing_sites else ():
         rows = sites[sites["program"] == program]
         ax.scatter(
             _shift(rows["lon_deg_east"].to_numpy()),
@@ -120,7 +125,8 @@ def he3_map_figure(moon: He3Map, min_label_km: float = 250.0) -> Figure:
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.grid(color="white", alpha=0.15, lw=0.5)
-    ax.legend(loc="lower right", fontsize=7.5, framealpha=0.85)
+    if landing_sites:
+        ax.legend(loc="lower right", fontsize=7.5, framealpha=0.85)
     inv = moon.inventory()
     ax.set_title(
         f"Helium-3 in the lunar regolith — {moon.grid.resolution_deg:g}° grid; "

@@ -1,14 +1,21 @@
 """Figures and the HTML report written after ``moondust run`` (DESIGN §5).
 
-Three figures read a :class:`~moondust.results.Results`:
+Figures read a :class:`~moondust.results.Results`:
 
 * :func:`milestone_timeline_figure`: when each main actor reaches each milestone (median year and
   5–95 % band over the Monte Carlo runs) and how likely it is to get there at all;
 * :func:`spending_figure`: civil and military space spending paths, by actor and by bloc;
-* :func:`race_figure`: the probability that each bloc is first to each milestone.
+* :func:`race_figure`: the probability that each bloc is first to each milestone;
+* :func:`he3_energy_figure`: cumulative He-3 delivered, fusion electricity and CO2 avoided by bloc;
+* :func:`conflict_figure`: military spending, counterspace stocks, orbital debris, ASAT tests and
+  incidents (``None`` when the results carry no conflict or debris variables);
+* :func:`crew_figure`: crew seats by nationality and foreign flights per host station (``None``
+  without station variables);
+* :func:`sites_map_figure`: the He-3 map with the mining sites and who holds them.
 
 :func:`write_report` saves them as PNG and writes a self-contained ``report.html`` (images embedded
-as data URIs, no external resources) with the summary tables.
+as data URIs, no external resources) with the summary tables and the race metrics; a figure whose
+variables are missing is skipped and the report says so.
 
 Everything is computed with xarray reductions over the ``run`` dimension; the only Python loops are
 over actors and milestones (a few hundred points at most). Figures are plain
@@ -26,7 +33,7 @@ import json
 import os
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +41,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from moondust.results import BLOC_CLASSES, Results, Summary
 
-__all__ = ["milestone_timeline_figure", "race_figure", "spending_figure", "write_report"]
+__all__ = [
+    "conflict_figure",
+    "crew_figure",
+    "he3_energy_figure",
+    "milestone_timeline_figure",
+    "race_figure",
+    "sites_map_figure",
+    "spending_figure",
+    "write_report",
+]
 
 # Okabe & Ito (2008) colour-blind-safe palette, most distinct first; yellow last (weak on white).
 OKABE_ITO: tuple[str, ...] = (
@@ -81,6 +98,10 @@ _FIGURE_FILES = {
     "timeline": "milestone_timeline.png",
     "spending": "spending.png",
     "race": "race.png",
+    "he3_energy": "he3_energy.png",
+    "conflict": "conflict.png",
+    "crew": "crew.png",
+    "sites_map": "sites_map.png",
 }
 
 
@@ -457,7 +478,7 @@ def milestone_timeline_figure(
 # --- figure 2: spending paths -------------------------------------------------------------------
 def _bloc_totals(ds: xr.Dataset, variable: str) -> xr.DataArray:
     """(run, bloc, year): ``variable`` summed over the actors of each bloc class."""
-    return ds[variable].groupby(ds["bloc"]).sum("actor")
+    return ds[variable].astype(float).groupby(ds["bloc"]).sum("actor")
 
 
 def spending_figure(results: Results, actors: Sequence[str] | None = None) -> Figure:
@@ -677,6 +698,822 @@ def race_figure(results: Results) -> Figure:
     return _race_figure(results, None)
 
 
+# --- shared helpers for the race-metric figures (M4–M7) ------------------------------------------
+HE3_VARIABLES = ("he3_delivered_kg", "energy_twh", "co2_avoided_mt")
+"""Flows the He-3 and energy figure cumulates (run, actor, year)."""
+CONFLICT_VARIABLES = (
+    "debris",
+    "active_satellites",
+    "counterspace_usd_bn",
+    "incidents",
+    "asat_tests",
+)
+"""Variables of the conflict and debris model (M7) the conflict figure reads when present."""
+CREW_VARIABLES = ("seats_flown", "foreign_flights", "station_seats")
+"""Variables of the stations model (M4) the crew figure reads when present."""
+SITE_VARIABLES = ("site_holder", "site_lat", "site_lon", "site_he3_kg")
+"""What the sites map needs (``site_joint`` is optional)."""
+CREW_NATIONALITIES = 8
+"""How many nationalities the seats figure stacks individually (the rest are summed)."""
+
+_VARIABLE_LABEL = {
+    "he3_delivered_kg": "He-3 delivered",
+    "energy_twh": "fusion electricity",
+    "co2_avoided_mt": "CO₂ avoided",
+    "debris": "orbital debris",
+    "active_satellites": "active satellites",
+    "counterspace_usd_bn": "counterspace stocks",
+    "incidents": "incidents",
+    "asat_tests": "ASAT tests",
+    "seats_flown": "crew seats by nationality",
+    "foreign_flights": "foreign flights",
+    "station_seats": "seats per station",
+    "site_holder": "site holders",
+    "site_lat": "site latitudes",
+    "site_lon": "site longitudes",
+    "site_he3_kg": "site He-3",
+}
+_WORLD_STYLE = ("#000000", "-", "X")  # colour, line style, marker of the all-actor total
+_HATCHES = ("//", "\\\\", "xx", "..", "oo", "++", "--", "||", "**", "OO")
+
+
+def _missing(ds: xr.Dataset, names: Sequence[str]) -> list[str]:
+    """Which of ``names`` the dataset lacks (as a data variable or a coordinate)."""
+    return [n for n in names if n not in ds.variables]
+
+
+def _per_run_year(data: xr.DataArray) -> xr.DataArray:
+    """(run, year): ``data`` summed over every other dimension (actors, shells, stations)."""
+    others = [d for d in data.dims if d not in ("run", "year")]
+    return data.astype(float).sum(others).transpose("run", "year")
+
+
+def _draw_band(
+    ax: Axes,
+    years: np.ndarray,
+    q: np.ndarray,
+    style: tuple[str, str, str],
+    label: str,
+    gid: str,
+    every: int,
+) -> None:
+    """A median line (``q[1]``) with its 10–90 % band (``q[0]``..``q[2]``)."""
+    colour, line, marker = style
+    ax.fill_between(years, q[0], q[2], color=colour, alpha=0.16, lw=0)
+    ax.plot(
+        years,
+        q[1],
+        color=colour,
+        ls=line,
+        marker=marker,
+        markevery=every,
+        markersize=5,
+        markeredgecolor="black",
+        markeredgewidth=0.4,
+        lw=1.6,
+        label=label,
+        gid=gid,
+    )
+
+
+def _bloc_bands(ax: Axes, totals: xr.DataArray, years: np.ndarray, prefix: str) -> None:
+    """Median and 10–90 % band of ``totals`` (run, bloc, year) for every bloc class present."""
+    q = _quiet_quantile(totals, (0.1, 0.5, 0.9), "run").transpose("quantile", "bloc", "year")
+    present = [b for b in BLOC_CLASSES if b in q["bloc"].values]
+    every = max(1, len(years) // 8)
+    for bloc in present:
+        colour, _hatch, line, marker = _BLOC_STYLE[bloc]
+        _draw_band(
+            ax,
+            years,
+            q.sel(bloc=bloc).values,
+            (colour, line, marker),
+            _BLOC_LABEL[bloc],
+            f"{prefix}:{bloc}",
+            every,
+        )
+
+
+def _finish_axes(ax: Axes, years: np.ndarray, ylabel: str, title: str) -> None:
+    ax.set_xlim(years[0], years[-1])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.grid(color="#BBBBBB", lw=0.5, alpha=0.7)
+
+
+def _panel_grid(fig: Figure, keys: Sequence[str], columns: int) -> dict[str, Axes]:
+    """One axes per key (gid ``panel:<key>``) on a grid of ``columns``; spare cells removed."""
+    rows = -(-len(keys) // columns)
+    axes = fig.subplots(rows, columns, sharex=True, squeeze=False).ravel()
+    for ax in axes[len(keys) :]:
+        fig.delaxes(ax)
+    panels = dict(zip(keys, axes, strict=False))
+    for key, ax in panels.items():
+        ax.set_gid(f"panel:{key}")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    return panels
+
+
+def _suptitle(fig: Figure, what: str, meta: _Meta, note: str) -> None:
+    fig.suptitle(
+        _plain(f"{what} — scenario {meta.scenario!r}, {meta.runs} runs ({note})"), fontsize=11
+    )
+
+
+# --- figure 4: He-3 delivered, fusion electricity and CO2 avoided --------------------------------
+_HE3_PANELS = {  # variable: (panel title, axis label)
+    "he3_delivered_kg": ("He-3 delivered to Earth", "cumulative He-3 delivered (kg)"),
+    "energy_twh": ("Electricity from D-He3 fusion", "cumulative fusion electricity (TWh)"),
+    "co2_avoided_mt": ("CO₂ emissions avoided", "cumulative CO₂ avoided (Mt CO₂)"),
+}
+
+
+def he3_energy_figure(results: Results) -> Figure:
+    """Cumulative He-3 delivered to Earth, fusion electricity and CO2 avoided, by bloc.
+
+    Three panels, one per quantity, each cumulated from the start year. Per bloc class (actors
+    summed) the line is the median over runs and the shaded band the 10–90 % range; a black line
+    is the median of the all-actor total. Blocs differ by colour, line style and marker. A
+    quantity missing from the results gets a panel saying so.
+
+    Parameters
+    ----------
+    results
+        A batch of runs.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels with gids ``panel:<variable>``; lines ``<variable>:<bloc>`` and
+        ``<variable>:world``, in kg, TWh and Mt CO2.
+    """
+    ds = results.dataset
+    meta = _meta(results)
+    years = ds["year"].values
+    every = max(1, len(years) // 8)
+    fig = _new_figure(14.0, 5.0)
+    panels = _panel_grid(fig, list(_HE3_PANELS), 3)
+    for variable, (title, ylabel) in _HE3_PANELS.items():
+        ax = panels[variable]
+        if variable not in ds:
+            ax.set_axis_off()
+            ax.set_title(title, fontsize=10)
+            ax.text(
+                0.5,
+                0.5,
+                f"{variable} is not in these results",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=9,
+            )
+            continue
+        _bloc_bands(ax, _bloc_totals(ds, variable).cumsum("year"), years, variable)
+        total = ds[variable].astype(float).sum("actor").cumsum("year")
+        world = _quiet_quantile(total, (0.5,), "run")
+        colour, line, marker = _WORLD_STYLE
+        ax.plot(
+            years,
+            world.sel(quantile=0.5).values,
+            color=colour,
+            ls=line,
+            marker=marker,
+            markevery=every,
+            markersize=4,
+            lw=1.0,
+            label="all actors (median)",
+            gid=f"{variable}:world",
+        )
+        _finish_axes(ax, years, ylabel, title)
+        ax.yaxis.set_major_formatter(lambda y, _pos: f"{y:,.0f}")
+    handles, labels = next(
+        (ax.get_legend_handles_labels() for ax in panels.values() if ax.get_lines()), ([], [])
+    )
+    if handles:
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncol=len(handles),
+            fontsize=8,
+            frameon=False,
+        )
+    _suptitle(
+        fig,
+        "He-3, fusion electricity and CO₂ avoided",
+        meta,
+        "cumulative from the start; median and 10–90 % of runs",
+    )
+    return fig
+
+
+# --- figure 5: conflict and the orbital commons --------------------------------------------------
+def conflict_figure(results: Results) -> Figure | None:
+    """Military space spending, counterspace stocks, orbital debris and conflict events.
+
+    Panels, each drawn when its variables are in the results:
+
+    * military space spending per year summed by bloc class (always);
+    * counterspace stocks by bloc class (``counterspace_usd_bn``);
+    * objects in low Earth orbit: debris ≥ 10 cm (``debris``) with a horizontal reference line
+      at its 2025 level (the start year's when 2025 is not simulated), and active satellites
+      (``active_satellites``);
+    * destructive ASAT tests (``asat_tests``, markers) and incidents (``incidents``) per year,
+      mean over runs, all actors together.
+
+    Lines are medians over runs and bands the 10–90 % range.
+
+    Parameters
+    ----------
+    results
+        A batch of runs.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        ``None`` when the results carry none of the conflict and debris variables
+        (:data:`CONFLICT_VARIABLES`); military spending alone is already in
+        :func:`spending_figure`.
+    """
+    ds = results.dataset
+    if len(_missing(ds, CONFLICT_VARIABLES)) == len(CONFLICT_VARIABLES):
+        return None
+    meta = _meta(results)
+    years = ds["year"].values
+    every = max(1, len(years) // 8)
+    keys = ["military"]
+    if "counterspace_usd_bn" in ds:
+        keys.append("counterspace")
+    if "debris" in ds or "active_satellites" in ds:
+        keys.append("orbit")
+    if "asat_tests" in ds or "incidents" in ds:
+        keys.append("events")
+    fig = _new_figure(13.0, 4.6 * (-(-len(keys) // 2)) + 0.8)
+    panels = _panel_grid(fig, keys, 2)
+
+    ax = panels["military"]
+    _bloc_bands(ax, _bloc_totals(ds, "military_usd_bn"), years, "military-bloc")
+    _finish_axes(
+        ax,
+        years,
+        "military space spending\n(USD bn per year, 2025 dollars)",
+        "Military space spending, summed by bloc",
+    )
+    ax.legend(fontsize=7.5, loc="upper left", frameon=False)
+
+    if "counterspace" in panels:
+        ax = panels["counterspace"]
+        _bloc_bands(ax, _bloc_totals(ds, "counterspace_usd_bn"), years, "counterspace-bloc")
+        _finish_axes(
+            ax,
+            years,
+            "counterspace stock\n(USD bn, 2025 dollars)",
+            "Counterspace stocks, summed by bloc",
+        )
+        ax.legend(fontsize=7.5, loc="upper left", frameon=False)
+
+    if "orbit" in panels:
+        ax = panels["orbit"]
+        for variable, style, label in (
+            ("debris", ("#D55E00", "-", "s"), "debris ≥ 10 cm"),
+            ("active_satellites", ("#0072B2", "--", "o"), "active satellites"),
+        ):
+            if variable not in ds:
+                continue
+            q = _quiet_quantile(_per_run_year(ds[variable]), (0.1, 0.5, 0.9), "run")
+            _draw_band(
+                ax,
+                years,
+                q.transpose("quantile", "year").values,
+                style,
+                label,
+                variable.replace("_", "-"),
+                every,
+            )
+        if "debris" in ds:
+            ref_year = 2025 if 2025 in years else int(years[0])
+            level = float(_per_run_year(ds["debris"]).sel(year=ref_year).median("run"))
+            ax.axhline(
+                level,
+                color="#555555",
+                ls=":",
+                lw=1.2,
+                gid="debris-reference",
+                label=f"debris in {ref_year} ({level:,.0f})",
+            )
+        _finish_axes(
+            ax,
+            years,
+            "objects in low Earth orbit (count)",
+            "Low Earth orbit: debris and active satellites",
+        )
+        ax.yaxis.set_major_formatter(lambda y, _pos: f"{y:,.0f}")
+        ax.legend(fontsize=7.5, loc="upper left", frameon=False)
+
+    if "events" in panels:
+        ax = panels["events"]
+        for variable, (colour, marker, filled), label in (
+            ("asat_tests", ("#D55E00", "X", True), "destructive ASAT tests"),
+            ("incidents", ("#0072B2", "o", False), "incidents between rivals"),
+        ):
+            if variable not in ds:
+                continue
+            per_run = _per_run_year(ds[variable])
+            total = per_run.sum("year")
+            mean = per_run.mean("run").values
+            mean = np.where(mean > 0, mean, np.nan)  # no marker in years without any event
+            lo, mid, hi = np.quantile(total.values, (0.05, 0.5, 0.95))
+            ax.plot(
+                years,
+                mean,
+                ls="none",
+                marker=marker,
+                markersize=6 if filled else 5,
+                color=colour,
+                markerfacecolor=colour if filled else "white",
+                markeredgecolor="black" if filled else colour,
+                markeredgewidth=0.5 if filled else 1.1,
+                label=f"{label} (whole period: median {mid:,.0f}, 5–95 % {lo:,.0f}–{hi:,.0f})",
+                gid=variable.replace("_", "-"),
+            )
+        _finish_axes(
+            ax,
+            years,
+            "events per year\n(mean over runs, all actors)",
+            "Destructive ASAT tests and incidents",
+        )
+        top = max((np.nanmax(ln.get_ydata(), initial=0.0) for ln in ax.get_lines()), default=0.0)
+        ax.set_ylim(0, 1.4 * top if top > 0 else 1.0)  # room for the legend above the markers
+        ax.legend(fontsize=7.5, loc="upper left", frameon=False)
+
+    _suptitle(fig, "Conflict and the orbital commons", meta, "median and 10–90 % of runs")
+    return fig
+
+
+# --- figure 6: crews and stations ----------------------------------------------------------------
+def _seats_by_nationality(ds: xr.Dataset) -> xr.DataArray | None:
+    """(run, actor, year) seats flown on all stations: ``seats_flown``, else ``station_seats``."""
+    if "seats_flown" in ds:
+        return ds["seats_flown"].astype(float).transpose("run", "actor", "year")
+    if "station_seats" in ds:
+        return ds["station_seats"].astype(float).sum("station").transpose("run", "actor", "year")
+    return None
+
+
+def _station_info(ds: xr.Dataset) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Host actor id and display name of each station in ``station_seats``.
+
+    Read from the coordinates ``station_host`` and ``station_name`` when the results carry them,
+    else from the packaged station table; a host that cannot be found is ``None``.
+    """
+    ids = [str(s) for s in ds["station"].values]
+    hosts: dict[str, str | None] = dict.fromkeys(ids)
+    names = {s: s for s in ids}
+    try:
+        from moondust.engine.stations import station_specs
+
+        for spec in station_specs():
+            if spec.id in hosts:
+                hosts[spec.id] = spec.host
+                names[spec.id] = spec.name
+    except Exception:  # labels and hosts fall back to the coordinates below
+        pass
+    if "station_host" in ds.coords:
+        hosts.update(zip(ids, (str(h) for h in ds["station_host"].values), strict=True))
+    if "station_name" in ds.coords:
+        names.update(zip(ids, (str(n) for n in ds["station_name"].values), strict=True))
+    return hosts, names
+
+
+def _layer_colours(ds: xr.Dataset, layers: Sequence[str]) -> dict[str, str]:
+    """Each actor's usual colour, unless an earlier layer has it: then the first free one.
+
+    Budget-rank colours repeat after eight actors; in a stack, neighbours must still differ.
+    ``"other"`` is grey.
+    """
+    styles = _actor_styles(ds)
+    colours: dict[str, str] = {}
+    for actor in layers:
+        if actor not in styles:
+            colours[actor] = _NOBODY_COLOUR
+            continue
+        colour = styles[actor][0]
+        if colour in colours.values():
+            free = [c for c in OKABE_ITO if c not in colours.values()]
+            colour = free[0] if free else colour
+        colours[actor] = colour
+    return colours
+
+
+def _foreign_by_station(ds: xr.Dataset) -> tuple[xr.DataArray, dict[str, str]] | None:
+    """(run, station, year) seats flown by foreign crews on each station with a known host."""
+    if "station_seats" not in ds:
+        return None
+    hosts, names = _station_info(ds)
+    actors = ds["actor"].values.astype(str)
+    known = [s for s, h in hosts.items() if h is not None]
+    if not known:
+        return None
+    host = xr.DataArray([str(hosts[s]) for s in known], dims="station", coords={"station": known})
+    seats = ds["station_seats"].sel(station=known).astype(float)
+    foreign = seats.where(xr.DataArray(actors, dims="actor", coords={"actor": ds["actor"]}) != host)
+    labels = {s: f"{names[s]} ({hosts[s]})" for s in known}
+    return foreign.sum("actor").transpose("run", "station", "year"), labels
+
+
+def crew_figure(results: Results) -> Figure | None:
+    """Crew seats flown by nationality, and foreign flights per host station.
+
+    Left: seats flown per year on every modelled station, stacked by nationality (the
+    :data:`CREW_NATIONALITIES` nationalities with the most seats, the rest summed), mean over
+    runs so the stack adds up to the mean total. Layers differ by colour and hatching. Right: the
+    seats flown by foreign crews on each station (``station_seats``: seats of nationalities other
+    than the station's host), cumulated from the start, median and 10–90 % band. Hosts come from
+    a ``station_host`` coordinate when present, else from the packaged station table; a station
+    whose host is unknown is left out. Without ``station_seats`` (or any known host), the panel
+    shows foreign flights (``foreign_flights``) summed by the guest's bloc class.
+
+    Parameters
+    ----------
+    results
+        A batch of runs.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        ``None`` when the results carry none of :data:`CREW_VARIABLES`.
+    """
+    ds = results.dataset
+    seats = _seats_by_nationality(ds)
+    foreign = _foreign_by_station(ds)
+    if seats is None and foreign is None and "foreign_flights" not in ds:
+        return None
+    meta = _meta(results)
+    years = ds["year"].values
+    every = max(1, len(years) // 8)
+    keys = (["seats"] if seats is not None else []) + (
+        ["foreign"] if foreign is not None or "foreign_flights" in ds else []
+    )
+    fig = _new_figure(13.0 if len(keys) == 2 else 8.0, 5.4)
+    panels = _panel_grid(fig, keys, len(keys))
+
+    if seats is not None:
+        ax = panels["seats"]
+        mean = seats.mean("run").transpose("actor", "year")
+        order = np.argsort(-mean.sum("year").values, kind="stable")
+        actors = [str(a) for a in mean["actor"].values]
+        flown = [actors[i] for i in order if mean.values[i].sum() > 0]
+        shown = flown[:CREW_NATIONALITIES]
+        layers = [(a, mean.sel(actor=a).values) for a in shown]
+        rest = [a for a in actors if a not in shown]
+        if rest and mean.sel(actor=rest).sum().item() > 0:
+            layers.append(("other", mean.sel(actor=rest).sum("actor").values))
+        colours = _layer_colours(ds, [a for a, _ in layers])
+        labels = _actor_labels(ds)
+        lower = np.zeros(len(years))
+        for k, (actor, values) in enumerate(layers):
+            upper = lower + values
+            colour = colours[actor]
+            ax.fill_between(
+                years,
+                lower,
+                upper,
+                color=colour,
+                alpha=0.75,
+                lw=0,
+                hatch=_HATCHES[k % len(_HATCHES)],
+                edgecolor="white",
+                label=_plain(labels.get(actor, "other nationalities")),
+                gid=f"seats:{actor}",
+            )
+            ax.plot(years, upper, color="black", lw=0.5, gid=f"seats-top:{actor}")
+            lower = upper
+        _finish_axes(
+            ax,
+            years,
+            "crew seats flown per year\n(mean over runs)",
+            "Crew seats flown by nationality, all stations",
+        )
+        if layers:  # top layer first, beside the stack so it hides nothing
+            handles, texts = ax.get_legend_handles_labels()
+            ax.legend(
+                handles[::-1],
+                texts[::-1],
+                fontsize=7.5,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                frameon=False,
+            )
+
+    if "foreign" in panels:
+        ax = panels["foreign"]
+        if foreign is not None:
+            data, names = foreign
+            q = _quiet_quantile(data.cumsum("year"), (0.1, 0.5, 0.9), "run").transpose(
+                "quantile", "station", "year"
+            )
+            for k, station in enumerate(str(s) for s in data["station"].values):
+                style = (
+                    OKABE_ITO[k % len(OKABE_ITO)],
+                    ("-", "--", "-.", ":")[k % 4],
+                    _MARKERS[k % len(_MARKERS)],
+                )
+                _draw_band(
+                    ax,
+                    years,
+                    q.sel(station=station).values,
+                    style,
+                    _plain(names[station]),
+                    f"foreign:{station}",
+                    every,
+                )
+            title = "Foreign crew seats per host station"
+        else:
+            guests = _bloc_totals(ds, "foreign_flights").cumsum("year")
+            _bloc_bands(ax, guests, years, "foreign-bloc")
+            title = "Foreign flights, summed by the guest's bloc"
+        _finish_axes(
+            ax, years, "cumulative seats flown by foreign crews\n(seats since the start)", title
+        )
+        ax.legend(fontsize=7.5, loc="upper left", frameon=False)
+
+    _suptitle(fig, "Crews and stations", meta, "stack: mean over runs; lines: median, 10–90 %")
+    return fig
+
+
+# --- figure 7: who holds the Moon's He-3 sites ---------------------------------------------------
+@dataclass(frozen=True)
+class _Sites:
+    """Majority holder of each mining site in one year (arrays along ``site``)."""
+
+    year: int
+    names: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    he3_kg: np.ndarray
+    holder: list[str | None]  # actor id, None when unclaimed in most runs
+    share: np.ndarray  # share of runs in which ``holder`` (or nobody) holds it
+    top_claimant: list[str | None]  # the actor holding it in the most runs, whatever the mode
+    top_share: np.ndarray
+    joint: np.ndarray  # bool: a joint base in most of the runs where the holder holds it
+
+
+def _site_holders(results: Results, year: int | None) -> _Sites | None:
+    ds = results.dataset
+    if _missing(ds, SITE_VARIABLES) or ds.sizes.get("site", 0) == 0:
+        return None
+    year = int(ds["year"].values[-1]) if year is None else int(year)
+    if year not in ds["year"].values:
+        known = ds["year"].values
+        raise ValueError(f"year {year} is not simulated; expected {known[0]}–{known[-1]}")
+    actors = [str(a) for a in ds["actor"].values]
+    holder = ds["site_holder"].sel(year=year).transpose("run", "site").values.astype(int)
+    # counts[s, k]: runs in which site s is held by actor k - 1 (k = 0: unclaimed)
+    counts = np.stack([(holder == k).sum(axis=0) for k in range(-1, len(actors))], axis=1)
+    mode = counts.argmax(axis=1) - 1  # ties: unclaimed, then the lower actor index
+    runs = max(holder.shape[0], 1)
+    claimed = counts[:, 1:]
+    top = claimed.argmax(axis=1)
+    if "site_joint" in ds:
+        joint_runs = ds["site_joint"].sel(year=year).transpose("run", "site").values.astype(bool)
+    else:
+        joint_runs = np.zeros_like(holder, dtype=bool)
+    held_by_mode = holder == mode[None, :]
+    joint_share = (joint_runs & held_by_mode).sum(axis=0) / np.maximum(held_by_mode.sum(axis=0), 1)
+    return _Sites(
+        year=year,
+        names=[str(n) for n in ds["site_name"].values]
+        if "site_name" in ds.variables
+        else [f"site {s}" for s in ds["site"].values],
+        lat=np.asarray(ds["site_lat"].values, dtype=float),
+        lon=np.asarray(ds["site_lon"].values, dtype=float),
+        he3_kg=np.asarray(ds["site_he3_kg"].values, dtype=float),
+        holder=[actors[m] if m >= 0 else None for m in mode],
+        share=counts.max(axis=1) / runs,
+        top_claimant=[actors[t] if claimed[s, t] > 0 else None for s, t in enumerate(top)],
+        top_share=claimed.max(axis=1) / runs,
+        joint=(mode >= 0) & (joint_share > 0.5),
+    )
+
+
+def _sci(value: float) -> str:
+    """``9.7×10⁷``: a positive number in scientific notation with a superscript exponent."""
+    if not np.isfinite(value) or value <= 0:
+        return f"{value:g}"
+    exponent = int(np.floor(np.log10(value)))
+    mantissa = value / 10**exponent
+    return f"{mantissa:.1f}×10" + str(exponent).translate(_SUPERSCRIPT)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+SITE_LABEL_MIN_SHARE = 0.2
+"""An unclaimed-in-most-runs site is labelled with its main claimant from this share of runs."""
+
+
+def _site_size(he3_kg: np.ndarray, largest: float) -> np.ndarray:
+    """Marker area (points²): grows with the square root of the site's He-3."""
+    return 40.0 + 260.0 * np.sqrt(np.clip(he3_kg, 0, None) / max(largest, 1.0))
+
+
+def sites_map_figure(results: Results, year: int | None = None) -> Figure:
+    """The He-3 map with the mining sites and who holds them.
+
+    The map is :func:`moondust.report.moon_map.he3_map_figure` (1° grid; near side left, far
+    side right, longitudes shifted to −90..270). Each mining site is a marker at its latitude
+    and longitude, its area growing with the square root of the site's He-3. Its colour and shape
+    are those of the actor that holds it in the most runs in ``year`` (the same styles as the
+    other figures), and its label gives that actor's id and the share of runs, e.g. "CHN 62 %".
+    Sites unclaimed in most runs are hollow (labelled with their main claimant when one holds
+    them in at least :data:`SITE_LABEL_MIN_SHARE` of the runs); a white ring marks a joint base
+    (in most of the runs where the holder holds it).
+
+    Parameters
+    ----------
+    results
+        A batch of runs.
+    year
+        Year to show. Default: the end year.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Marker collections with gids ``sites:<actor id>``, ``sites:unclaimed`` and
+        ``sites:joint``; labels are texts with gid ``site-label:<position along site>``.
+
+    Raises
+    ------
+    ValueError
+        If ``year`` is not a simulated year.
+    """
+    from moondust.moon.he3 import He3Map
+    from moondust.report.moon_map import _OUTLINE, _shift, he3_map_figure
+
+    meta = _meta(results)
+    sites = _site_holders(results, year)
+    fig = he3_map_figure(He3Map(1.0), landing_sites=False)
+    FigureCanvasAgg(fig)
+    fig.set_size_inches(13.0, 7.0)
+    ax = fig.axes[0]
+    ax.set_xlabel("longitude (degrees; near side left, far side right)")
+    ax.set_ylabel("latitude (degrees)")
+    shown = meta.end if sites is None else sites.year
+    fig.suptitle(
+        _plain(
+            f"Who holds the Moon's He-3 mining sites in {shown} — scenario {meta.scenario!r}, "
+            f"{meta.runs} runs (majority holder and share of runs)"
+        ),
+        fontsize=11,
+    )
+    if sites is None:
+        ax.text(
+            0.5,
+            0.08,
+            "These results have no mining sites.",
+            transform=ax.transAxes,
+            ha="center",
+            color="white",
+            fontsize=11,
+            path_effects=_OUTLINE,
+        )
+        return fig
+
+    ds = results.dataset
+    styles = _actor_styles(ds)
+    x = np.asarray(_shift(sites.lon), dtype=float)
+    size = _site_size(sites.he3_kg, float(np.max(sites.he3_kg, initial=0.0)))
+    holders = [a for a in _budget_order(ds) if a in set(sites.holder)]
+    handles: list[Any] = []
+    for actor in [*holders, None]:
+        idx = np.array([i for i, h in enumerate(sites.holder) if h == actor], dtype=int)
+        if actor is None and idx.size == 0:
+            continue
+        if actor is None:
+            ax.scatter(
+                x[idx],
+                sites.lat[idx],
+                s=size[idx],
+                marker="o",
+                facecolors="none",
+                edgecolors="white",
+                linewidths=1.4,
+                zorder=4,
+                gid="sites:unclaimed",
+                path_effects=_OUTLINE,
+            )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    ls="none",
+                    marker="o",
+                    markersize=9,
+                    markerfacecolor="none",
+                    markeredgecolor="#333333",
+                    label="unclaimed in most runs",
+                )
+            )
+            continue
+        colour, marker = styles[actor]
+        ax.scatter(
+            x[idx],
+            sites.lat[idx],
+            s=size[idx],
+            marker=marker,
+            color=colour,
+            edgecolors="white",
+            linewidths=1.0,
+            zorder=4,
+            gid=f"sites:{actor}",
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker=marker,
+                markersize=9,
+                color=colour,
+                markeredgecolor="black",
+                markeredgewidth=0.5,
+                label=_plain(f"{actor}: {_actor_names(ds)[actor]}"),
+            )
+        )
+    joint = np.flatnonzero(sites.joint)
+    if joint.size:
+        ax.scatter(
+            x[joint],
+            sites.lat[joint],
+            s=size[joint] * 2.6,
+            marker="o",
+            facecolors="none",
+            edgecolors="white",
+            linewidths=1.2,
+            linestyles="--",
+            zorder=5,
+            gid="sites:joint",
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                markersize=13,
+                markerfacecolor="none",
+                markeredgecolor="#333333",
+                label="joint base (dashed ring)",
+            )
+        )
+    largest = float(np.max(sites.he3_kg))
+    for kg in (largest, largest / 10, largest / 100):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                color="#999999",
+                markersize=float(np.sqrt(_site_size(np.array([kg]), largest)[0])),
+                label=f"site with {_sci(kg)} kg He-3",
+            )
+        )
+
+    placed: list[tuple[float, float]] = []
+    for i in np.argsort(-sites.he3_kg, kind="stable"):
+        if sites.holder[i] is not None:
+            text = f"{sites.holder[i]} {_pct(float(sites.share[i]))}"
+            if sites.joint[i]:
+                text += " joint"
+        elif sites.top_claimant[i] is not None and sites.top_share[i] >= SITE_LABEL_MIN_SHARE:
+            text = f"({sites.top_claimant[i]} {_pct(float(sites.top_share[i]))})"
+        else:
+            continue
+        near = any(abs(px - x[i]) < 14 and abs(py - sites.lat[i]) < 6 for px, py in placed)
+        placed.append((float(x[i]), float(sites.lat[i])))
+        ax.annotate(
+            _plain(text),
+            (float(x[i]), float(sites.lat[i])),
+            xytext=(7, -11 if near else 5),
+            textcoords="offset points",
+            fontsize=7.5,
+            fontweight="bold",
+            color="white",
+            path_effects=_OUTLINE,
+            zorder=6,
+            gid=f"site-label:{i}",
+        )
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=min(6, len(handles)),
+        fontsize=7.5,
+        frameon=False,
+    )
+    return fig
+
+
 # --- the HTML report ----------------------------------------------------------------------------
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary name beside ``path``, then rename it into place."""
@@ -870,6 +1707,7 @@ tbody th { text-align: left; font-weight: 600; white-space: nowrap; }
 td { text-align: right; }
 .scroll { overflow-x: auto; }
 footer { margin-top: 2.5rem; font-size: 0.85rem; color: #555; }
+.missing { color: #444; font-style: italic; }
 """
 
 
@@ -879,6 +1717,258 @@ def _figure_html(png: bytes, alt: str, caption: str) -> str:
         f'<figure>\n<img src="data:image/png;base64,{data}" alt="{_esc(alt)}">\n'
         f"<figcaption>{_esc(caption)}</figcaption>\n</figure>"
     )
+
+
+# --- the race-metric sections (M4–M7) ------------------------------------------------------------
+_OUTCOME_LABELS = {
+    "he3_delivered_kg": "He-3 delivered to Earth by {year} (kg, cumulative, all actors)",
+    "energy_twh": "Electricity from fusion by {year} (TWh, cumulative, all actors)",
+    "co2_avoided_mt": "CO₂ avoided by {year} (Mt CO₂, cumulative, all actors)",
+}
+_OUTCOME_FIXED = {
+    "military_cum_usd_bn": "Military space spending after the start year (USD bn, 2025 dollars)",
+    "civil_cum_usd_bn": "Civil space spending after the start year (USD bn, 2025 dollars)",
+    "climate_value_usd_bn": "Climate value of the CO₂ avoided (USD bn, 2020 dollars, EPA SCC 2 %)",
+    "debris_end": "Debris in low Earth orbit at the end (objects ≥ 10 cm)",
+    "asat_tests": "Destructive ASAT tests (count, whole period)",
+    "incidents": "Incidents between rivals (count, whole period)",
+    "foreign_crew_flights": "Foreign crew flights (seats flown as a guest, whole period)",
+}
+
+
+def _outcome_label(metric: str, milestone_names: dict[str, str]) -> str:
+    """A readable label with units for a column of :meth:`Results.run_outcomes`."""
+    if metric in _OUTCOME_FIXED:
+        return _OUTCOME_FIXED[metric]
+    for prefix, template in _OUTCOME_LABELS.items():
+        head, _, year = metric.rpartition("_by_")
+        if head == prefix and year.isdigit():
+            return template.format(year=year)
+    if metric.startswith("first_") and metric.endswith("_year"):
+        milestone = metric.removeprefix("first_").removesuffix("_year")
+        name = milestone_names.get(milestone, milestone.replace("_", " "))
+        return f"First year anyone reaches “{name}” (runs where someone does)"
+    return metric.replace("_", " ")
+
+
+def _number(value: float, year: bool = False) -> str:
+    if not np.isfinite(value):
+        return "—"
+    if year:
+        return f"{value:.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.1f}"
+    return f"{value:.2g}"
+
+
+def _outcomes_table(results: Results, summary: Summary) -> str:
+    """The per-run race metrics: median (5–95 %) and mean over runs, one row per metric."""
+    ds = results.dataset
+    names = _milestone_names(ds)
+    rows = []
+    for record in summary.outcomes.to_dict(orient="records"):
+        metric = str(record["metric"])
+        is_year = metric.endswith("_year")
+        label = _outcome_label(metric, names)
+        milestone = metric.removeprefix("first_").removesuffix("_year")
+        if is_year and metric.startswith("first_") and milestone in names:
+            reached = ds["milestone_year"].sel(milestone=milestone).notnull().any("actor")
+            label += f"; reached in {_pct(float(reached.mean('run')))} of runs"
+        median, p5, p95 = (float(record[k]) for k in ("median", "p5", "p95"))
+        rows.append(
+            [
+                label,
+                _number(median, is_year),
+                f"{_number(p5, is_year)}–{_number(p95, is_year)}",
+                _number(float(record["mean"]), is_year),
+            ]
+        )
+    return _table(
+        ["metric", "median", "5–95 % of runs", "mean"],
+        rows,
+        f"Race metrics per run, over {summary.runs:,} runs (cumulative quantities from "
+        f"{summary.start} unless stated)",
+    )
+
+
+def _first_delivery_sentence(results: Results, summary: Summary, race: str) -> str:
+    """The probability each bloc class is first to deliver He-3 (ties share the credit)."""
+    ds = results.dataset
+    if race not in map(str, ds["milestone"].values):
+        return (
+            f"<p>These results have no {_esc(race)} milestone, so no bloc can be first to it.</p>"
+        )
+    row = _bloc_first(results, summary)[race]
+    present = set(map(str, ds["bloc"].values))
+    parts = [f"{_BLOC_LABEL[b]} {_pct(row[b])}" for b in BLOC_CLASSES if b in present]
+    return (
+        "<p><strong>Who first delivers He-3 to Earth?</strong> Probability that an actor of each "
+        "bloc class is first to deliver commercial He-3 (ties in a year share the credit): "
+        + _esc("; ".join(parts))
+        + f"; nobody by {summary.end}: {_esc(_pct(row['nobody']))}.</p>"
+    )
+
+
+def _missing_note(ds: xr.Dataset, names: Sequence[str], what: str) -> str:
+    """A sentence naming the variables ``names`` the results lack ('' when none is missing)."""
+    gone = _missing(ds, names)
+    if not gone:
+        return ""
+    listed = ", ".join(f"{_VARIABLE_LABEL.get(n, n)} ({n})" for n in gone)
+    return f'<p class="missing">Not in these results, so {_esc(what)}: {_esc(listed)}.</p>'
+
+
+def _he3_alt(results: Results) -> str:
+    ds = results.dataset
+    parts = []
+    for variable, unit in zip(HE3_VARIABLES, ("kg", "TWh", "Mt CO2"), strict=True):
+        if variable in ds:
+            total = float(ds[variable].sum(["actor", "year"]).median("run"))
+            parts.append(f"{_VARIABLE_LABEL[variable]} {total:,.0f} {unit}")
+    return (
+        "Three line charts of cumulative He-3 delivered to Earth, fusion electricity and CO2 "
+        "avoided over time by bloc class, median with a 10–90 % band. Median all-actor totals at "
+        "the end — " + "; ".join(parts) + "."
+    )
+
+
+def _conflict_alt(results: Results) -> str:
+    ds = results.dataset
+    text = (
+        "Line charts of military space spending by bloc class and, where modelled, counterspace "
+        "stocks, objects in low Earth orbit and conflict events per year."
+    )
+    if "debris" in ds:
+        debris = _per_run_year(ds["debris"])
+        start = float(debris.isel(year=0).median("run"))
+        end = float(debris.isel(year=-1).median("run"))
+        text += (
+            f" Median debris goes from {start:,.0f} objects in {int(ds['year'][0])} to "
+            f"{end:,.0f} in {int(ds['year'][-1])}."
+        )
+    return text
+
+
+def _crew_alt(results: Results) -> str:
+    ds = results.dataset
+    text = "Stacked area chart of crew seats flown per year by nationality (mean over runs)"
+    seats = _seats_by_nationality(ds)
+    if seats is not None:
+        total = seats.sum("year").mean("run")
+        order = np.argsort(-total.values, kind="stable")[:3]
+        top = [f"{ds['actor'].values[i]} {total.values[i]:,.0f}" for i in order]
+        text += "; most seats over the period — " + ", ".join(top)
+    return text + "; and cumulative foreign crew seats per host station, median with a band."
+
+
+def _sites_alt(sites: _Sites | None) -> str:
+    if sites is None:
+        return "He-3 map of the Moon; these results have no mining sites."
+    held = [
+        f"{n} {h} {_pct(float(p))}"
+        for n, h, p in zip(sites.names, sites.holder, sites.share, strict=True)
+        if h is not None
+    ]
+    return (
+        f"He-3 map of the Moon, near side left, far side right, with {len(sites.names)} mining "
+        f"sites; in {sites.year} held in most runs — " + ("; ".join(held) or "none") + "."
+    )
+
+
+def _sites_table(sites: _Sites) -> str:
+    rows = []
+    for i in np.argsort(-sites.he3_kg, kind="stable"):
+        holder = sites.holder[i]
+        rows.append(
+            [
+                sites.names[i],
+                f"{sites.lat[i]:.1f}°, {sites.lon[i]:.1f}°",
+                f"{sites.he3_kg[i]:,.0f}",
+                holder or "unclaimed",
+                _pct(float(sites.share[i])),
+                "yes" if sites.joint[i] else "no",
+            ]
+        )
+    return _table(
+        ["site", "latitude, east longitude", "He-3, kg", "holder", "share of runs", "joint base"],
+        rows,
+        f"Mining sites in {sites.year}: the actor holding each in the most runs (or unclaimed) "
+        "and whether it is a joint base in most of those runs",
+    )
+
+
+def _race_metric_sections(results: Results, summary: Summary, pngs: dict[str, bytes]) -> list[str]:
+    ds = results.dataset
+    meta = _meta(results)
+    sections = [
+        "<h2>He-3 and energy</h2>",
+        _first_delivery_sentence(results, summary, "he3_delivered"),
+        _figure_html(
+            pngs["he3_energy"],
+            _he3_alt(results),
+            "Cumulative He-3 delivered to Earth (kg), electricity from D-He3 fusion (TWh) and "
+            "CO₂ avoided (Mt CO₂) from the start year: median over runs (line) and 10–90 % "
+            "band per bloc class (actors summed); black, the median all-actor total.",
+        ),
+        _missing_note(ds, HE3_VARIABLES, "their panels are empty"),
+        "<h2>Conflict and the orbital commons</h2>",
+    ]
+    if "conflict" in pngs:
+        sections += [
+            _figure_html(
+                pngs["conflict"],
+                _conflict_alt(results),
+                "Military space spending (USD bn per year) and counterspace stocks (USD bn) by "
+                "bloc class, objects in low Earth orbit with the debris level of 2025 as a "
+                "dotted line, and destructive ASAT tests and incidents per year (mean over "
+                "runs): medians with 10–90 % bands.",
+            ),
+            _missing_note(ds, CONFLICT_VARIABLES, "they are not drawn"),
+        ]
+    else:
+        sections.append(
+            "<p class='missing'>Not drawn: these results carry no conflict or debris variables ("
+            + _esc(", ".join(CONFLICT_VARIABLES))
+            + "). Military space spending by bloc is in the spending figure above.</p>"
+        )
+    sections.append("<h2>Crews and stations</h2>")
+    if "crew" in pngs:
+        sections += [
+            _figure_html(
+                pngs["crew"],
+                _crew_alt(results),
+                "Crew seats flown per year by nationality on all modelled stations (mean over "
+                "runs, stacked; colours and hatching tell nationalities apart), and seats flown "
+                "by foreign crews on each station since the start (median, 10–90 % band).",
+            ),
+            _missing_note(ds, CREW_VARIABLES, "they are not drawn"),
+        ]
+    else:
+        sections.append(
+            "<p class='missing'>Not drawn: these results carry no station or crew variables ("
+            + _esc(", ".join(CREW_VARIABLES))
+            + ").</p>"
+        )
+    sites = _site_holders(results, None)
+    sections += [
+        "<h2>Who holds the Moon's He-3 sites</h2>",
+        _figure_html(
+            pngs["sites_map"],
+            _sites_alt(sites),
+            f"The He-3 map (near side left, far side right) with the mining sites in {meta.end}: "
+            "marker area grows with the site's He-3; colour and shape show the actor holding it "
+            "in the most runs, labelled with that share; hollow, unclaimed in most runs; a "
+            "dashed ring, a joint base.",
+        ),
+        '<div class="scroll">' + _sites_table(sites) + "</div>"
+        if sites is not None
+        else _missing_note(ds, SITE_VARIABLES, "no site is drawn"),
+        "<h2>Race metrics over the runs</h2>",
+        '<div class="scroll">' + _outcomes_table(results, summary) + "</div>",
+    ]
+    return [s for s in sections if s]
 
 
 def _report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> str:
@@ -978,6 +2068,7 @@ def _report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> 
             "bloc class.",
         ),
         '<div class="scroll">' + _spending_table(summary, full_names) + "</div>",
+        *_race_metric_sections(results, summary, pngs),
     ]
 
     title = f"moondust report — {meta.scenario}"
@@ -999,11 +2090,14 @@ def _report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> 
 def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
     """Save the figures as PNG and write a self-contained HTML report.
 
-    Writes ``directory/figures/milestone_timeline.png``, ``spending.png`` and ``race.png``, and
-    ``directory/report.html``, which embeds the same images as base64 data URIs and loads nothing
-    from elsewhere (it works offline and can be mailed as one file). Every file is written to a
-    temporary name and renamed, so an interrupted run never leaves a half-written file under a
-    final name.
+    Writes into ``directory/figures/``: ``milestone_timeline.png``, ``spending.png``,
+    ``race.png``, ``he3_energy.png`` and ``sites_map.png`` always, ``conflict.png`` and
+    ``crew.png`` when the results carry the variables they need (:func:`conflict_figure`,
+    :func:`crew_figure`); a figure that is skipped has its old PNG, if any, removed so the folder
+    matches the report. Then ``directory/report.html``, which embeds the same images as base64
+    data URIs, says which figures were skipped and why, and loads nothing from elsewhere (it works
+    offline and can be mailed as one file). Every file is written to a temporary name and
+    renamed, so an interrupted run never leaves a half-written file under a final name.
 
     Parameters
     ----------
@@ -1015,7 +2109,8 @@ def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
     Returns
     -------
     dict[str, pathlib.Path]
-        ``report``, ``timeline``, ``spending`` and ``race``: the files written.
+        ``report`` and one key per figure written: ``timeline``, ``spending``, ``race``,
+        ``he3_energy``, ``sites_map``, and ``conflict`` and ``crew`` when drawn.
     """
     directory = Path(directory)
     figures = directory / "figures"
@@ -1024,20 +2119,27 @@ def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
         warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         summary = results.summary()
 
-    builders = {
+    builders: dict[str, Callable[[], Figure | None]] = {
         "timeline": lambda: milestone_timeline_figure(results),
         "spending": lambda: spending_figure(results),
         "race": lambda: _race_figure(results, summary),
+        "he3_energy": lambda: he3_energy_figure(results),
+        "conflict": lambda: conflict_figure(results),
+        "crew": lambda: crew_figure(results),
+        "sites_map": lambda: sites_map_figure(results),
     }
     paths: dict[str, Path] = {}
     pngs: dict[str, bytes] = {}
     for key, build in builders.items():
+        path = figures / _FIGURE_FILES[key]
         fig = build()
+        if fig is None:
+            path.unlink(missing_ok=True)  # a stale figure of an earlier report would mislead
+            continue
         try:
             pngs[key] = _png_bytes(fig)
         finally:
             fig.clear()
-        path = figures / _FIGURE_FILES[key]
         _atomic_write(path, pngs[key])
         paths[key] = path
 

@@ -13,7 +13,6 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from moondust.engine.simulate import simulate
 from moondust.report import run_report
 from moondust.report.run_report import (
     milestone_timeline_figure,
@@ -22,22 +21,11 @@ from moondust.report.run_report import (
     write_report,
 )
 from moondust.results import BLOC_CLASSES, Results
-from moondust.world.scenario import load_scenario
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-RUNS = 30
-
-
-@pytest.fixture(scope="session")
-def results() -> Results:
-    """A small but real batch: the baseline scenario, 30 runs."""
-    return simulate(load_scenario("baseline"), runs=RUNS, seed=3)
-
-
-@pytest.fixture(scope="session")
-def report(results: Results, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The report of ``results``, written once."""
-    return write_report(results, tmp_path_factory.mktemp("report"))
+RUNS = 30  # the runs of the ``results`` fixture (tests/report/conftest.py)
+FIGURES = ("timeline", "spending", "race", "he3_energy", "conflict", "crew", "sites_map")
+"""Every figure of the report; the engine records the conflict and crew variables they need."""
 
 
 def _with_attrs(results: Results, **attrs: str) -> Results:
@@ -168,7 +156,8 @@ def test_spending_bloc_total_is_sum_over_actors(results: Results) -> None:
     fig = spending_figure(results)
     artemis = next(ln for ln in fig.axes[2].get_lines() if ln.get_gid() == "civil-bloc:artemis")
     ds = results.dataset
-    totals = ds["civil_usd_bn"].where(ds["bloc"] == "artemis").sum("actor").values
+    civil = ds["civil_usd_bn"].astype(float)  # the engine records float32; figures sum in float64
+    totals = civil.where(ds["bloc"] == "artemis").sum("actor").values
     np.testing.assert_allclose(artemis.get_ydata(), np.median(totals, axis=0))
 
 
@@ -214,15 +203,19 @@ def test_figures_and_report_when_nothing_is_reached(results: Results, tmp_path: 
 # --- the HTML report -----------------------------------------------------------------------------
 def test_write_report_files_and_no_leftovers(report: dict[str, Path]) -> None:
     directory = report["report"].parent
-    assert set(report) == {"report", "timeline", "spending", "race"}
-    for key in ("timeline", "spending", "race"):
+    assert set(report) == {"report", *FIGURES}
+    for key in FIGURES:
         assert report[key].parent == directory / "figures"
         assert report[key].read_bytes().startswith(PNG_SIGNATURE)
     every = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*"))
     assert every == [
         "figures",
+        "figures/conflict.png",
+        "figures/crew.png",
+        "figures/he3_energy.png",
         "figures/milestone_timeline.png",
         "figures/race.png",
+        "figures/sites_map.png",
         "figures/spending.png",
         "report.html",
     ]
@@ -236,15 +229,15 @@ def test_html_is_self_contained(results: Results, report: dict[str, Path]) -> No
     assert "http://" not in text and "https://" not in text
     assert "<script" not in text and "<link" not in text and "@import" not in text
     sources = re.findall(r'<img src="([^"]+)"', text)
-    assert len(sources) == 3
-    on_disk = {report[k].read_bytes() for k in ("timeline", "spending", "race")}
+    assert len(sources) == len(FIGURES)
+    on_disk = {report[k].read_bytes() for k in FIGURES}
     for src in sources:
         assert src.startswith("data:image/png;base64,")
         data = base64.b64decode(src.split(",", 1)[1], validate=True)
         assert data.startswith(PNG_SIGNATURE)
         assert data in on_disk  # the embedded image is the saved figure
-    assert len(re.findall(r'<img [^>]*alt="[^"]{20,}"', text)) == 3
-    assert text.count("<figcaption>") == 3
+    assert len(re.findall(r'<img [^>]*alt="[^"]{20,}"', text)) == len(FIGURES)
+    assert text.count("<figcaption>") == len(FIGURES)
 
 
 def test_html_states_what_was_run(results: Results, report: dict[str, Path]) -> None:
@@ -258,7 +251,7 @@ def test_html_states_what_was_run(results: Results, report: dict[str, Path]) -> 
     assert "Wolf Amendment" in description and "Wolf Amendment" in text
     assert "docs/model.md" in text
     assert "share the credit" in text
-    assert text.count("<table>") == 3
+    assert text.count("<table>") == 5  # bloc, milestones, spending, sites, race metrics
     # the bloc table carries the summary's probabilities
     summary = results.summary()
     p = float(
