@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from moondust.engine.simulate import simulate
 from moondust.errors import MoondustError
+from moondust.experiments.store import open_results
 from moondust.moon import He3Map, MoonParameters
 from moondust.results import Results, Summary
 from moondust.world.scenario import Scenario, load_scenario
@@ -29,5 +30,6 @@ __all__ = [
     "Summary",
     "__version__",
     "load_scenario",
+    "open_results",
     "simulate",
 ]

@@ -600,6 +600,567 @@ def scenarios_command(output_format: FormatOption = OutputFormat.table) -> None:
     out.print(table)
 
 
+# --- experiments at scale --------------------------------------------------------------------
+
+
+class ExecutorChoice(StrEnum):
+    """Where a sweep's chunks run."""
+
+    auto = "auto"
+    inline = "inline"
+    processes = "processes"
+    dask = "dask"
+
+
+class SamplingChoice(StrEnum):
+    """How a sweep samples the scenario's uncertainties."""
+
+    mc = "mc"
+    lhs = "lhs"
+
+
+class MethodChoice(StrEnum):
+    """Sensitivity analysis method."""
+
+    sobol = "sobol"
+    morris = "morris"
+
+
+ExecutorOption = Annotated[
+    ExecutorChoice,
+    typer.Option(
+        "--executor",
+        "-e",
+        help="inline (this process), processes (a local pool), dask (a local Dask cluster on "
+        "127.0.0.1, or --scheduler); auto: inline up to 1,000 runs, else processes.",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=1, help="Worker processes (default: the cores available)."),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Use a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask; "
+        "every worker must see the output directory at the same path).",
+    ),
+]
+ChunkSizeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--chunk-size",
+        "-c",
+        min=1,
+        help="Runs per chunk (default: about four chunks per worker, at most 250; on resume, "
+        "the directory's). Results do not depend on it.",
+    ),
+]
+
+
+def _sweep_progress(label: str, quiet: bool) -> Any:
+    """A Rich progress bar on stderr and the callback that advances it."""
+    from contextlib import contextmanager
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+
+    @contextmanager
+    def bar() -> Any:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("runs · {task.fields[chunks]} · {task.fields[failed]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=quiet or not console.is_terminal,  # no bar in logs and pipes
+        ) as progress:
+            task = progress.add_task(label, total=None, chunks="", failed="")
+
+            def advance(event: Any) -> None:
+                verb = "checked" if event.phase == "verify" else "done"
+                progress.update(
+                    task,
+                    total=event.runs_total,
+                    completed=event.runs_done,
+                    chunks=f"{event.chunks_done}/{event.chunks_total} chunks {verb}",
+                    failed=f"{event.failed} failed" if event.failed else "no failures",
+                )
+
+            yield advance
+
+    return bar()
+
+
+def _sweep_outcome_table(directory: Path) -> Table | None:
+    """Who is first to deliver He-3 at each lever point (from the sweep's runs table)."""
+    from moondust.experiments.sweep import lever_point_summary
+
+    summary = lever_point_summary(directory)
+    if summary is None:
+        return None
+    levers = [c for c in summary.columns if c.startswith("lever_")]
+    blocs = [c for c in summary.columns if c.startswith("first_")]
+    table = Table(title="First to deliver He-3 (share of runs), median year and military spending")
+    for name in levers:
+        table.add_column(name.removeprefix("lever_"))
+    table.add_column("runs", justify="right")
+    for name in blocs:
+        table.add_column(name.removeprefix("first_"), justify="right")
+    table.add_column("median year", justify="right")
+    table.add_column("military, USD bn", justify="right")
+    for _, row in summary.iterrows():
+        cells = [f"{row[n]:g}" if isinstance(row[n], float) else str(row[n]) for n in levers]
+        cells.append(f"{int(row['runs']):,}")
+        cells += [f"{row[n]:.0%}" for n in blocs]
+        year = row["median_year"]
+        cells.append("—" if year != year else f"{year:.0f}")
+        cells.append(f"{row['median_military_usd_bn']:,.0f}")
+        table.add_row(*cells)
+    return table
+
+
+def todo_ran(report: Any) -> bool:
+    """Whether a sweep computed (or tried to compute) any chunk."""
+    return bool(report.computed or report.failed)
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario_name: ScenarioArg,
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Sweep directory; run the same command again to resume it.",
+        ),
+    ],
+    runs: Annotated[
+        int | None,
+        typer.Option("--runs", "-n", min=1, help="Runs per lever point (default: the scenario's)."),
+    ] = None,
+    seed: Seed = None,
+    sampling: Annotated[
+        SamplingChoice,
+        typer.Option(
+            "--sampling",
+            help="Uncertainties: mc (the engine's per-run draws) or lhs (a Latin hypercube over "
+            "the whole sweep).",
+        ),
+    ] = SamplingChoice.mc,
+    executor: ExecutorOption = ExecutorChoice.auto,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+    chunk_size: ChunkSizeOption = None,
+    no_verify: Annotated[
+        bool,
+        typer.Option("--no-verify", help="On resume, skip the checksums of finished chunks."),
+    ] = False,
+    output_format: FormatOption = OutputFormat.table,
+    param: EngineParams = None,
+) -> None:
+    """Run many runs of a scenario in chunks, resumably: uncertainties sampled, levers on a grid.
+
+    Each chunk is simulated in one task and written atomically to DIR/chunks/; DIR/manifest.json
+    and DIR/chunks.jsonl record the scenario, seed, version and every chunk's status (failures
+    with their traceback). Running the same command again skips finished chunks and recomputes
+    failed, missing or corrupt ones. Open the result with moondust.open_results(DIR).
+    """
+    from moondust.experiments.sweep import run_sweep
+
+    scenario = _scenario(scenario_name, param)
+    quiet = output_format is OutputFormat.json
+    with _sweep_progress(f"{scenario.name}", quiet) as advance:
+        report = run_sweep(
+            scenario,
+            runs=runs,
+            out=out_dir,
+            seed=seed,
+            sampling=sampling.value,
+            executor=executor.value,
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            verify=not no_verify,
+            progress=advance,
+        )
+    if output_format is OutputFormat.json:
+        _print_json(report.to_dict())
+    else:
+        points = len(report.lever_points)
+        size = f"{report.runs_per_point:,} runs" + (
+            f" × {points} lever points = {report.total_runs:,} runs" if points > 1 else ""
+        )
+        where = f"on {report.executor}" if todo_ran(report) else "nothing left to run"
+        out.print(
+            f"sweep {report.scenario}: {size} in {report.chunks} chunks of ≤{report.chunk_size} "
+            f"({report.sampling}, seed {report.seed}), {where}, {report.seconds:.1f} s"
+        )
+        out.print(
+            f"chunks: {report.computed} computed, {report.skipped} already done"
+            + (
+                f", {report.recomputed} corrupt or missing (recomputed)"
+                if report.recomputed
+                else ""
+            )
+            + f", {len(report.failed)} failed"
+        )
+        if report.complete:
+            table = _sweep_outcome_table(report.directory)
+            if table is not None:
+                out.print(table)
+        out.print(f"sweep directory: {report.directory}")
+    if report.failed:
+        for chunk, error in list(report.failed.items())[:5]:
+            first = error.strip().splitlines()[0] if error.strip() else "failed"
+            sys.stderr.write(f"moondust: chunk {chunk} failed: {first}\n")
+        sys.stderr.write(
+            f"moondust: {len(report.failed)} chunk(s) failed (tracebacks in "
+            f"{report.directory / 'manifest.json'}); run the same command again to retry them\n"
+        )
+        raise typer.Exit(code=1)
+
+
+@app.command("outcomes")
+def outcomes_command(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[DIR]", help="A sweep or run directory (default: a baseline run's names)."
+        ),
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="List every name.")] = False,
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """List the per-run outcomes that --outcome and discover expressions can use."""
+    from moondust.experiments.outcomes import OUTCOMES
+
+    if directory is not None:
+        from moondust.experiments.store import available_columns, open_results
+
+        known = available_columns(directory)
+        sample = open_results(directory, allow_partial=True).dataset.isel(run=slice(0, 1)).load()
+    else:
+        from moondust.engine.simulate import simulate
+        from moondust.world.scenario import load_scenario
+
+        baseline = load_scenario("baseline").with_changes(simulation={"end": 2027})
+        sample = simulate(baseline, runs=1, seed=0).dataset
+        known = {}
+    found = OUTCOMES.for_dataset(sample)
+    inputs = [name for name, kind in known.items() if kind == "input"]
+    if output_format is OutputFormat.json:
+        _print_json(
+            {
+                "inputs": inputs,
+                "outcomes": [
+                    {
+                        "name": o.name,
+                        "kind": o.kind,
+                        "family": o.family,
+                        "description": o.description,
+                    }
+                    for o in found.values()
+                ],
+            }
+        )
+        return
+    if show_all:
+        table = Table(title=f"{len(found)} outcomes")
+        for column in ("name", "kind", "description"):
+            table.add_column(column)
+        for outcome in found.values():
+            table.add_row(outcome.name, outcome.kind, outcome.description)
+        out.print(table)
+    else:
+        patterns = {
+            "first_year": "first_year_<milestone>",
+            "first_bloc": "first_bloc_<milestone>",
+            "first_actor": "first_actor_<milestone>",
+            "year": "year_<actor|bloc>_<milestone>",
+            "cum": "cum_<flow>[_<actor|bloc>]",
+            "end": "end_<stock>[_<actor|bloc>]",
+            "engine": "engine race metrics",
+            "custom": "registered with register_outcome",
+        }
+        table = Table(title="Outcome families (moondust outcomes --all lists every name)")
+        for column in ("family", "kind", "names", "example"):
+            table.add_column(column, justify="right" if column == "names" else "left")
+        for family, pattern in patterns.items():
+            members = [o for o in found.values() if o.family == family]
+            if members:
+                example = next(
+                    (o for o in members if "he3_delivered" in o.name or "military" in o.name),
+                    members[0],
+                )
+                kinds = ", ".join(sorted({o.kind for o in members}))
+                table.add_row(pattern, kinds, str(len(members)), example.name)
+        out.print(table)
+        out.print(
+            "Expressions combine them with comparisons, and/or/not, in [...], + - * /, isna(x), "
+            "e.g. \"first_bloc_he3_delivered == 'ilrs' and first_year_he3_delivered < 2045\"",
+            markup=False,
+        )
+    if inputs:
+        out.print(f"inputs: {', '.join(inputs)}")
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario_name: ScenarioArg,
+    method: Annotated[
+        MethodChoice,
+        typer.Option("--method", "-m", help="sobol (first-order and total) or morris (screening)."),
+    ] = MethodChoice.sobol,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            "-N",
+            min=2,
+            help="SALib base sample: Sobol runs N × (factors + 2) (N a power of two), Morris "
+            "N × (factors + 1) trajectories' points.",
+        ),
+    ] = 64,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="An outcome name or expression (see `moondust outcomes`); true/false counts "
+            "as 1/0; years never reached count as the year after the end.",
+        ),
+    ] = "first_year_he3_delivered",
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-r", min=1, help="Runs per sample, averaged.")
+    ] = 1,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Sweep directory (resumable); the table and chart go there "
+            "(default: moondust-out/SCENARIO-sensitivity/METHOD-nN-rR-sSEED).",
+        ),
+    ] = None,
+    seed: Seed = None,
+    executor: ExecutorOption = ExecutorChoice.auto,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+    chunk_size: ChunkSizeOption = None,
+    output_format: FormatOption = OutputFormat.table,
+    param: EngineParams = None,
+) -> None:
+    """Which uncertain parameters drive an outcome: SALib Sobol indices or Morris screening.
+
+    The factors are the scenario's [uncertainties]; if it has none, the default contested engine
+    parameters over their cited ranges (docs/experiments.md). Prints the indices and saves a
+    chart (PNG) and table (CSV).
+    """
+    from rich.markup import escape
+
+    from moondust.experiments.sensitivity import Problem, check_samples, evaluations, sensitivity
+
+    scenario = _scenario(scenario_name, param)
+    check_samples(method.value, samples)
+    quiet = output_format is OutputFormat.json
+    factors = Problem.from_scenario(scenario.with_changes(levers={})).size
+    runs = evaluations(method.value, samples, factors) * replicates
+    with _sweep_progress(f"{scenario.name} {method.value}: {runs:,} runs", quiet) as advance:
+        result = sensitivity(
+            scenario,
+            method.value,
+            samples,
+            outcome,
+            out_dir,
+            seed=seed,
+            replicates=replicates,
+            executor=executor.value,
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            progress=advance,
+        )
+    if output_format is OutputFormat.json:
+        _print_json(result.to_dict())
+        return
+    for note in result.notes:
+        out.print(f"note: {note}", markup=False)
+    table = Table(
+        title=f"{result.method.capitalize()} sensitivity of {escape(result.outcome)} "
+        f"({scenario.name}, N={result.samples}, {result.evaluations:,} runs)"
+    )
+    table.add_column("factor")
+    columns = (
+        ("S1", "S1_conf", "ST", "ST_conf")
+        if result.method == "sobol"
+        else ("mu_star", "mu_star_conf", "sigma", "mu")
+    )
+    headers = {
+        "S1": "first-order S1",
+        "S1_conf": "± 95 %",
+        "ST": "total ST",
+        "ST_conf": "± 95 %",
+        "mu_star": "μ*",
+        "mu_star_conf": "± 95 %",
+        "sigma": "σ",
+        "mu": "μ",
+    }
+    for column in columns:
+        table.add_column(headers[column], justify="right")
+    for name, row in result.indices.iterrows():
+        table.add_row(str(name), *(f"{row[c]:.3f}" for c in columns))
+    out.print(table)
+    if result.censored:
+        out.print(
+            f"{result.censored} runs never reached it; counted as {scenario.simulation.end + 1}"
+        )
+    out.print(f"chart: {result.files['chart']}\ntable: {result.files['table']}")
+
+
+@app.command("discover")
+def discover_command(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="A sweep directory (moondust sweep --out DIR).")
+    ],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="A true/false expression over outcomes and inputs, e.g. "
+            "\"first_bloc_he3_delivered == 'ilrs'\" (see `moondust outcomes DIR`).",
+        ),
+    ],
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", "-t", help="Density a box should reach (0–1)."),
+    ] = 0.8,
+    boxes: Annotated[
+        int, typer.Option("--boxes", "-b", min=1, help="How many boxes to look for.")
+    ] = 1,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Trade-off plot (PNG; default DIR/prim_tradeoff.png)."),
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """Where in the sweep's inputs does an outcome hold? EMA Workbench PRIM boxes.
+
+    Prints each box's input ranges with coverage (share of the runs where the outcome holds that
+    fall in the box), density (share of the box's runs where it holds) and mass, and saves the
+    coverage-density trade-off plot of the peeling trajectory.
+    """
+    from moondust.experiments.discovery import discover
+
+    found = discover(directory, outcome, threshold=threshold, max_boxes=boxes, plot=plot)
+    if output_format is OutputFormat.json:
+        _print_json(found.to_dict())
+        return
+    out.print(
+        f"{found.outcome}: holds in {found.cases:,} of {found.runs:,} runs "
+        f"({found.base_rate:.0%}); PRIM over {', '.join(found.inputs)}",
+        markup=False,
+    )
+    for number, box in enumerate(found.boxes, start=1):
+        verdict = (
+            ""
+            if box.meets_threshold
+            else f" — the densest found, below {found.threshold:.0%} (try a lower --threshold)"
+        )
+        table = Table(
+            title=f"Box {number}: coverage {box.coverage:.0%}, density {box.density:.0%}, "
+            f"mass {box.mass:.0%} ({box.runs:,} runs){verdict}"
+        )
+        for column in ("input", "box", "full range", "qp-values"):
+            table.add_column(column)
+        for name, row in box.limits.iterrows():
+            if "values" in row and isinstance(row.get("values"), list):
+                inside, full = ", ".join(map(str, row["values"])), ", ".join(map(str, row["all"]))
+            else:
+                inside = f"{row['min']:.4g} – {row['max']:.4g}"
+                full = f"{row['low']:.4g} – {row['high']:.4g}"
+            qps = [f"{v:.1e}" for v in (row["qp_min"], row["qp_max"]) if v == v]
+            table.add_row(str(name), inside, full, ", ".join(qps))
+        if box.limits.empty:
+            table.add_row("(no restriction)", "", "", "")
+        out.print(table)
+    if found.plot is not None:
+        out.print(f"trade-off plot: {found.plot}")
+
+
+# --- the explorer ------------------------------------------------------------------------------
+
+
+@app.command("dashboard")
+def dashboard_command(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on. The default serves this computer only; 0.0.0.0 serves "
+            "the local network (a classroom), without authentication.",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    ] = 8765,
+    scenario_name: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            metavar="NAME|FILE",
+            help="Scenario to start from: a built-in (see `moondust scenarios`) or a TOML file "
+            "(default: baseline).",
+        ),
+    ] = None,
+) -> None:
+    """Open the explorer: move policy levers and see the race change, in a web browser.
+
+    An En-ROADS-style dashboard served from this computer: it needs no internet connection and
+    sends no telemetry. Needs the dashboard extra: pip install 'moondust[dashboard]'.
+    """
+    import importlib.util
+    import socket
+
+    missing = [m for m in ("solara", "plotly", "anywidget") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MoondustError(
+            f"the dashboard needs {', '.join(missing)}: pip install 'moondust[dashboard]'"
+        )
+    scenario_arg = None
+    if scenario_name:
+        from moondust.world.scenario import builtin_scenarios, load_scenario
+
+        load_scenario(scenario_name)  # one clear error (exit code 2) if it is wrong
+        known = scenario_name in builtin_scenarios()
+        scenario_arg = scenario_name if known else str(Path(scenario_name).resolve())
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise MoondustError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port"
+        ) from None
+    from moondust.dashboard.server import serve
+
+    shown = f"[{host}]" if ":" in host else host
+    sys.stderr.write(f"moondust explorer: http://{shown}:{port}/  (Ctrl+C to stop)\n")
+    serve(host=host, port=port, scenario=scenario_arg)
+
+
 def _version_callback(value: bool) -> None:
     if value:
         from moondust import __version__

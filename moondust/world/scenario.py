@@ -32,6 +32,11 @@ Example::
 
     [uncertainties]         # sampled per run
     spillover_max = { dist = "uniform", low = 0.2, high = 0.9 }
+
+    [levers.ilrs]           # optional: a grid of policy levers for `moondust sweep`
+    openness = [0.3, 0.6, 0.9]
+    [levers.artemis]
+    preset = ["cutthroat", "emulation"]
 """
 
 from __future__ import annotations
@@ -208,8 +213,51 @@ class Distribution(_Strict):
         return self
 
 
+LEVER_GRID_MAX = 10_000
+"""Most lever combinations (grid points) a scenario may declare."""
+
+LeverValues = Annotated[list[float | str], Field(min_length=1)]
+
+
+def _check_levers(value: dict[str, dict[str, list[float | str]]]) -> None:
+    """Targets are bloc classes or actors; levers are known; values are valid and distinct."""
+    points = 1
+    for target, axes in value.items():
+        if target not in BLOC_CLASSES and target not in ACTOR_IDS:
+            raise ValueError(
+                f"unknown lever target {target!r}; expected a bloc class {list(BLOC_CLASSES)} "
+                "or an actor id"
+            )
+        for lever, values in axes.items():
+            if lever not in (*LEVERS, "preset", "tolerance"):
+                raise ValueError(
+                    f"{target}: unknown lever {lever!r}; expected 'preset' or some of "
+                    f"{list(LEVERS)}"
+                )
+            if len(set(map(repr, values))) != len(values):
+                raise ValueError(f"{target}.{lever}: values must be distinct, got {values}")
+            for item in values:
+                if lever == "preset":
+                    if not isinstance(item, str) or (item not in PRESETS and ":" not in item):
+                        raise ValueError(
+                            f"{target}.preset: unknown policy {item!r}; expected one of "
+                            f"{sorted(PRESETS)} or 'package.module:ClassName'"
+                        )
+                elif isinstance(item, str | bool) or item < 0:
+                    raise ValueError(f"{target}.{lever}: values must be numbers ≥ 0, got {item!r}")
+            points *= len(values)
+    if points > LEVER_GRID_MAX:
+        raise ValueError(f"the lever grid has {points:,} points; at most {LEVER_GRID_MAX:,}")
+
+
 class Scenario(_Strict):
-    """A validated scenario."""
+    """A validated scenario.
+
+    ``levers`` (optional) declares a grid of policy levers for sweeps: ``{target: {lever:
+    [values]}}`` where a target is a bloc class or an actor id and a lever is ``preset`` or one of
+    :data:`~moondust.world.policies.LEVERS`. Each combination of values is a variant of the
+    scenario whose policies carry those overrides (see :mod:`moondust.experiments.sampling`).
+    """
 
     name: str = "unnamed"
     description: str = ""
@@ -219,6 +267,7 @@ class Scenario(_Strict):
     actors: dict[str, ActorOverride] = {}
     relations: Relations = Relations()
     uncertainties: dict[str, Distribution] = {}
+    levers: dict[str, dict[str, LeverValues]] = {}
 
     @field_validator("parameters")
     @classmethod
@@ -236,6 +285,14 @@ class Scenario(_Strict):
         _check_parameter_names(value)
         return value
 
+    @field_validator("levers")
+    @classmethod
+    def _known_levers(
+        cls, value: dict[str, dict[str, list[float | str]]]
+    ) -> dict[str, dict[str, list[float | str]]]:
+        _check_levers(value)
+        return value
+
     @field_validator("actors")
     @classmethod
     def _known_actor_overrides(cls, value: dict[str, ActorOverride]) -> dict[str, ActorOverride]:
@@ -249,7 +306,10 @@ class Scenario(_Strict):
 
     def digest(self) -> str:
         """A short hash of the scenario's content (for manifests and caches)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        data = self.model_dump(mode="json")
+        if not data["levers"]:  # scenarios without a lever grid keep the digest they always had
+            del data["levers"]
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def with_changes(self, **sections: Any) -> Scenario:

@@ -1,0 +1,234 @@
+"""One chunk of a sweep: simulate some runs vectorised, write them atomically, report back.
+
+A chunk is a contiguous range of sample indices at one lever point. :func:`run_chunk` is what an
+executor runs (in this process, a worker process or on a Dask worker): it simulates the runs in
+one call of :func:`moondust.simulate`, writes
+
+``chunks/c000042/data.zarr``
+    the runs' full dataset (Zarr format 2, one compressed block per variable), with the run
+    coordinate set to the sweep's global run index and the lever values as variables;
+``chunks/c000042/runs.parquet``
+    one row per run: its inputs (``input_*``, ``lever_*``) beside its scalar outcomes
+    (:meth:`~moondust.experiments.outcomes.OutcomeRegistry.stored_names`),
+
+into a temporary directory, computes a checksum of the files, and renames the directory into
+place — so a chunk directory under its final name is always complete. Exceptions are caught and
+returned with their traceback: a failed chunk is data, not a crash (habit 5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+CHUNKS_DIR = "chunks"
+DATA_NAME = "data.zarr"
+RUNS_NAME = "runs.parquet"
+
+
+def chunk_dirname(chunk: int) -> str:
+    """``c000042`` for chunk 42 (at least six digits, so names sort in order)."""
+    return f"c{chunk:06d}"
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a worker needs to compute one chunk (small and picklable).
+
+    Attributes
+    ----------
+    directory
+        Absolute path of the sweep directory (shared by all workers).
+    chunk
+        Chunk id.
+    lever_point
+        Index of the lever point; ``levers`` holds its values.
+    scenario_json
+        The scenario variant for that lever point, as JSON.
+    seed
+        The sweep's seed.
+    start, stop
+        Sample indices ``[start, stop)``; they key the engine's random streams, so every lever
+        point sees the same draws for the same sample.
+    run_offset
+        Added to sample indices to give the global run index (``lever_point × runs per point``).
+    inputs
+        Per-run engine parameter values (a Latin hypercube's rows), or empty.
+    levers
+        ``lever_<target>_<lever>`` → value at this lever point.
+    """
+
+    directory: str
+    chunk: int
+    lever_point: int
+    scenario_json: str
+    seed: int
+    start: int
+    stop: int
+    run_offset: int
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    levers: dict[str, float | str] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> int:
+        """Number of runs in the chunk."""
+        return self.stop - self.start
+
+
+@dataclass(frozen=True)
+class ChunkReport:
+    """What a worker reports about a chunk: where it is and its checksum, or why it failed."""
+
+    chunk: int
+    ok: bool
+    sha256: str = ""
+    bytes: int = 0
+    seconds: float = 0.0
+    worker: str = ""
+    error: str = ""
+    traceback: str = ""
+
+    def record(self) -> dict[str, Any]:
+        """The manifest record (journal line) for this report."""
+        base: dict[str, Any] = {"chunk": self.chunk, "worker": self.worker}
+        if self.ok:
+            return {
+                **base,
+                "status": "done",
+                "sha256": self.sha256,
+                "bytes": self.bytes,
+                "seconds": round(self.seconds, 3),
+            }
+        return {**base, "status": "failed", "error": self.error, "traceback": self.traceback}
+
+
+def worker_name() -> str:
+    """``host:pid`` of the current process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_chunk(task: ChunkTask) -> ChunkReport:
+    """Simulate, write and checksum one chunk; never raises for a failure of the chunk itself."""
+    began = time.perf_counter()
+    try:
+        dataset = simulate_chunk(task)
+        final = Path(task.directory) / CHUNKS_DIR / chunk_dirname(task.chunk)
+        digest, size = write_chunk(dataset, final)
+    except Exception as exc:  # a failed chunk is recorded, not fatal
+        return ChunkReport(
+            chunk=task.chunk,
+            ok=False,
+            seconds=time.perf_counter() - began,
+            worker=worker_name(),
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+        )
+    return ChunkReport(
+        chunk=task.chunk,
+        ok=True,
+        sha256=digest,
+        bytes=size,
+        seconds=time.perf_counter() - began,
+        worker=worker_name(),
+    )
+
+
+def simulate_chunk(task: ChunkTask) -> xr.Dataset:
+    """The chunk's dataset: global run index, ``sample`` and ``lever_point`` coordinates, levers."""
+    from moondust.engine.simulate import simulate
+    from moondust.world.scenario import Scenario
+
+    scenario = Scenario.model_validate(json.loads(task.scenario_json))
+    inputs = task.inputs or None
+    results = simulate(
+        scenario, runs=task.runs, seed=task.seed, first_run=task.start, inputs=inputs
+    )
+    ds = results.dataset
+    sample = np.asarray(ds["run"].values, dtype=np.int64)
+    ds = ds.assign_coords(
+        run=sample + task.run_offset,
+        sample=("run", sample),
+        lever_point=("run", np.full(sample.size, task.lever_point, dtype=np.int64)),
+    )
+    for name, value in task.levers.items():
+        values = np.full(sample.size, value, dtype=object if isinstance(value, str) else float)
+        ds[name] = xr.Variable("run", values.astype(str) if isinstance(value, str) else values)
+        ds[name].attrs["units"] = "lever value"
+    ds.attrs["chunk"] = task.chunk
+    return ds
+
+
+def runs_table(ds: xr.Dataset) -> Any:
+    """One row per run: coordinates, inputs, lever values and the stored outcomes."""
+    import pandas as pd
+
+    from moondust.experiments.outcomes import OUTCOMES, engine_metrics
+
+    engine = engine_metrics(ds)
+    outcomes = OUTCOMES.compute(ds, OUTCOMES.stored_names(ds, engine), engine)
+    front = {
+        "sample": np.asarray(ds["sample"].values, dtype=np.int64),
+        "lever_point": np.asarray(ds["lever_point"].values, dtype=np.int64),
+    }
+    for name in ds.data_vars:
+        if str(name).startswith(("input_", "lever_")) and ds[name].dims == ("run",):
+            front[str(name)] = np.asarray(ds[name].values)
+    table = pd.concat([pd.DataFrame(front, index=outcomes.index), outcomes], axis=1)
+    return table.reset_index()
+
+
+def write_chunk(ds: xr.Dataset, final: Path) -> tuple[str, int]:
+    """Write a chunk's dataset and runs table to a temporary directory, then rename it to ``final``.
+
+    Returns
+    -------
+    tuple
+        The checksum of the chunk's files and their total size in bytes.
+    """
+    from numcodecs import Blosc
+
+    parent = final.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        compressor = Blosc(cname="zstd", clevel=3, shuffle=Blosc.SHUFFLE)
+        encoding = {
+            str(name): {"chunks": ds[name].shape, "compressors": (compressor,)}
+            for name in ds.data_vars
+        }
+        ds.to_zarr(tmp / DATA_NAME, mode="w", zarr_format=2, consolidated=True, encoding=encoding)
+        runs_table(ds).to_parquet(tmp / RUNS_NAME, index=False)
+        digest, size = checksum(tmp)
+        if final.exists():  # left by an interrupted sweep that never recorded it
+            shutil.rmtree(final)
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return digest, size
+
+
+def checksum(directory: Path) -> tuple[str, int]:
+    """SHA-256 over the relative paths and contents of every file below ``directory``, and size."""
+    digest = hashlib.sha256()
+    size = 0
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    for path in files:
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+    return digest.hexdigest(), size

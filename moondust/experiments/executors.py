@@ -1,0 +1,233 @@
+"""Where chunks run: inline, a local process pool, or a Dask cluster — any ``concurrent.futures``.
+
+A sweep hands chunks to a :class:`concurrent.futures.Executor` (habit 4): this process
+(:class:`InlineExecutor`), a :class:`~concurrent.futures.ProcessPoolExecutor` (started with
+``forkserver`` where available, never ``fork`` from a threaded parent), or a Dask distributed
+client's executor — a :class:`~distributed.LocalCluster` on 127.0.0.1 by default, or an existing
+scheduler (``tcp://HOST:PORT``, e.g. one started by dask-jobqueue on an HPC cluster). You can also
+pass your own executor to :func:`moondust.experiments.run_sweep`.
+
+:func:`bounded` keeps only a few chunks in flight per worker (habit 8), so a million-run sweep
+never queues a million tasks, and yields each as it completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from typing import Any, Literal, TypeVar
+
+from moondust.errors import MoondustError
+
+ExecutorKind = Literal["auto", "inline", "processes", "dask"]
+EXECUTORS: tuple[str, ...] = ("auto", "inline", "processes", "dask")
+INLINE_MAX_RUNS = 1000
+"""``auto`` runs sweeps of at most this many runs inline, larger ones on a process pool."""
+CONNECT_TIMEOUT = "20s"
+"""How long to try reaching a Dask scheduler given with ``--scheduler``."""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class InlineExecutor(Executor):
+    """Runs each task in this process when it is submitted (no parallelism, no pickling)."""
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        """Run ``fn(*args, **kwargs)`` now; return a finished future."""
+        future: Future[R] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+def default_workers() -> int:
+    """Cores available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_kind(kind: str, total_runs: int) -> str:
+    """``auto`` → ``inline`` for small sweeps, ``processes`` for large ones; check the name."""
+    if kind not in EXECUTORS:
+        raise MoondustError(f"unknown executor {kind!r}; expected one of {', '.join(EXECUTORS)}")
+    if kind == "auto":
+        return "inline" if total_runs <= INLINE_MAX_RUNS or default_workers() == 1 else "processes"
+    return kind
+
+
+def _process_context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    method = "forkserver" if "forkserver" in methods else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["moondust.experiments.chunks", "moondust.engine.simulate"])
+    return context
+
+
+class ManagedExecutor:
+    """An executor this module started (and stops), restartable if its worker processes die.
+
+    Parameters
+    ----------
+    kind
+        ``inline``, ``processes`` or ``dask``.
+    workers
+        Worker processes (processes, local Dask cluster); default: the cores available.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://HOST:PORT``); implies ``dask``.
+    """
+
+    def __init__(self, kind: str, workers: int | None = None, scheduler: str | None = None):
+        self.kind = "dask" if scheduler else kind
+        self.workers = workers or default_workers()
+        self.scheduler = scheduler
+        self.description = ""
+        self._client: Any = None
+        self._cluster: Any = None
+        self.executor: Executor = self._start()
+
+    def _start(self) -> Executor:
+        if self.kind == "inline":
+            self.description = "inline"
+            return InlineExecutor()
+        if self.kind == "processes":
+            self.description = f"{self.workers} processes"
+            return ProcessPoolExecutor(max_workers=self.workers, mp_context=_process_context())
+        if self.kind == "dask":
+            return self._start_dask()
+        raise MoondustError(f"unknown executor {self.kind!r}; expected one of {EXECUTORS}")
+
+    def _start_dask(self) -> Executor:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise MoondustError(
+                "--executor dask needs dask.distributed: pip install 'moondust[dask]'"
+            ) from None
+        if self.scheduler:
+            try:
+                self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise MoondustError(
+                    f"--scheduler {self.scheduler}: cannot connect to a Dask scheduler ({exc})"
+                ) from None
+            self._check_worker_versions()
+            count = len(self._client.scheduler_info().get("workers", {}))
+            self.description = f"Dask scheduler {self.scheduler} ({count} workers now)"
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+            self.description = f"Dask local cluster ({self.workers} workers on 127.0.0.1)"
+        executor: Executor = self._client.get_executor(pure=False)
+        return executor
+
+    def _check_worker_versions(self) -> None:
+        from moondust import __version__
+
+        try:
+            versions = self._client.run(_moondust_version)
+        except Exception as exc:  # a worker without moondust cannot even unpickle the call
+            raise MoondustError(
+                f"--scheduler {self.scheduler}: workers cannot run moondust: {exc}"
+            ) from None
+        wrong = {w: v for w, v in versions.items() if v != __version__}
+        if wrong:
+            worker, version = next(iter(wrong.items()))
+            raise MoondustError(
+                f"--scheduler {self.scheduler}: worker {worker} has moondust {version}, this is "
+                f"{__version__}; install the same version on every worker"
+            )
+
+    @property
+    def slots(self) -> int:
+        """How many tasks to keep in flight."""
+        if self.kind == "inline":
+            return 1
+        if self.kind == "dask" and self._client is not None:
+            info = self._client.scheduler_info().get("workers", {})
+            threads = sum(int(w.get("nthreads", 1)) for w in info.values())
+            return 2 * max(threads, self.workers if self._cluster is not None else 1)
+        return 2 * self.workers
+
+    def restart(self) -> None:
+        """Replace a broken process pool (a worker died hard); other kinds need nothing."""
+        if self.kind == "processes":
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._start()
+
+    def close(self) -> None:
+        """Stop what was started (an external Dask scheduler is only disconnected from)."""
+        with contextlib.suppress(Exception):
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                self._cluster.close()
+
+    def __enter__(self) -> ManagedExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _moondust_version() -> str:
+    from moondust import __version__
+
+    return __version__
+
+
+def bounded(
+    submit: Callable[[T], Future[R]], tasks: Iterable[T], slots: int
+) -> Iterator[tuple[T, Future[R]]]:
+    """Submit tasks keeping at most ``slots`` in flight; yield ``(task, future)`` as each finishes.
+
+    ``submit`` may raise (e.g. a broken pool); the error is then delivered as that task's
+    future's exception, so the caller records it like any other failure.
+
+    Examples
+    --------
+    >>> pool = InlineExecutor()
+    >>> sorted(f.result() for _, f in bounded(lambda x: pool.submit(pow, x, 2), range(4), 2))
+    [0, 1, 4, 9]
+    """
+    iterator = iter(tasks)
+    pending: dict[Future[R], T] = {}
+
+    def fill() -> None:
+        while len(pending) < max(1, slots):
+            task = next(iterator, _END)
+            if task is _END:
+                return
+            try:
+                future = submit(task)
+            except Exception as exc:
+                future = Future()
+                future.set_exception(exc)
+            pending[future] = task
+
+    fill()
+    while pending:
+        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield pending.pop(future), future
+        fill()
+
+
+_END: Any = object()

@@ -1,0 +1,668 @@
+"""Per-run scalar outcomes with names (EMA Workbench style) and a small, safe expression language.
+
+A sweep is analysed through *outcomes*: one scalar per run, derived from the run's dataset. Each
+has a name that ``--outcome NAME`` accepts, a description, and a kind (``number`` or
+``category``). Built-in families, expanded for the milestones, actors and blocs of a dataset:
+
+``first_year_<milestone>``
+    Earliest year any actor reaches the milestone (NaN if nobody does).
+``first_bloc_<milestone>``
+    Bloc class of the first actor to reach it: ``artemis``, ``ilrs``, ``both``, ``neither``,
+    ``tie`` (actors of different bloc classes in the same year) or ``none``. The race outcome is
+    ``first_bloc_he3_delivered``.
+``first_actor_<milestone>``
+    Actor id of the first (``tie`` or ``none`` as above).
+``year_<group>_<milestone>``
+    Year an actor (``year_USA_crewed_landing``) or the first actor of a bloc class
+    (``year_ilrs_he3_delivered``) reaches the milestone; NaN if never.
+``cum_<variable>`` and ``cum_<variable>_<group>``
+    A yearly flow (units ``…/yr``, e.g. ``military_usd_bn``) summed over the simulated years after
+    the start year and over all actors or a group's actors: ``cum_military_usd_bn``,
+    ``cum_military_usd_bn_artemis``.
+``end_<variable>`` and ``end_<variable>_<group>``
+    A stock (e.g. ``milestones_held``) in the final year, summed over actors.
+
+Besides these, every column of :meth:`moondust.results.Results.run_outcomes` (the engine's race
+metrics, when the installed engine provides them) is an outcome, and
+:func:`register_outcome` adds your own.
+
+Expressions (``moondust discover DIR --outcome EXPR``) combine outcomes and a sweep's inputs
+(``input_<parameter>``, ``lever_<target>_<lever>``) with comparisons, ``and``/``or``/``not``
+(or ``&``/``|``/``~``), ``in [...]``, arithmetic, and ``isna(x)``/``notna(x)``. They are parsed
+into a syntax tree and only those constructs are evaluated — never Python's ``eval``:
+
+>>> import pandas as pd
+>>> table = pd.DataFrame({"first_bloc_he3_delivered": ["ilrs", "artemis", "ilrs"],
+...                       "first_year_he3_delivered": [2041.0, 2038.0, float("nan")]})
+>>> expr = Expression("first_bloc_he3_delivered == 'ilrs' and first_year_he3_delivered < 2050")
+>>> expr.evaluate(table).tolist()
+[True, False, False]
+>>> Expression("__import__('os')")
+Traceback (most recent call last):
+...
+moondust.errors.MoondustError: outcome expression "__import__('os')": function calls ...
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from moondust.errors import MoondustError
+
+OutcomeKind = Literal["number", "category"]
+OutcomeFunction = Callable[[xr.Dataset], np.ndarray]
+
+BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
+ENGINE_METRICS = "engine"
+"""Marker of outcomes computed by :meth:`moondust.results.Results.run_outcomes`."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One named per-run scalar.
+
+    Attributes
+    ----------
+    name
+        What ``--outcome`` and expressions call it.
+    description
+        One line for ``moondust outcomes``.
+    kind
+        ``number`` (float; NaN where undefined) or ``category`` (strings).
+    function
+        Computes the values for every run of an in-memory dataset, in run order; ``None`` for
+        the engine's metrics (computed together by :meth:`Results.run_outcomes`).
+    family
+        The family the name comes from (``first_year``, ``cum``, ``custom``, ``engine``, …).
+    group
+        The actor or bloc class it is about, if any.
+    """
+
+    name: str
+    description: str
+    kind: OutcomeKind
+    function: OutcomeFunction | None
+    family: str
+    group: str | None = None
+
+
+# --- built-in families ---------------------------------------------------------------------
+
+
+class _Arrays:
+    """NumPy views of the variables outcomes need, extracted once per dataset."""
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        self.ds = ds
+        self.actors = np.asarray(ds["actor"].values).astype(str)
+        self.blocs = np.asarray(ds["bloc"].values).astype(str)
+        self.milestones = {str(m): i for i, m in enumerate(ds["milestone"].values)}
+        self._cache: dict[str, np.ndarray] = {}
+
+    def years(self, milestone: str) -> np.ndarray:
+        if "milestone_year" not in self._cache:
+            variable = self.ds["milestone_year"].transpose("run", "actor", "milestone")
+            self._cache["milestone_year"] = np.asarray(variable.values, dtype=np.float64)
+        return self._cache["milestone_year"][:, :, self.milestones[milestone]]
+
+    def per_actor_year(self, variable: str) -> np.ndarray:
+        if variable not in self._cache:
+            values = self.ds[variable].transpose("run", "actor", "year").values
+            self._cache[variable] = np.asarray(values)
+        return self._cache[variable]
+
+
+_LAST: list[_Arrays] = []
+
+
+def _arrays(ds: xr.Dataset) -> _Arrays:
+    """The arrays of ``ds``, reusing those of the last dataset seen (outcomes come in batches)."""
+    if not _LAST or _LAST[0].ds is not ds:
+        _LAST[:] = [_Arrays(ds)]
+    return _LAST[0]
+
+
+def _years(ds: xr.Dataset, milestone: str) -> np.ndarray:
+    return _arrays(ds).years(milestone)
+
+
+def _first_year(years: np.ndarray) -> np.ndarray:
+    """Earliest year over actors (axis 1); NaN when nobody reached it, without warnings."""
+    return np.fmin.reduce(years, axis=1) if years.shape[1] else np.full(years.shape[0], np.nan)
+
+
+def _first_year_fn(milestone: str) -> OutcomeFunction:
+    return lambda ds: _first_year(_years(ds, milestone))
+
+
+def _first_bloc_fn(milestone: str) -> OutcomeFunction:
+    def compute(ds: xr.Dataset) -> np.ndarray:
+        years = _years(ds, milestone)
+        tied = years == _first_year(years)[:, None]  # NaN compares False
+        blocs = _arrays(ds).blocs
+        present = list(dict.fromkeys(blocs))
+        hits = np.stack([tied[:, blocs == b].any(axis=1) for b in present], axis=1)
+        count = hits.sum(axis=1)
+        which = np.asarray(present, dtype=object)[hits.argmax(axis=1)]
+        return np.where(count == 0, "none", np.where(count > 1, "tie", which)).astype(object)
+
+    return compute
+
+
+def _first_actor_fn(milestone: str) -> OutcomeFunction:
+    def compute(ds: xr.Dataset) -> np.ndarray:
+        years = _years(ds, milestone)
+        tied = years == _first_year(years)[:, None]
+        count = tied.sum(axis=1)
+        which = _arrays(ds).actors.astype(object)[tied.argmax(axis=1)]
+        return np.where(count == 0, "none", np.where(count > 1, "tie", which)).astype(object)
+
+    return compute
+
+
+def _members(ds: xr.Dataset, group: str | None) -> np.ndarray:
+    arrays = _arrays(ds)
+    if group is None:
+        return np.ones(arrays.actors.size, dtype=bool)
+    if group in BLOC_CLASSES:
+        return arrays.blocs == group
+    return arrays.actors == group
+
+
+def _group_year_fn(group: str, milestone: str) -> OutcomeFunction:
+    return lambda ds: _first_year(_years(ds, milestone)[:, _members(ds, group)])
+
+
+def _cum_fn(variable: str, group: str | None) -> OutcomeFunction:
+    def compute(ds: xr.Dataset) -> np.ndarray:
+        values = _arrays(ds).per_actor_year(variable)
+        return values[:, _members(ds, group), 1:].sum(axis=(1, 2), dtype=np.float64)
+
+    return compute
+
+
+def _end_fn(variable: str, group: str | None) -> OutcomeFunction:
+    def compute(ds: xr.Dataset) -> np.ndarray:
+        values = _arrays(ds).per_actor_year(variable)
+        return values[:, _members(ds, group), -1].sum(axis=1, dtype=np.float64)
+
+    return compute
+
+
+def _per_actor_year_variables(ds: xr.Dataset) -> tuple[list[str], list[str]]:
+    """(flows, stocks) among the numeric (run, actor, year) variables of a dataset."""
+    flows, stocks = [], []
+    for name, variable in ds.data_vars.items():
+        if set(variable.dims) != {"run", "actor", "year"} or variable.dtype.kind not in "iuf":
+            continue
+        units = str(variable.attrs.get("units", ""))
+        if "/yr" in units:
+            flows.append(str(name))
+        elif units not in ("", "1") and "index" not in units:
+            stocks.append(str(name))
+    return flows, stocks
+
+
+class OutcomeRegistry:
+    """The named outcomes available for a dataset: built-in families, engine metrics, yours."""
+
+    def __init__(self) -> None:
+        self._custom: dict[str, Outcome] = {}
+
+    def register(
+        self,
+        name: str,
+        function: OutcomeFunction,
+        description: str = "",
+        kind: OutcomeKind = "number",
+    ) -> None:
+        """Add an outcome computed by ``function(dataset) -> array`` (one value per run).
+
+        Parameters
+        ----------
+        name
+            A Python identifier (so expressions can use it).
+        function
+            Called with an in-memory dataset of some runs; returns one value per run in order.
+        description
+            One line shown by ``moondust outcomes``.
+        kind
+            ``number`` or ``category``.
+
+        Custom outcomes are computed when asked for (they are not stored in sweep chunks), in
+        the process that asks, so they need not be importable on the workers.
+
+        Examples
+        --------
+        >>> registry = OutcomeRegistry()  # or the shared one: register_outcome(...)
+        >>> registry.register(
+        ...     "usa_military_2030",
+        ...     lambda ds: ds["military_usd_bn"].sel(actor="USA", year=2030).values,
+        ...     "US military space budget in 2030, USD bn",
+        ... )
+        >>> registry.custom_names()
+        ['usa_military_2030']
+        """
+        if not name.isidentifier():
+            raise MoondustError(f"outcome name {name!r} must be a Python identifier")
+        if kind not in ("number", "category"):
+            raise MoondustError(f"outcome kind {kind!r}: expected 'number' or 'category'")
+        self._custom[name] = Outcome(name, description, kind, function, "custom")
+
+    def custom_names(self) -> list[str]:
+        """Names added with :meth:`register`."""
+        return list(self._custom)
+
+    def for_dataset(self, ds: xr.Dataset, engine: pd.DataFrame | None = None) -> dict[str, Outcome]:
+        """Every outcome defined for this dataset's milestones, actors, blocs and variables.
+
+        ``engine`` is the dataset's :meth:`Results.run_outcomes` table if already computed.
+        """
+        found: dict[str, Outcome] = {}
+
+        def add(
+            name: str,
+            description: str,
+            kind: OutcomeKind,
+            function: OutcomeFunction,
+            family: str,
+            group: str | None = None,
+        ) -> None:
+            found[name] = Outcome(name, description, kind, function, family, group)
+
+        milestones = [str(m) for m in ds["milestone"].values] if "milestone_year" in ds else []
+        actors = [str(a) for a in ds["actor"].values]
+        blocs = [b for b in BLOC_CLASSES if b in set(np.asarray(ds["bloc"].values).astype(str))]
+        groups = [*blocs, *actors]
+        for m in milestones:
+            add(
+                f"first_year_{m}",
+                f"earliest year anyone reaches {m}",
+                "number",
+                _first_year_fn(m),
+                "first_year",
+            )
+            add(
+                f"first_bloc_{m}",
+                f"bloc class first to reach {m} (tie, none)",
+                "category",
+                _first_bloc_fn(m),
+                "first_bloc",
+            )
+            add(
+                f"first_actor_{m}",
+                f"actor first to reach {m} (tie, none)",
+                "category",
+                _first_actor_fn(m),
+                "first_actor",
+            )
+        for group in groups:
+            for m in milestones:
+                add(
+                    f"year_{group}_{m}",
+                    f"year {group} first reaches {m} (NaN if never)",
+                    "number",
+                    _group_year_fn(group, m),
+                    "year",
+                    group,
+                )
+        flows, stocks = _per_actor_year_variables(ds)
+        for variable in flows:
+            add(
+                f"cum_{variable}",
+                f"{variable} summed over actors and years after the start",
+                "number",
+                _cum_fn(variable, None),
+                "cum",
+            )
+            for group in groups:
+                add(
+                    f"cum_{variable}_{group}",
+                    f"{variable} of {group} summed over the years",
+                    "number",
+                    _cum_fn(variable, group),
+                    "cum",
+                    group,
+                )
+        for variable in stocks:
+            add(
+                f"end_{variable}",
+                f"{variable} in the final year, all actors",
+                "number",
+                _end_fn(variable, None),
+                "end",
+            )
+            for group in groups:
+                add(
+                    f"end_{variable}_{group}",
+                    f"{variable} of {group} in the final year",
+                    "number",
+                    _end_fn(variable, group),
+                    "end",
+                    group,
+                )
+        for name, kind in _engine_metric_kinds(ds, engine).items():
+            if name not in found:
+                found[name] = Outcome(
+                    name, "engine race metric (Results.run_outcomes)", kind, None, ENGINE_METRICS
+                )
+        found.update(self._custom)
+        return found
+
+    def stored_names(self, ds: xr.Dataset, engine: pd.DataFrame | None = None) -> list[str]:
+        """The outcomes each sweep chunk stores in its runs table (the rest are computed later).
+
+        First-to-milestone outcomes, each milestone's year for the two blocs, cumulative flows in
+        total and by bloc class, stocks at the end and the engine's metrics.
+        """
+        always = ("first_year", "first_bloc", "first_actor", ENGINE_METRICS)
+
+        def wanted(outcome: Outcome) -> bool:
+            family, group = outcome.family, outcome.group
+            if family == "year":
+                return group in ("artemis", "ilrs")
+            if family in ("cum", "end"):
+                return group is None or group in BLOC_CLASSES
+            return family in always
+
+        found = self.for_dataset(ds, engine)
+        return [name for name, outcome in found.items() if wanted(outcome)]
+
+    def compute(
+        self, ds: xr.Dataset, names: Iterable[str], engine: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
+        """A table of outcomes (columns) for every run (index ``run``) of an in-memory dataset.
+
+        Raises
+        ------
+        MoondustError
+            If a name is not an outcome of this dataset (with the closest names).
+        """
+        available = self.for_dataset(ds, engine)
+        names = list(dict.fromkeys(names))
+        columns: dict[str, Any] = {}
+        try:
+            for name in names:
+                outcome = available.get(name)
+                if outcome is None:
+                    raise MoondustError(unknown_name_message(name, available))
+                if outcome.function is None:
+                    if engine is None:
+                        engine = engine_metrics(ds)
+                    columns[name] = engine[name].to_numpy()
+                else:
+                    columns[name] = outcome.function(ds)
+        finally:
+            _LAST.clear()  # do not keep the dataset's arrays alive
+        index = pd.Index(np.asarray(ds["run"].values, dtype=np.int64), name="run")
+        typed = {
+            name: pd.Series(
+                np.asarray(values, dtype=np.float64)
+                if available[name].kind == "number"
+                else np.asarray(values).astype(str),
+                index=index,
+            )
+            for name, values in columns.items()
+        }
+        return pd.DataFrame(typed, index=index)
+
+
+def engine_metrics(ds: xr.Dataset) -> pd.DataFrame:
+    """The engine's per-run race metrics (:meth:`Results.run_outcomes`), if it has them."""
+    from moondust.results import Results
+
+    method = getattr(Results(ds), "run_outcomes", None)
+    if method is None:
+        return pd.DataFrame(index=pd.Index(ds["run"].values, name="run"))
+    table: pd.DataFrame = method()
+    return table
+
+
+def _engine_metric_kinds(
+    ds: xr.Dataset, engine: pd.DataFrame | None = None
+) -> dict[str, OutcomeKind]:
+    """Names and kinds of the engine's per-run metrics (from ``engine`` or the first run)."""
+    if engine is None:
+        if "milestone_year" not in ds or ds.sizes.get("run", 0) == 0:
+            return {}
+        try:
+            engine = engine_metrics(ds.isel(run=slice(0, 1)).load())
+        except (KeyError, ValueError):  # an older dataset lacking what the metrics need
+            return {}
+    return {
+        str(name): ("number" if pd.api.types.is_numeric_dtype(column) else "category")
+        for name, column in engine.items()
+    }
+
+
+def unknown_name_message(name: str, known: Iterable[str]) -> str:
+    """``unknown outcome 'x'; did you mean …?`` with the closest known names."""
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"unknown outcome {name!r}{hint} (see `moondust outcomes`)"
+
+
+OUTCOMES = OutcomeRegistry()
+"""The registry used by sweeps, ``moondust sensitivity`` and ``moondust discover``."""
+
+
+def register_outcome(
+    name: str, function: OutcomeFunction, description: str = "", kind: OutcomeKind = "number"
+) -> None:
+    """Add an outcome to :data:`OUTCOMES` (see :meth:`OutcomeRegistry.register`)."""
+    OUTCOMES.register(name, function, description, kind)
+
+
+# --- expressions -----------------------------------------------------------------------------
+
+_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "isna": lambda x: pd.Series(x).isna() if not isinstance(x, pd.Series) else x.isna(),
+    "notna": lambda x: pd.Series(x).notna() if not isinstance(x, pd.Series) else x.notna(),
+    "abs": lambda x: abs(x),
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+_ARITHMETIC: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+
+
+class Expression:
+    """A parsed outcome expression; see the module docstring for the grammar.
+
+    Parameters
+    ----------
+    text
+        E.g. ``"first_bloc_he3_delivered == 'ilrs'"`` or just an outcome name.
+
+    Raises
+    ------
+    MoondustError
+        If the text is not an expression of the allowed grammar.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text.strip()
+        try:
+            tree = ast.parse(self.text, mode="eval")
+        except SyntaxError as exc:
+            raise self._error(f"not a valid expression ({exc.msg})") from None
+        self._tree = tree.body
+        self.names: list[str] = []
+        self._check(self._tree)
+        if not self.names:
+            raise self._error("names no outcome or input")
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+    @property
+    def is_name(self) -> bool:
+        """True if the expression is a single outcome name."""
+        return isinstance(self._tree, ast.Name)
+
+    def _error(self, message: str) -> MoondustError:
+        return MoondustError(f'outcome expression "{self.text}": {message}')
+
+    def _check(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Name):
+            if node.id not in self.names:
+                self.names.append(node.id)
+        elif isinstance(node, ast.Constant):
+            if not isinstance(node.value, str | int | float | bool):
+                raise self._error(f"constant {node.value!r} is not allowed")
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self._check(value)
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.Not | ast.Invert | ast.USub | ast.UAdd):
+                raise self._error("unsupported unary operator")
+            self._check(node.operand)
+        elif isinstance(node, ast.BinOp):
+            if not isinstance(node.op, ast.BitAnd | ast.BitOr) and type(node.op) not in _ARITHMETIC:
+                raise self._error("only + - * / & | are allowed between values")
+            self._check(node.left)
+            self._check(node.right)
+        elif isinstance(node, ast.Compare):
+            self._check(node.left)
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                if isinstance(op, ast.In | ast.NotIn):
+                    if not isinstance(right, ast.List | ast.Tuple | ast.Set) or not all(
+                        isinstance(e, ast.Constant) for e in right.elts
+                    ):
+                        raise self._error("'in' needs a list of constants, e.g. in ['ilrs', 'tie']")
+                elif type(op) not in _COMPARE:
+                    raise self._error("unsupported comparison")
+                else:
+                    self._check(right)
+        elif isinstance(node, ast.Call):
+            if (
+                not isinstance(node.func, ast.Name)
+                or node.func.id not in _FUNCTIONS
+                or node.keywords
+                or len(node.args) != 1
+            ):
+                raise self._error(
+                    f"function calls other than {', '.join(_FUNCTIONS)} are not allowed"
+                )
+            self._check(node.args[0])
+        else:
+            raise self._error(f"{type(node).__name__} is not allowed")
+
+    def evaluate(self, table: pd.DataFrame) -> pd.Series:
+        """Evaluate over a table whose columns include :attr:`names`; one value per row.
+
+        Raises
+        ------
+        MoondustError
+            If a name is not a column (with the closest columns) or types do not fit.
+        """
+        missing = [name for name in self.names if name not in table.columns]
+        if missing:
+            raise self._error(unknown_name_message(missing[0], table.columns))
+        try:
+            with np.errstate(all="ignore"):
+                result = self._eval(self._tree, table)
+        except (TypeError, ValueError) as exc:
+            raise self._error(f"cannot evaluate: {exc}") from None
+        if not isinstance(result, pd.Series):
+            result = pd.Series(result, index=table.index)
+        return result
+
+    def _eval(self, node: ast.AST, table: pd.DataFrame) -> Any:
+        if isinstance(node, ast.Name):
+            return table[node.id]
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.BoolOp):
+            values = [self._boolean(self._eval(v, table)) for v in node.values]
+            combine = operator.and_ if isinstance(node.op, ast.And) else operator.or_
+            result = values[0]
+            for value in values[1:]:
+                result = combine(result, value)
+            return result
+        if isinstance(node, ast.UnaryOp):
+            operand = self._eval(node.operand, table)
+            if isinstance(node.op, ast.Not | ast.Invert):
+                return ~self._boolean(operand)
+            return -operand if isinstance(node.op, ast.USub) else +operand
+        if isinstance(node, ast.BinOp):
+            left, right = self._eval(node.left, table), self._eval(node.right, table)
+            if isinstance(node.op, ast.BitAnd):
+                return self._boolean(left) & self._boolean(right)
+            if isinstance(node.op, ast.BitOr):
+                return self._boolean(left) | self._boolean(right)
+            return _ARITHMETIC[type(node.op)](left, right)
+        if isinstance(node, ast.Compare):
+            left = self._eval(node.left, table)
+            result = None
+            for op, right_node in zip(node.ops, node.comparators, strict=True):
+                if isinstance(op, ast.In | ast.NotIn):
+                    assert isinstance(right_node, ast.List | ast.Tuple | ast.Set)
+                    options = [e.value for e in right_node.elts if isinstance(e, ast.Constant)]
+                    series = left if isinstance(left, pd.Series) else pd.Series([left])
+                    part = series.isin(options)
+                    part = ~part if isinstance(op, ast.NotIn) else part
+                    right = None
+                else:
+                    right = self._eval(right_node, table)
+                    part = _COMPARE[type(op)](left, right)
+                result = part if result is None else result & part
+                left = right
+            return result
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name)
+            return _FUNCTIONS[node.func.id](self._eval(node.args[0], table))
+        raise self._error(f"{type(node).__name__} is not allowed")  # pragma: no cover
+
+    def _boolean(self, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, pd.Series) and pd.api.types.is_bool_dtype(value):
+            return value.astype(bool)
+        raise self._error("and/or/not need comparisons (e.g. x == 'ilrs'), not plain values")
+
+
+def check_expression(
+    expression: Expression, kinds: dict[str, str], want: Literal["boolean", "number"]
+) -> None:
+    """Check an expression's names against ``name → kind`` before any work is done.
+
+    Raises
+    ------
+    MoondustError
+        On an unknown name (with the closest names), or a bare category outcome where a
+        true/false or numeric value is needed.
+    """
+    for name in expression.names:
+        if name not in kinds:
+            raise expression._error(unknown_name_message(name, kinds))
+    if expression.is_name:
+        name = expression.names[0]
+        if kinds[name] == "category":
+            raise expression._error(f"{name} is a category; compare it, e.g. {name} == 'ilrs'")
+        if want == "boolean":
+            raise expression._error(f"{name} is a number; compare it, e.g. {name} < 2050")
+
+
+def outcome_names_in(expressions: Sequence[Expression]) -> list[str]:
+    """The distinct names used by some expressions, in order."""
+    return list(dict.fromkeys(name for e in expressions for name in e.names))

@@ -1,0 +1,180 @@
+"""What a sweep varies: uncertainties sampled per run, levers on a grid (habit 2: they are apart).
+
+*Uncertainties* are the scenario's ``[uncertainties]`` (named distributions of engine
+parameters). A sweep samples them either by plain Monte Carlo — the engine's own counter-based
+draws, keyed by the run index, so nothing has to be stored or passed — or by a Latin hypercube
+drawn once for the whole sweep (SciPy's :class:`~scipy.stats.qmc.LatinHypercube`, seeded from the
+sweep's seed) and handed to each chunk as ``simulate(..., inputs=...)``.
+
+*Levers* are the scenario's optional ``[levers]`` grid: ``{target: {lever: [values]}}``. Every
+combination of values is a *lever point*; each point is a variant of the scenario whose
+policies carry those lever overrides for the target (a bloc class or an actor). A sweep runs the
+same sampled runs at every lever point (common random numbers), as EMA Workbench crosses
+scenarios with policies.
+
+>>> from moondust.world.scenario import parse_scenario
+>>> scenario = parse_scenario({"levers": {"ilrs": {"openness": [0.3, 0.9]},
+...                                      "USA": {"preset": ["cutthroat", "emulation"]}}})
+>>> [axis.name for axis in lever_axes(scenario)]
+['lever_ilrs_openness', 'lever_USA_preset']
+>>> lever_points(scenario)[1]
+{'lever_ilrs_openness': 0.3, 'lever_USA_preset': 'emulation'}
+>>> variant = scenario_variant(scenario, lever_points(scenario)[1])
+>>> variant.policies.actors["USA"].preset, variant.policies.blocs["ilrs"].lever_overrides
+('emulation', {'openness': 0.3})
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from moondust.errors import MoondustError
+from moondust.world.scenario import BLOC_CLASSES, Distribution, Scenario
+
+Sampling = Literal["mc", "lhs"]
+LeverValue = float | str
+LeverPoint = dict[str, LeverValue]
+
+_LHS_STREAM = 0x4C4853  # "LHS": the design's seed is derived from the sweep seed, never reused
+
+
+@dataclass(frozen=True)
+class LeverAxis:
+    """One lever of one target, with the values the grid takes."""
+
+    target: str
+    lever: str
+    values: tuple[LeverValue, ...]
+
+    @property
+    def name(self) -> str:
+        """The per-run variable recording it: ``lever_<target>_<lever>``."""
+        return f"lever_{self.target}_{self.lever}"
+
+
+def lever_axes(scenario: Scenario) -> list[LeverAxis]:
+    """The scenario's lever grid axes, in file order."""
+    return [
+        LeverAxis(target, lever, tuple(values))
+        for target, levers in scenario.levers.items()
+        for lever, values in levers.items()
+    ]
+
+
+def lever_points(scenario: Scenario) -> list[LeverPoint]:
+    """Every combination of lever values (the last axis varies fastest); ``[{}]`` without levers."""
+    axes = lever_axes(scenario)
+    return [
+        {axis.name: value for axis, value in zip(axes, combination, strict=True)}
+        for combination in itertools.product(*(axis.values for axis in axes))
+    ]
+
+
+def scenario_variant(scenario: Scenario, point: LeverPoint) -> Scenario:
+    """The scenario with one lever point applied to its policies (and no lever grid left).
+
+    A target's policy starts from the one it follows in the scenario (for an actor: its own
+    entry, else its bloc class's, else the default); ``preset`` replaces the preset, other levers
+    are set as overrides on top of any the scenario already gives.
+    """
+    by_target: dict[str, dict[str, LeverValue]] = {}
+    for axis in lever_axes(scenario):
+        if axis.name not in point:
+            raise MoondustError(f"lever point lacks {axis.name}")
+        by_target.setdefault(axis.target, {})[axis.lever] = point[axis.name]
+    policies = scenario.policies
+    data = policies.model_dump()
+    for target, levers in by_target.items():
+        if target in BLOC_CLASSES:
+            base = policies.blocs.get(target) or policies.default  # type: ignore[call-overload]
+            section = "blocs"
+        else:
+            base = policies.actors.get(target) or _actor_bloc_choice(scenario, target)
+            section = "actors"
+        choice = {"preset": base.preset, **base.lever_overrides}
+        for lever, value in levers.items():
+            choice[lever] = value if lever == "preset" else float(value)
+        data[section][target] = choice
+    return scenario.with_changes(policies=data, levers={})
+
+
+def _actor_bloc_choice(scenario: Scenario, actor: str) -> object:
+    from moondust.engine.simulate import bloc_class_of
+    from moondust.world.world import load_world
+
+    world = load_world()
+    i = world.index(actor)
+    bloc = bloc_class_of(bool(world.artemis[i]), bool(world.ilrs[i]))
+    policies = scenario.policies
+    return policies.blocs.get(bloc) or policies.default  # type: ignore[call-overload]
+
+
+def ppf(dist: Distribution, u: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Quantile function of a scenario distribution: uniform draws ``u`` in (0, 1) → values."""
+    from scipy import stats
+
+    u = np.asarray(u, dtype=np.float64)
+    low, high = dist.low or 0.0, dist.high or 0.0
+    if dist.dist == "uniform":
+        values = stats.uniform(loc=low, scale=high - low).ppf(u)
+    elif dist.dist == "loguniform":
+        values = stats.loguniform(low, high).ppf(u)
+    elif dist.dist == "triangular":
+        mode = dist.mode if dist.mode is not None else low
+        values = stats.triang(c=(mode - low) / (high - low), loc=low, scale=high - low).ppf(u)
+    else:
+        values = stats.norm(loc=dist.mean or 0.0, scale=dist.sd or 1.0).ppf(u)
+    return np.asarray(values, dtype=np.float64)
+
+
+def latin_hypercube(uncertainties: dict[str, Distribution], runs: int, seed: int) -> pd.DataFrame:
+    """A Latin hypercube of the uncertainties for a whole sweep: one row per sample.
+
+    Parameters
+    ----------
+    uncertainties
+        Parameter name → distribution (the scenario's ``[uncertainties]``).
+    runs
+        Number of samples (rows).
+    seed
+        The sweep's seed; the design's generator is derived from it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns named after the parameters (sorted), index ``sample`` 0..runs-1.
+
+    Examples
+    --------
+    >>> from moondust.world.scenario import Distribution
+    >>> design = latin_hypercube({"crowd_out": Distribution(dist="uniform", low=0, high=1)}, 4, 1)
+    >>> sorted((design["crowd_out"] * 4).astype(int).tolist())  # one sample per stratum
+    [0, 1, 2, 3]
+    """
+    from scipy.stats import qmc
+
+    names = sorted(uncertainties)
+    index = pd.RangeIndex(runs, name="sample")
+    if not names:
+        return pd.DataFrame(index=index)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, _LHS_STREAM]))
+    unit = qmc.LatinHypercube(d=len(names), rng=rng).random(runs)
+    columns = {name: ppf(uncertainties[name], unit[:, k]) for k, name in enumerate(names)}
+    return pd.DataFrame(columns, index=index)
+
+
+def design_digest(design: pd.DataFrame | None) -> str | None:
+    """A hash of a design's names and values (to check a resumed sweep uses the same one)."""
+    if design is None:
+        return None
+    digest = hashlib.sha256()
+    digest.update(repr(list(design.columns)).encode())
+    digest.update(np.ascontiguousarray(design.to_numpy(dtype=np.float64)).tobytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,578 @@
+"""Sweeps: many runs of a scenario, in chunks, on any executor, resumable (DESIGN §6).
+
+:func:`run_sweep` samples the scenario's uncertainties (Monte Carlo or a Latin hypercube), crosses
+them with its lever grid, splits the runs into chunks, hands the chunks to an executor and
+records each as it finishes in the directory's journal (:mod:`moondust.experiments.store`).
+Running it again on the same directory verifies the finished chunks (checksums), recomputes
+corrupt or missing ones and the ones that failed, and skips the rest; a different scenario (or
+seed, run count, sampling, design, chunk size) is refused.
+
+Run *i* of a sweep is simulated with the engine's counter-based random streams keyed by its
+sample index and the sweep's seed, and its parameters come from the sample's row of the design,
+so results are bit-identical whatever the executor, the number of workers or the chunk size,
+and after a kill and resume.
+
+>>> import tempfile, moondust
+>>> from moondust.experiments import run_sweep
+>>> scenario = moondust.load_scenario("baseline").with_changes(simulation={"end": 2035})
+>>> report = run_sweep(scenario, runs=6, out=tempfile.mkdtemp(), chunk_size=4, seed=1)
+>>> report.complete, report.chunks, report.total_runs
+(True, 2, 6)
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor, Executor, Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from moondust.errors import MoondustError
+from moondust.experiments.chunks import ChunkReport, ChunkTask, run_chunk, worker_name
+from moondust.experiments.executors import ManagedExecutor, bounded, default_workers, resolve_kind
+from moondust.experiments.sampling import (
+    LeverPoint,
+    design_digest,
+    latin_hypercube,
+    lever_axes,
+    lever_points,
+    scenario_variant,
+)
+from moondust.experiments.store import (
+    FORMAT,
+    FORMAT_VERSION,
+    ChunkPlan,
+    SweepDirectory,
+    now,
+    plan_chunks,
+    snapshot,
+)
+from moondust.world.scenario import Scenario
+
+SweepSampling = Literal["mc", "lhs", "design"]
+MAX_AUTO_CHUNK = 250
+"""The automatic chunk size is at most this many runs (about 50 MB of results in memory)."""
+SNAPSHOT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """Where a sweep stands, passed to the progress callback after every event."""
+
+    phase: Literal["verify", "run"]
+    chunks_total: int
+    chunks_done: int
+    runs_total: int
+    runs_done: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    directory
+        The sweep directory.
+    scenario, seed, sampling, chunk_size, executor
+        As run.
+    runs_per_point, lever_points, total_runs, chunks
+        The sweep's size: samples per lever point, the lever points, all runs, all chunks.
+    computed, skipped, recomputed
+        Chunks computed now, found finished, and found corrupt or missing and recomputed.
+    failed
+        Chunk id → error, for chunks that failed now (their tracebacks are in the manifest).
+    seconds
+        Wall time.
+    """
+
+    directory: Path
+    scenario: str
+    seed: int
+    sampling: str
+    chunk_size: int
+    executor: str
+    runs_per_point: int
+    lever_points: list[LeverPoint]
+    total_runs: int
+    chunks: int
+    computed: int
+    skipped: int
+    recomputed: int
+    failed: dict[int, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk is done."""
+        return not self.failed and self.computed + self.skipped == self.chunks
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "directory": str(self.directory),
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "sampling": self.sampling,
+            "chunk_size": self.chunk_size,
+            "executor": self.executor,
+            "runs_per_point": self.runs_per_point,
+            "lever_points": self.lever_points,
+            "total_runs": self.total_runs,
+            "chunks": self.chunks,
+            "computed": self.computed,
+            "skipped": self.skipped,
+            "recomputed": self.recomputed,
+            "failed": {str(k): v for k, v in self.failed.items()},
+            "complete": self.complete,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def auto_chunk_size(runs_per_point: int, workers: int) -> int:
+    """About four chunks per worker, at most :data:`MAX_AUTO_CHUNK` runs each.
+
+    >>> auto_chunk_size(10_000, 2), auto_chunk_size(20, 4)
+    (250, 2)
+    """
+    return max(1, min(MAX_AUTO_CHUNK, -(-runs_per_point // (4 * max(1, workers)))))
+
+
+def run_sweep(
+    scenario: Scenario,
+    runs: int | None = None,
+    out: str | Path = "moondust-out/sweep",
+    *,
+    seed: int | None = None,
+    sampling: SweepSampling = "mc",
+    design: pd.DataFrame | None = None,
+    executor: str | Executor = "auto",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    verify: bool = True,
+    progress: Callable[[SweepProgress], None] | None = None,
+) -> SweepReport:
+    """Run (or resume) a sweep of a scenario into a directory.
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its ``[uncertainties]`` are sampled and its ``[levers]`` grid crossed.
+    runs
+        Samples per lever point (default: the scenario's runs; with ``design``, its rows).
+    out
+        The sweep directory (created; an existing sweep of the same scenario is resumed).
+    seed
+        Seed of the random streams and the Latin hypercube (default: the scenario's).
+    sampling
+        ``mc``: the engine's own per-run Monte Carlo draws; ``lhs``: a Latin hypercube over the
+        whole sweep; ``design``: the rows of ``design``.
+    design
+        With ``sampling="design"``: engine parameter values, one row per sample (e.g. a SALib
+        sample); its columns replace the scenario's sampling of those parameters.
+    executor
+        ``auto`` (inline up to 1,000 runs, else processes), ``inline``, ``processes``, ``dask``,
+        or any :class:`concurrent.futures.Executor` (e.g. ``dask_client.get_executor()``).
+    workers
+        Worker processes for ``processes`` and a local Dask cluster (default: cores available).
+    scheduler
+        Address of a running Dask scheduler (``tcp://HOST:PORT``); implies ``dask``. Every worker
+        must see ``out`` at the same path (a shared filesystem).
+    chunk_size
+        Runs per chunk (default: about four chunks per worker, at most 250; on resume, the
+        directory's).
+    verify
+        Check the checksum of every finished chunk before resuming (reads all files once).
+    progress
+        Called with a :class:`SweepProgress` after each verified or finished chunk.
+
+    Returns
+    -------
+    SweepReport
+        Counts of chunks computed, skipped, recomputed and failed.
+
+    Raises
+    ------
+    MoondustError
+        On bad options, a directory holding something else (another scenario, seed, …), or a
+        directory another sweep is writing to.
+    """
+    began = time.perf_counter()
+    seed = scenario.simulation.seed if seed is None else int(seed)
+    if seed < 0:
+        raise MoondustError(f"seed must be ≥ 0, got {seed}")
+    if sampling not in ("mc", "lhs", "design"):
+        raise MoondustError(f"unknown sampling {sampling!r}; expected mc, lhs or design")
+    if sampling == "design":
+        if design is None or len(design) == 0:
+            raise MoondustError("sampling='design' needs a design with at least one row")
+        runs = len(design) if runs is None else runs
+        if runs != len(design):
+            raise MoondustError(f"runs={runs} but the design has {len(design)} rows")
+        design = design.reset_index(drop=True).astype(np.float64)
+    elif design is not None:
+        raise MoondustError("a design is only used with sampling='design'")
+    runs = scenario.simulation.runs if runs is None else int(runs)
+    if runs < 1:
+        raise MoondustError(f"runs must be at least 1, got {runs}")
+    if chunk_size is not None and chunk_size < 1:
+        raise MoondustError(f"chunk size must be at least 1, got {chunk_size}")
+    if sampling == "lhs":
+        design = latin_hypercube(scenario.uncertainties, runs, seed)
+    if design is not None:
+        _check_design_columns(design)
+    points = lever_points(scenario)
+    variants = [scenario_variant(scenario, point) for point in points]
+    total_runs = runs * len(points)
+    kind = executor if isinstance(executor, Executor) else resolve_kind(executor, total_runs)
+    if scheduler:
+        kind = "dask"
+    n_workers = workers or default_workers()
+
+    directory = SweepDirectory(out)
+    identity = {
+        "scenario_digest": scenario.digest(),
+        "seed": seed,
+        "runs_per_point": runs,
+        "sampling": sampling,
+        "design_digest": design_digest(design),
+        "lever_points": points,
+    }
+    directory.lock()
+    try:
+        manifest = _open_or_create(directory, scenario, identity, chunk_size, n_workers, design)
+        chunk_size = int(manifest["chunk_size"])
+        plans = plan_chunks(runs, len(points), chunk_size)
+        directory.clean_temporary()
+        todo, skipped, recomputed = _check_finished(directory, manifest, plans, verify, progress)
+        records = directory.chunk_records(manifest)
+        directory.write_manifest(snapshot(manifest, records))
+
+        def tasks() -> Iterator[ChunkTask]:
+            for plan in todo:
+                inputs = {}
+                if design is not None:
+                    rows = design.iloc[plan.start : plan.stop]
+                    inputs = {str(c): rows[c].to_numpy(dtype=np.float64) for c in rows.columns}
+                yield ChunkTask(
+                    directory=str(directory.path),
+                    chunk=plan.chunk,
+                    lever_point=plan.lever_point,
+                    scenario_json=variants[plan.lever_point].model_dump_json(),
+                    seed=seed,
+                    start=plan.start,
+                    stop=plan.stop,
+                    run_offset=plan.run_offset,
+                    inputs=inputs,
+                    levers=points[plan.lever_point],
+                )
+
+        failed, description = _execute(
+            directory, manifest, plans, tasks(), len(todo), kind, n_workers, scheduler, progress
+        )
+        records = directory.chunk_records(manifest)
+        directory.write_manifest(snapshot(manifest, records))
+    finally:
+        directory.close()
+    return SweepReport(
+        directory=directory.path,
+        scenario=scenario.name,
+        seed=seed,
+        sampling=sampling,
+        chunk_size=chunk_size,
+        executor=description,
+        runs_per_point=runs,
+        lever_points=points,
+        total_runs=total_runs,
+        chunks=len(plans),
+        computed=len(todo) - len(failed),
+        skipped=skipped,
+        recomputed=recomputed,
+        failed=failed,
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _check_design_columns(design: pd.DataFrame) -> None:
+    from moondust.engine.params import EngineParameters
+
+    unknown = [str(c) for c in design.columns if c not in EngineParameters.model_fields]
+    if unknown:
+        raise MoondustError(
+            f"design column(s) {unknown} are not engine parameters (see `moondust params engine`)"
+        )
+    if not np.isfinite(design.to_numpy(dtype=np.float64)).all():
+        raise MoondustError("the design has missing or infinite values")
+
+
+def _open_or_create(
+    directory: SweepDirectory,
+    scenario: Scenario,
+    identity: dict[str, Any],
+    chunk_size: int | None,
+    workers: int,
+    design: pd.DataFrame | None,
+) -> dict[str, Any]:
+    from moondust import __version__
+
+    if directory.manifest_path.exists():
+        manifest = directory.read_manifest()
+        _check_identity(directory, manifest, scenario, identity, chunk_size)
+        if manifest.get("moondust_version") != __version__:
+            raise MoondustError(
+                f"{directory.path}: was swept with moondust {manifest.get('moondust_version')}, "
+                f"this is {__version__}; results could differ — use another --out"
+            )
+        return manifest
+    leftovers = [p.name for p in directory.path.iterdir() if p.name != ".lock"]
+    if leftovers:
+        raise MoondustError(
+            f"{directory.path}: exists and is not a sweep directory (it holds "
+            f"{', '.join(sorted(leftovers)[:3])}); choose a new or empty --out"
+        )
+    runs = int(identity["runs_per_point"])
+    points = identity["lever_points"]
+    size = chunk_size or auto_chunk_size(runs, workers)
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": now(),
+        "updated": now(),
+        "moondust_version": __version__,
+        "python": platform.python_version(),
+        "host": socket.gethostname(),
+        "scenario_name": scenario.name,
+        "scenario_digest": identity["scenario_digest"],
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": identity["seed"],
+        "sampling": identity["sampling"],
+        "design_digest": identity["design_digest"],
+        "design_columns": [] if design is None else [str(c) for c in design.columns],
+        "uncertainties": sorted(scenario.uncertainties),
+        "lever_axes": [
+            {"name": a.name, "target": a.target, "lever": a.lever, "values": list(a.values)}
+            for a in lever_axes(scenario)
+        ],
+        "lever_points": points,
+        "runs_per_point": runs,
+        "total_runs": runs * len(points),
+        "chunk_size": size,
+        "n_chunks": len(plan_chunks(runs, len(points), size)),
+        "counts": {},
+        "chunks": {},
+    }
+    directory.write_manifest(manifest)
+    return manifest
+
+
+def _check_identity(
+    directory: SweepDirectory,
+    manifest: dict[str, Any],
+    scenario: Scenario,
+    identity: dict[str, Any],
+    chunk_size: int | None,
+) -> None:
+    if manifest["scenario_digest"] != identity["scenario_digest"]:
+        raise MoondustError(
+            f"{directory.path}: holds a sweep of scenario '{manifest['scenario_name']}' (digest "
+            f"{manifest['scenario_digest']}), not of this scenario '{scenario.name}' (digest "
+            f"{identity['scenario_digest']}); use another --out, or delete the directory to "
+            "start over"
+        )
+    labels = {
+        "seed": "--seed",
+        "runs_per_point": "--runs",
+        "sampling": "--sampling",
+        "design_digest": "design",
+        "lever_points": "lever points",
+    }
+    for key, label in labels.items():
+        if manifest.get(key) != identity[key]:
+            old, new = manifest.get(key), identity[key]
+            shown = "" if key in ("design_digest", "lever_points") else f" {old} (asked: {new})"
+            raise MoondustError(
+                f"{directory.path}: was swept with a different {label}{shown}; resume with the "
+                "same options, or use another --out"
+            )
+    if chunk_size is not None and chunk_size != manifest["chunk_size"]:
+        raise MoondustError(
+            f"{directory.path}: was swept with --chunk-size {manifest['chunk_size']} (asked: "
+            f"{chunk_size}); resume with the same chunk size or without --chunk-size"
+        )
+
+
+def _check_finished(
+    directory: SweepDirectory,
+    manifest: dict[str, Any],
+    plans: list[ChunkPlan],
+    verify: bool,
+    progress: Callable[[SweepProgress], None] | None,
+) -> tuple[list[ChunkPlan], int, int]:
+    """Verify chunks recorded as done; return the plans to compute, skipped and recomputed."""
+    records = directory.chunk_records(manifest)
+    total_runs = int(manifest["total_runs"])
+    todo: list[ChunkPlan] = []
+    skipped = recomputed = runs_done = 0
+    for plan in plans:
+        record = records.get(plan.chunk)
+        if record is not None and record.get("status") == "done":
+            problem = directory.verify_chunk(record, full=verify)
+            if problem is None:
+                skipped += 1
+                runs_done += plan.runs
+                if progress is not None:
+                    progress(SweepProgress("verify", len(plans), skipped, total_runs, runs_done, 0))
+                continue
+            directory.append({"chunk": plan.chunk, "status": "invalid", "reason": problem})
+            recomputed += 1
+        # not done: anything under its final name is stale (killed before it was recorded)
+        shutil.rmtree(directory.chunk_path(plan.chunk), ignore_errors=True)
+        todo.append(plan)
+    return todo, skipped, recomputed
+
+
+def _execute(
+    directory: SweepDirectory,
+    manifest: dict[str, Any],
+    plans: list[ChunkPlan],
+    tasks: Iterator[ChunkTask],
+    count: int,
+    kind: str | Executor,
+    workers: int,
+    scheduler: str | None,
+    progress: Callable[[SweepProgress], None] | None,
+) -> tuple[dict[int, str], str]:
+    """Run the tasks, journal every result; return failures and the executor's description."""
+    records = directory.chunk_records(manifest)
+    runs_of = {p.chunk: p for p in plans}
+    done_runs = sum(
+        runs_of[k].runs for k, r in records.items() if r.get("status") == "done" and k in runs_of
+    )
+    done_chunks = sum(1 for r in records.values() if r.get("status") == "done")
+    total_runs = int(manifest["total_runs"])
+    failed: dict[int, str] = {}
+    if count == 0:
+        return failed, "nothing left to run"
+    managed = None if isinstance(kind, Executor) else ManagedExecutor(kind, workers, scheduler)
+    generation = [0]
+    born: dict[Future[ChunkReport], int] = {}
+
+    def submit(task: ChunkTask) -> Future[ChunkReport]:
+        pool = managed.executor if managed is not None else kind
+        assert isinstance(pool, Executor)
+        future: Future[ChunkReport] = pool.submit(run_chunk, task)
+        born[future] = generation[0]
+        return future
+
+    slots = managed.slots if managed is not None else 2 * workers
+    description = managed.description if managed is not None else type(kind).__name__
+    last_snapshot = time.monotonic()
+    try:
+        for task, future in bounded(submit, tasks, slots):
+            report = _report(task, future)
+            if (
+                not report.ok
+                and managed is not None
+                and isinstance(future.exception(), BrokenExecutor)
+                and born.get(future, -1) == generation[0]
+            ):
+                generation[0] += 1
+                managed.restart()
+            born.pop(future, None)
+            if report.ok and not (directory.chunk_path(task.chunk) / "data.zarr").is_dir():
+                report = ChunkReport(
+                    chunk=task.chunk,
+                    ok=False,
+                    worker=report.worker,
+                    error=f"chunk written by {report.worker} is not visible at "
+                    f"{directory.chunk_path(task.chunk)}: the sweep directory must be on a "
+                    "filesystem shared by every worker",
+                )
+            record = report.record()
+            record.update(
+                lever_point=task.lever_point,
+                samples=[task.start, task.stop],
+                runs=[task.start + task.run_offset, task.stop + task.run_offset],
+            )
+            directory.append(record)
+            if report.ok:
+                done_chunks += 1
+                done_runs += task.runs
+            else:
+                failed[task.chunk] = report.error
+            if progress is not None:
+                progress(
+                    SweepProgress(
+                        "run", len(plans), done_chunks, total_runs, done_runs, len(failed)
+                    )
+                )
+            if time.monotonic() - last_snapshot > SNAPSHOT_SECONDS:
+                directory.write_manifest(snapshot(manifest, directory.chunk_records(manifest)))
+                last_snapshot = time.monotonic()
+    finally:
+        if managed is not None:
+            managed.close()
+    return failed, description
+
+
+def _report(task: ChunkTask, future: Future[ChunkReport]) -> ChunkReport:
+    """The chunk's report, or a failure report if the task itself could not run."""
+    try:
+        return future.result()
+    except Exception as exc:  # the worker died, could not unpickle, was cancelled, …
+        return ChunkReport(
+            chunk=task.chunk,
+            ok=False,
+            worker=worker_name() if isinstance(exc, BrokenExecutor) else "",
+            error=f"{type(exc).__name__}: {exc}",
+            traceback="".join(traceback.format_exception(exc)),
+        )
+
+
+def sweep_status(path: str | Path) -> dict[str, Any]:
+    """A sweep directory's manifest with its chunk states brought up to date (read-only)."""
+    directory = SweepDirectory(path)
+    manifest = directory.read_manifest()
+    return snapshot(manifest, directory.chunk_records(manifest))
+
+
+def lever_point_summary(path: str | Path, race: str = "he3_delivered") -> pd.DataFrame | None:
+    """Per lever point of a finished sweep: runs, share of runs each bloc class is first to
+    ``race`` (columns ``first_<bloc>``), the median first year and median cumulative military
+    spending. None if the runs lack those outcomes.
+    """
+    from moondust.experiments.store import available_columns, read_runs_table
+
+    first, year = f"first_bloc_{race}", f"first_year_{race}"
+    wanted = [first, year, "cum_military_usd_bn"]
+    known = available_columns(path)
+    if not all(name in known for name in wanted):
+        return None
+    manifest = SweepDirectory(path).read_manifest() if SweepDirectory.is_sweep(path) else None
+    points = manifest["lever_points"] if manifest else [{}]
+    table = read_runs_table(path, ["lever_point", *wanted] if manifest else wanted)
+    group = table["lever_point"] if manifest else pd.Series(0, index=table.index)
+    shares = pd.crosstab(group, table[first], normalize="index")
+    order = ["artemis", "ilrs", "both", "neither", "tie", "none"]
+    rows = []
+    for point, frame in table.groupby(group, sort=True):
+        row: dict[str, Any] = dict(points[int(point)])
+        row["runs"] = len(frame)
+        for bloc in order:
+            if bloc in shares.columns and shares[bloc].sum() > 0:
+                row[f"first_{bloc}"] = float(shares[bloc].get(point, 0.0))
+        row["median_year"] = float(frame[year].median())
+        row["median_military_usd_bn"] = float(frame["cum_military_usd_bn"].median())
+        rows.append(row)
+    return pd.DataFrame(rows)
