@@ -61,6 +61,10 @@ from moondust.world.scenario import Scenario
 SweepSampling = Literal["mc", "lhs", "design"]
 MAX_AUTO_CHUNK = 250
 """The automatic chunk size is at most this many runs (about 50 MB of results in memory)."""
+MIN_AUTO_CHUNK = 100
+"""The automatic chunk size is at least this many runs (or all of a lever point's runs): a chunk
+pays about a second of fixed cost (building the world, one NumPy call per mechanism and year) that
+only a large enough batch amortises."""
 SNAPSHOT_SECONDS = 2.0
 
 
@@ -139,13 +143,15 @@ class SweepReport:
         }
 
 
-def auto_chunk_size(runs_per_point: int, workers: int) -> int:
-    """About four chunks per worker, at most :data:`MAX_AUTO_CHUNK` runs each.
+def auto_chunk_size(runs_per_point: int, workers: int, lever_points: int = 1) -> int:
+    """About four chunks per worker over the whole sweep, each of
+    :data:`MIN_AUTO_CHUNK` to :data:`MAX_AUTO_CHUNK` runs of one lever point.
 
-    >>> auto_chunk_size(10_000, 2), auto_chunk_size(20, 4)
-    (250, 2)
+    >>> auto_chunk_size(10_000, 2), auto_chunk_size(20, 4), auto_chunk_size(200, 1, 4)
+    (250, 20, 200)
     """
-    return max(1, min(MAX_AUTO_CHUNK, -(-runs_per_point // (4 * max(1, workers)))))
+    target = -(-runs_per_point * max(1, lever_points) // (4 * max(1, workers)))
+    return max(1, min(runs_per_point, MAX_AUTO_CHUNK, max(MIN_AUTO_CHUNK, target)))
 
 
 def run_sweep(
@@ -343,7 +349,7 @@ def _open_or_create(
         )
     runs = int(identity["runs_per_point"])
     points = identity["lever_points"]
-    size = chunk_size or auto_chunk_size(runs, workers)
+    size = chunk_size or auto_chunk_size(runs, workers, len(points))
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
