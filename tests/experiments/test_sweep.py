@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -247,6 +250,75 @@ def test_a_failed_chunk_is_recorded_and_the_sweep_goes_on(
     monkeypatch.setattr(chunks_module, "simulate_chunk", original)
     again = run_sweep(tiny, runs=RUNS, out=out, sampling="lhs")
     assert again.complete and (again.skipped, again.computed) == (3, 1)
+    assert_same_sweep(out, reference_sweep)
+
+
+def test_a_full_disk_while_writing_a_chunk_loses_nothing(
+    reference_sweep: Path, tiny: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moondust.experiments import chunks as chunks_module
+
+    original = chunks_module.runs_table
+
+    class FullDisk:
+        """A runs table whose file cannot be written: the Zarr data is already on disk."""
+
+        def to_parquet(self, *args: object, **kwargs: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def table(ds: xr.Dataset) -> object:
+        return FullDisk() if ds.attrs["chunk"] == 2 else original(ds)
+
+    monkeypatch.setattr(chunks_module, "runs_table", table)
+    out = tmp_path / "full-disk"
+    report = run_sweep(tiny, runs=RUNS, out=out, sampling="lhs", chunk_size=7)
+    assert not report.complete and list(report.failed) == [2]
+    assert "No space left on device" in report.failed[2]
+    chunks = out / CHUNKS_DIR
+    assert not (chunks / "c000002").exists()  # no half-written chunk where a whole one belongs
+    assert not list(chunks.glob(".*"))  # and no temporary directory left behind
+
+    monkeypatch.setattr(chunks_module, "runs_table", original)  # space freed: run it again
+    again = run_sweep(tiny, runs=RUNS, out=out, sampling="lhs")
+    assert again.complete and (again.skipped, again.computed) == (3, 1)
+    assert_same_sweep(out, reference_sweep)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_sweep_is_recorded_and_the_sweep_resumes(
+    reference_sweep: Path, tiny: Scenario, tmp_path: Path
+) -> None:
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "lost-worker"
+    killed: list[int] = []
+
+    def kill_a_worker() -> None:
+        """Once the first chunk is recorded, SIGKILL one of the pool's worker processes."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            journal = out / "chunks.jsonl"
+            if journal.exists() and '"status": "done"' in journal.read_text():
+                for child in psutil.Process().children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        if child.parent().pid != os.getpid():  # a pool worker, not its server
+                            child.kill()
+                            killed.append(child.pid)
+                            return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_a_worker, daemon=True)
+    killer.start()
+    report = run_sweep(
+        tiny, runs=RUNS, out=out, sampling="lhs", executor="processes", workers=2, chunk_size=1
+    )
+    killer.join(timeout=5)
+    assert killed, "no worker process was found to kill"
+    assert report.failed, "losing a worker mid-sweep should fail the chunks it was running"
+    assert report.computed + len(report.failed) == 2 * RUNS  # every chunk was accounted for
+    assert any("Broken" in error or "terminated" in error for error in report.failed.values())
+
+    again = run_sweep(tiny, runs=RUNS, out=out, sampling="lhs", executor="processes", workers=2)
+    assert again.complete and again.computed == len(report.failed)
     assert_same_sweep(out, reference_sweep)
 
 
