@@ -422,6 +422,7 @@ def simulate(
     progress: ProgressCallback | None = None,
     world: World | None = None,
     inputs: Mapping[str, ArrayLike] | None = None,
+    streams: ArrayLike | None = None,
 ) -> Results:
     """Run a scenario as a Monte Carlo batch.
 
@@ -444,6 +445,11 @@ def simulate(
         Per-run values of engine parameters, each an array of length ``runs`` (e.g. a Latin
         hypercube drawn for a whole sweep). They replace the scenario's sampling of the same
         uncertainties; other uncertainties are still sampled per run.
+    streams
+        The random stream of each run, an array of length ``runs`` of indices ≥ 0 (default: the
+        run's own index). Runs that share a stream share every random draw — common random
+        numbers, so that differences between them come from their inputs alone (sensitivity
+        analysis uses this). The uncertainties' own sampling still follows the run index.
 
     Returns
     -------
@@ -469,5 +475,10 @@ def simulate(
             raise ValueError(f"inputs[{name!r}] has {array.size} values for {runs} runs")
         varying[name] = array
     parameters = resolve(scenario.engine_parameters, runs, varying)
-    state, recorder = run_batch(setting, parameters, run_index, seed, progress)
+    stream_index = run_index
+    if streams is not None:
+        stream_index = np.asarray(streams, dtype=np.int64).reshape(-1)
+        if stream_index.size != runs or (stream_index < 0).any():
+            raise ValueError(f"streams must be {runs} indices ≥ 0")
+    state, recorder = run_batch(setting, parameters, stream_index, seed, progress)
     return Results.from_engine(scenario, setting, state, recorder, run_index, seed, varying)

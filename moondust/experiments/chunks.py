@@ -36,6 +36,9 @@ import xarray as xr
 CHUNKS_DIR = "chunks"
 DATA_NAME = "data.zarr"
 RUNS_NAME = "runs.parquet"
+STREAM_COLUMN = "random_stream"
+"""A design column that is no engine parameter: the random stream of each row (see
+:func:`moondust.simulate`'s ``streams``); rows that share one share every random draw."""
 
 
 def chunk_dirname(chunk: int) -> str:
@@ -65,7 +68,8 @@ class ChunkTask:
     run_offset
         Added to sample indices to give the global run index (``lever_point × runs per point``).
     inputs
-        Per-run engine parameter values (a Latin hypercube's rows), or empty.
+        Per-run engine parameter values (a Latin hypercube's rows), or empty; the
+        :data:`STREAM_COLUMN` entry, if any, gives each run's random stream.
     levers
         ``lever_<target>_<lever>`` → value at this lever point.
     """
@@ -151,9 +155,15 @@ def simulate_chunk(task: ChunkTask) -> xr.Dataset:
     from moondust.world.scenario import Scenario
 
     scenario = Scenario.model_validate(json.loads(task.scenario_json))
-    inputs = task.inputs or None
+    inputs = dict(task.inputs)
+    streams = inputs.pop(STREAM_COLUMN, None)
     results = simulate(
-        scenario, runs=task.runs, seed=task.seed, first_run=task.start, inputs=inputs
+        scenario,
+        runs=task.runs,
+        seed=task.seed,
+        first_run=task.start,
+        inputs=inputs or None,
+        streams=streams,
     )
     ds = results.dataset
     sample = np.asarray(ds["run"].values, dtype=np.int64)

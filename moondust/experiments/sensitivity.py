@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from moondust.errors import MoondustError
+from moondust.experiments.chunks import STREAM_COLUMN
 from moondust.experiments.sampling import ppf
 from moondust.world.scenario import Distribution, Scenario
 
@@ -336,7 +337,9 @@ def sensitivity(
     seed
         Seeds SALib and the runs (default: the scenario's).
     replicates
-        Runs per sample, averaged (to damp the runs' own randomness).
+        Runs per sample, averaged. Replicate *r* of every sample uses random stream *r* (common
+        random numbers), so the indices describe the factors' effect averaged over ``replicates``
+        draws of chance, rather than mixing chance into every factor's total index.
     chart
         Write the PNG chart.
     **sweep_options
@@ -379,6 +382,9 @@ def sensitivity(
     def model(values: pd.DataFrame) -> np.ndarray:
         nonlocal censored
         design = values.loc[values.index.repeat(replicates)].reset_index(drop=True)
+        # Common random numbers: replicate r of every sample draws from random stream r, so
+        # outputs differ between samples only through the factors, not the runs' own chance.
+        design[STREAM_COLUMN] = np.tile(np.arange(replicates), len(values))
         report = run_sweep(
             scenario, out=out, seed=seed, sampling="design", design=design, **sweep_options
         )

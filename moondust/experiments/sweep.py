@@ -37,7 +37,13 @@ import numpy as np
 import pandas as pd
 
 from moondust.errors import MoondustError
-from moondust.experiments.chunks import ChunkReport, ChunkTask, run_chunk, worker_name
+from moondust.experiments.chunks import (
+    STREAM_COLUMN,
+    ChunkReport,
+    ChunkTask,
+    run_chunk,
+    worker_name,
+)
 from moondust.experiments.executors import ManagedExecutor, bounded, default_workers, resolve_kind
 from moondust.experiments.sampling import (
     LeverPoint,
@@ -186,7 +192,8 @@ def run_sweep(
         whole sweep; ``design``: the rows of ``design``.
     design
         With ``sampling="design"``: engine parameter values, one row per sample (e.g. a SALib
-        sample); its columns replace the scenario's sampling of those parameters.
+        sample); its columns replace the scenario's sampling of those parameters. An optional
+        ``random_stream`` column sets each row's random stream (common random numbers).
     executor
         ``auto`` (inline up to 1,000 runs, else processes), ``inline``, ``processes``, ``dask``,
         or any :class:`concurrent.futures.Executor` (e.g. ``dask_client.get_executor()``).
@@ -313,11 +320,14 @@ def run_sweep(
 def _check_design_columns(design: pd.DataFrame) -> None:
     from moondust.engine.params import EngineParameters
 
-    unknown = [str(c) for c in design.columns if c not in EngineParameters.model_fields]
+    known = {*EngineParameters.model_fields, STREAM_COLUMN}
+    unknown = [str(c) for c in design.columns if c not in known]
     if unknown:
         raise MoondustError(
             f"design column(s) {unknown} are not engine parameters (see `moondust params engine`)"
         )
+    if STREAM_COLUMN in design and (design[STREAM_COLUMN] < 0).any():
+        raise MoondustError(f"the design's {STREAM_COLUMN} column must hold indices ≥ 0")
     if not np.isfinite(design.to_numpy(dtype=np.float64)).all():
         raise MoondustError("the design has missing or infinite values")
 

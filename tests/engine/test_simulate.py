@@ -32,6 +32,20 @@ def test_run_alone_equals_run_in_batch(baseline_500: Results, k: int) -> None:
     xr.testing.assert_identical(alone.drop_attrs(), inside.drop_attrs())
 
 
+def test_runs_that_share_a_random_stream_share_every_draw() -> None:
+    scenario = load_scenario("asymmetric").with_changes(uncertainties={})
+    shared = simulate(scenario, runs=3, seed=5, streams=[7, 7, 2]).dataset.drop_attrs()
+    own = simulate(scenario, runs=1, seed=5, first_run=7).dataset.drop_attrs()
+    # Runs 0 and 1 follow stream 7: the same trajectory as run 7 simulated on its own stream.
+    for run in (0, 1):
+        xr.testing.assert_identical(
+            shared.isel(run=[run]).assign_coords(run=[7]), own.assign_coords(run=[7])
+        )
+    assert not shared["milestone_year"].isel(run=2).equals(shared["milestone_year"].isel(run=0))
+    with pytest.raises(ValueError, match="streams"):
+        simulate(scenario, runs=2, seed=5, streams=[0, -1])
+
+
 def test_any_chunking_gives_the_same_runs(baseline_500: Results) -> None:
     scenario = load_scenario("baseline")
     chunks = [

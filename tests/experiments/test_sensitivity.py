@@ -94,6 +94,23 @@ def test_moondust_morris_on_a_boolean_outcome_with_replicates(
     assert "chart" not in result.files
 
 
+def test_common_random_numbers_leave_no_chance_in_the_indices(
+    tiny: Scenario, tmp_path: Path
+) -> None:
+    # The grid's carbon intensity only prices CO2 avoided: with the runs' own chance held
+    # fixed, a factor the outcome does not depend on gets no index at all.
+    scenario = tiny.with_changes(
+        uncertainties={
+            **tiny.uncertainties,
+            "grid_intensity_g_per_kwh": {"dist": "uniform", "low": 436.0, "high": 486.0},
+        }
+    )
+    result = sensitivity(
+        scenario, "sobol", 8, "first_year_crewed_landing", tmp_path / "crn", seed=3, chart=False
+    )
+    assert result.indices.loc["grid_intensity_g_per_kwh", "ST"] == pytest.approx(0.0, abs=1e-12)
+
+
 @pytest.mark.parametrize(
     ("method", "samples", "outcome", "message"),
     [
