@@ -124,6 +124,24 @@ def test_identical_across_executors_and_chunk_sizes(
     assert_same_sweep(out, reference_sweep)
 
 
+@pytest.mark.slow
+def test_an_existing_dask_scheduler_gives_the_identical_sweep(
+    reference_sweep: Path, tiny: Scenario, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        out = tmp_path / "scheduler"
+        report = run_sweep(
+            tiny, runs=RUNS, out=out, sampling="lhs", scheduler=cluster.scheduler_address
+        )
+        assert report.complete
+        assert f"Dask scheduler {cluster.scheduler_address} (2 workers now)" in report.executor
+        assert cluster.scheduler.workers  # the cluster outlives the sweep: only disconnected
+    assert_same_sweep(out, reference_sweep)
+
+
 def test_monte_carlo_sampling_uses_the_engines_own_draws(tiny: Scenario, tmp_path: Path) -> None:
     report = run_sweep(tiny, runs=4, out=tmp_path / "mc", sampling="mc", chunk_size=3)
     assert report.complete
