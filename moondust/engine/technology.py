@@ -70,15 +70,16 @@ def spillovers(
 
     ``bonus`` (R, N, N) is added before clipping to [0, 1] (M4: joint crews raise spillovers).
     """
-    bloc = (
-        np.where(setting.same_bloc, 1.0, 0.0)[None]
-        + np.where(setting.same_bloc, 0.0, 1.0)[None] * p["cross_bloc_discount"][:, :, None]
-    )
-    allowed = (~setting.sanction & ~np.eye(setting.n_actors, dtype=bool))[None]
-    beta = p["spillover_max"][:, :, None] * openness[:, :, None] * openness[:, None, :] * bloc
+    # 1 within a bloc, the discount across (the same numbers as 1·[same] + discount·[other]).
+    bloc = np.where(setting.same_bloc[None], 1.0, p["cross_bloc_discount"][:, :, None])
+    barred = setting.sanction | np.eye(setting.n_actors, dtype=bool)
+    beta = (p["spillover_max"] * openness)[:, :, None] * openness[:, None, :]
+    beta *= bloc
     if bonus is not None:
-        beta = np.clip(beta + bonus, 0.0, 1.0)
-    return np.where(allowed, beta, 0.0)
+        beta += bonus
+        np.clip(beta, 0.0, 1.0, out=beta)
+    beta[:, barred] = 0.0
+    return beta
 
 
 def coordination_partners(coordinate: FloatArray, setting: Setting) -> BoolArray:
@@ -106,7 +107,11 @@ def domain_weights(
     ``targets`` is (R, N, tracks) of milestone indices (−1: none). A fixed share goes to fusion.
     """
     thresholds = np.concatenate([setting.ladder.thresholds, np.zeros((1, len(DOMAINS)))])
-    needed = thresholds[targets].max(axis=2)  # index −1 reads the zero row
+    # The largest threshold over the tracks' targets (index −1 reads the zero row); a running
+    # maximum over the few tracks is several times faster than max(axis=2) of the gathered array.
+    needed = thresholds[targets[..., 0]]
+    for track in range(1, targets.shape[2]):
+        np.maximum(needed, thresholds[targets[..., track]], out=needed)
     deficit = np.maximum(needed - capability, 0.0)
     deficit[..., _FUSION] = 0.0
     total = deficit.sum(axis=2, keepdims=True)
