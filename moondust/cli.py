@@ -1135,7 +1135,7 @@ def dashboard_command(
     import importlib.util
     import socket
 
-    missing = [m for m in ("solara", "plotly", "anywidget") if importlib.util.find_spec(m) is None]
+    missing = [m for m in ("solara", "plotly") if importlib.util.find_spec(m) is None]
     if missing:
         raise MoondustError(
             f"the dashboard needs {', '.join(missing)}: pip install 'moondust[dashboard]'"

@@ -123,6 +123,16 @@ def share_element(path: str) -> Any:
 PLOTLY_JS_ROUTE = "/_moondust/plotly.min.js"
 """Where :mod:`moondust.dashboard.server` serves the plotly.js bundled with plotly.py."""
 
+_LOAD_PLOTLY_JS = """window.mdPlotlyLoading = new Promise((resolve, reject) => {
+  const root = (window.solara && window.solara.rootPath) || "";
+  const script = document.createElement("script");
+  script.src = root + this.src;
+  script.onload = () => resolve(window.Plotly);
+  script.onerror = () => { window.mdPlotlyLoading = null; reject(new Error("plotly.js")); };
+  document.head.appendChild(script);
+});"""
+"""Loads plotly.js once per page from ``this.src`` (shared by the graph and the preloader)."""
+
 _PLOTLY_TEMPLATE = """
 <template>
   <div class="md-plotly-host" role="figure" :aria-label="label" style="width: 100%;">
@@ -141,14 +151,7 @@ module.exports = {
     plotly() {
       if (window.Plotly) { return Promise.resolve(window.Plotly); }
       if (!window.mdPlotlyLoading) {
-        window.mdPlotlyLoading = new Promise((resolve, reject) => {
-          const root = (window.solara && window.solara.rootPath) || "";
-          const script = document.createElement("script");
-          script.src = root + this.src;
-          script.onload = () => resolve(window.Plotly);
-          script.onerror = () => { window.mdPlotlyLoading = null; reject(new Error("plotly.js")); };
-          document.head.appendChild(script);
-        });
+        /*LOAD_PLOTLY*/
       }
       return window.mdPlotlyLoading;
     },
@@ -168,7 +171,7 @@ module.exports = {
   },
 };
 </script>
-"""
+""".replace("/*LOAD_PLOTLY*/", _LOAD_PLOTLY_JS)
 
 
 class PlotlyWidget(v.VuetifyTemplate):
@@ -198,18 +201,11 @@ _PRELOAD_TEMPLATE = """
 module.exports = {
   mounted() {
     if (window.Plotly || window.mdPlotlyLoading) { return; }
-    window.mdPlotlyLoading = new Promise((resolve, reject) => {
-      const root = (window.solara && window.solara.rootPath) || "";
-      const script = document.createElement("script");
-      script.src = root + this.src;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => { window.mdPlotlyLoading = null; reject(new Error("plotly.js")); };
-      document.head.appendChild(script);
-    });
+    /*LOAD_PLOTLY*/
   },
 };
 </script>
-"""
+""".replace("/*LOAD_PLOTLY*/", _LOAD_PLOTLY_JS)
 
 
 class PlotlyPreload(v.VuetifyTemplate):
