@@ -1,7 +1,8 @@
 """Counter-based random numbers: every draw is a pure function of its key.
 
 A uniform draw is ``hash(seed, run, year, stream, actor, index)`` mapped to [0, 1), with the
-SplitMix64 finaliser (Steele, Lea & Flood 2014) as the mixing function, vectorised in NumPy.
+SplitMix64 finaliser (Steele, Lea & Flood 2014) as the mixing function: :func:`draw` for
+compiled kernels, :func:`uniform` (the same function as a NumPy ufunc) for arrays.
 There is no generator state: run *i* gets the same numbers alone, in a batch of 10,000, in any
 chunk, on any worker, and adding a new stream never shifts the numbers of another.
 """
@@ -10,8 +11,11 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from moondust.engine.jit import kernel
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -20,6 +24,7 @@ _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
+_S40 = np.uint64(40)
 _TO_UNIT = 1.0 / float(1 << 53)
 
 
@@ -38,17 +43,32 @@ class Stream(IntEnum):
     DEBRIS = 10
 
 
-def _mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
+@kernel
+def _mix(x: np.uint64) -> np.uint64:
     """SplitMix64 finaliser: a bijective avalanche of 64-bit words (wraps on purpose)."""
-    with np.errstate(over="ignore"):
-        z = x + _GOLDEN
-        z = (z ^ (z >> _S30)) * _M1
-        z = (z ^ (z >> _S27)) * _M2
-        return z ^ (z >> _S31)
+    z = x + _GOLDEN
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
 
 
-def _as_u64(value: ArrayLike) -> NDArray[np.uint64]:
-    return np.asarray(value).astype(np.int64).astype(np.uint64)
+@kernel
+def draw(seed: int, run: int, year: int, stream: int, actor: int, index: int) -> float:
+    """One uniform draw in [0, 1) for its key: the scalar form of :func:`uniform`, for kernels.
+
+    Signed keys are reinterpreted as unsigned 64-bit words, so ``−1`` is a valid index.
+    """
+    key = _mix(np.uint64(seed) ^ (np.uint64(stream) << _S40))
+    key = _mix(key ^ np.uint64(year))
+    h = _mix(key ^ np.uint64(run))
+    h = _mix(h ^ np.uint64(actor))
+    h = _mix(h ^ np.uint64(index))
+    return float(h >> _S11) * _TO_UNIT
+
+
+@numba.vectorize(["float64(int64, int64, int64, int64, int64, int64)"], cache=True, nopython=True)
+def _uniform_ufunc(seed, run, year, stream, actor, index):  # type: ignore[no-untyped-def]
+    return draw(seed, run, year, stream, actor, index)
 
 
 def uniform(
@@ -61,30 +81,28 @@ def uniform(
 ) -> NDArray[np.float64]:
     """Uniform draws in [0, 1), broadcast over ``run``, ``actor`` and ``index``.
 
-    Parameters
-    ----------
-    seed
-        The experiment's seed.
-    run
-        Global run indices (e.g. ``np.arange(first_run, first_run + runs)[:, None]``).
-    year
-        Calendar year of the draw.
-    stream
-        Which mechanism draws (:class:`Stream`).
-    actor, index
-        Actor index and a further index (milestone, partner, sample, …), broadcastable.
+        Parameters
+        ----------
+        seed
+            The experiment's seed.
+        run
+            Global run indices (e.g. ``np.arange(first_run, first_run + runs)[:, None]``).
+        year
+            Calendar year of the draw.
+        stream
+            Which mechanism draws (:class:`Stream`).
+        actor, index
+            Actor index and a further index (milestone, partner, sample, …), broadcastable.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> a = uniform(7, np.arange(5)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
-    >>> b = uniform(7, np.arange(3, 4)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
-    >>> bool(np.array_equal(a[3:4], b))
-    True
+        Examples
+        --------
+        >>> import numba
+    import numpy as np
+        >>> a = uniform(7, np.arange(5)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
+        >>> b = uniform(7, np.arange(3, 4)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
+        >>> bool(np.array_equal(a[3:4], b))
+        True
     """
-    key = _mix(_as_u64(seed) ^ np.uint64(int(stream) << 40))
-    key = _mix(key ^ _as_u64(year))
-    h = _mix(key ^ _as_u64(run))
-    h = _mix(h ^ _as_u64(actor))
-    h = _mix(h ^ _as_u64(index))
-    return (h >> _S11).astype(np.float64) * _TO_UNIT
+    return _uniform_ufunc(
+        np.int64(seed), run, np.int64(year), np.int64(int(stream)), actor, index
+    )

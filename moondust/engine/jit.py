@@ -1,0 +1,30 @@
+"""The engine's compiler: Numba, with the settings every kernel shares.
+
+The mechanisms keep their state in NumPy arrays of shape (runs, actors, …); the work of a year is
+done by small compiled kernels that loop over runs and actors. A year of the full model is a few
+hundred elementary operations per actor; as NumPy calls each costs microseconds of dispatch and a
+pass over memory, which made the engine ten times slower than the same arithmetic compiled
+(``docs/benchmarks.md``).
+
+Kernels are compiled on first use and cached on disk (``cache=True``), so only the first import on
+a machine pays for compilation. ``fastmath`` stays off: results must not depend on how the compiler
+chose to reassociate sums. Setting the environment variable ``NUMBA_DISABLE_JIT=1`` runs every
+kernel as plain Python (slow, but steppable in a debugger).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numba
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kernel(function: F) -> F:
+    """Compile ``function`` in nopython mode, cached, releasing the GIL."""
+    return numba.njit(cache=True, nogil=True)(function)  # type: ignore[return-value]
+
+
+__all__ = ["kernel"]
