@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
+from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters
 from moondust.engine.random import Stream, uniform
 from moondust.engine.state import FloatArray, Setting, State, pairwise_sum
@@ -64,9 +65,34 @@ def richardson_update(
     >>> bool(np.allclose(x, (0.3 * 0.02 + 0.02 * 0.1) / (0.3 * 0.3 - 0.1 * 0.1)))
     True
     """
-    pressure = pairwise_sum(share, rivalry)
-    updated = share + reaction * pressure - restraint * share + grievance
-    return np.clip(updated, 0.0, share_max)
+    shape = np.broadcast_shapes(np.shape(share), np.shape(reaction), np.shape(grievance))
+    runs = shape[0]
+    weights = np.asarray(rivalry, dtype=np.float64)
+    if weights.ndim == 2:
+        weights = np.broadcast_to(weights, (runs, *weights.shape))
+
+    def full(values: FloatArray | float) -> FloatArray:
+        return np.ascontiguousarray(np.broadcast_to(values, shape), dtype=np.float64)
+
+    updated = full(share).copy()
+    _richardson(updated, full(reaction), full(restraint), full(grievance), weights, full(share_max))
+    return updated
+
+
+@kernel
+def _richardson(share, reaction, restraint, grievance, rivalry, share_max):  # type: ignore[no-untyped-def]
+    """In place: ``x ← clip(x + k Σ_j w_ij x_j − a x + g, 0, x_max)``, rivalry (R, N, N)."""
+    runs, n = share.shape
+    previous = np.empty(n)
+    for r in range(runs):
+        previous[:] = share[r]
+        for i in range(n):
+            pressure = 0.0
+            for j in range(n):
+                pressure += rivalry[r, i, j] * previous[j]
+            updated = previous[i] + reaction[r, i] * pressure - restraint[r, i] * previous[i]
+            updated += grievance[r, i]
+            share[r, i] = min(max(updated, 0.0), share_max[r, i])
 
 
 PROJECTION_HORIZON = 2030
@@ -104,38 +130,91 @@ def step(
     ``civil_usd_bn`` and the cumulative spending. Civil and military spending are never negative
     and their sum never exceeds the envelope plus the surge.
     """
-    share = state.military_share
-    growth = trend_growth(setting.gdp_growth, state.year, p)
-    envelope_weight = state.envelope_usd_bn / state.envelope_usd_bn.sum(axis=1, keepdims=True)
-    mean_share = (share * envelope_weight).sum(axis=1, keepdims=True)
-    state.gdp_index *= 1.0 + growth - p["growth_drag"] * (share - mean_share)
-
-    u = uniform(
-        state.seed,
-        state.run_index,
-        state.year,
-        Stream.BUDGET_SHOCK,
-        np.arange(setting.n_actors),
-    )
-    sigma = p["budget_noise"]
-    shock = np.exp(sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)) - 0.5 * sigma**2)
-    envelope = (setting.civil0_usd_bn + setting.military0_usd_bn) * state.gdp_index * shock
-    state.envelope_usd_bn = envelope
-
-    share = richardson_update(
-        share,
+    runs, n = state.military_share.shape
+    u = uniform(state.seed, state.run_index, state.year, Stream.BUDGET_SHOCK, np.arange(n))
+    normal = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    rivalry = setting.rivalry if rivalry is None else rivalry
+    if rivalry.ndim == 2:
+        rivalry = np.broadcast_to(rivalry, (runs, n, n))
+    _advance_budget(
+        np.ascontiguousarray(
+            np.broadcast_to(trend_growth(setting.gdp_growth, state.year, p), (runs, n))
+        ),
+        setting.civil0_usd_bn,
+        setting.military0_usd_bn,
+        setting.military_share0,
+        p["growth_drag"][:, 0],
+        p["budget_noise"][:, 0],
+        p["military_share_max"][:, 0],
+        p["crowd_out"][:, 0],
+        normal,
         state.levers["reaction"],
         state.levers["restraint"],
         state.grievance + state.threat,
-        setting.rivalry if rivalry is None else rivalry,
-        np.maximum(p["military_share_max"], setting.military_share0),
+        rivalry,
+        state.civil_surge,
+        state.gdp_index,
+        state.envelope_usd_bn,
+        state.military_share,
+        state.military_usd_bn,
+        state.civil_usd_bn,
+        state.cumulative_military_usd_bn,
+        state.cumulative_civil_usd_bn,
     )
-    state.military_share = share
-    military = share * envelope
-    above_path = military - setting.military_share0 * envelope
-    civil = (1.0 - setting.military_share0) * envelope * (1.0 + state.civil_surge)
-    civil = np.maximum(civil - p["crowd_out"] * above_path, 0.0)
-    state.military_usd_bn = military
-    state.civil_usd_bn = civil
-    state.cumulative_military_usd_bn = state.cumulative_military_usd_bn + military
-    state.cumulative_civil_usd_bn = state.cumulative_civil_usd_bn + civil
+
+
+@kernel
+def _advance_budget(  # type: ignore[no-untyped-def]
+    growth,
+    civil0,
+    military0,
+    share0,
+    growth_drag,
+    budget_noise,
+    share_max,
+    crowd_out,
+    normal,
+    reaction,
+    restraint,
+    grievance,
+    rivalry,
+    civil_surge,
+    gdp_index,
+    envelope,
+    share,
+    military,
+    civil,
+    cumulative_military,
+    cumulative_civil,
+):
+    """One year of M1 in place on the (R, N) arrays from ``gdp_index`` on (see :func:`step`)."""
+    runs, n = share.shape
+    bound = np.empty((1, n))
+    for r in range(runs):
+        total_envelope = 0.0
+        for i in range(n):
+            total_envelope += envelope[r, i]
+        mean_share = 0.0
+        for i in range(n):
+            mean_share += share[r, i] * (envelope[r, i] / total_envelope)
+        sigma = budget_noise[r]
+        for i in range(n):
+            gdp_index[r, i] *= 1.0 + growth[r, i] - growth_drag[r] * (share[r, i] - mean_share)
+            shock = np.exp(sigma * normal[r, i] - 0.5 * sigma**2)
+            envelope[r, i] = (civil0[i] + military0[i]) * gdp_index[r, i] * shock
+            bound[0, i] = max(share_max[r], share0[i])
+        _richardson(
+            share[r : r + 1],
+            reaction[r : r + 1],
+            restraint[r : r + 1],
+            grievance[r : r + 1],
+            rivalry[r : r + 1],
+            bound,
+        )
+        for i in range(n):
+            military[r, i] = share[r, i] * envelope[r, i]
+            above_path = military[r, i] - share0[i] * envelope[r, i]
+            wanted = (1.0 - share0[i]) * envelope[r, i] * (1.0 + civil_surge[r, i])
+            civil[r, i] = max(wanted - crowd_out[r] * above_path, 0.0)
+            cumulative_military[r, i] += military[r, i]
+            cumulative_civil[r, i] += civil[r, i]

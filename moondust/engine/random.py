@@ -103,6 +103,4 @@ def uniform(
         >>> bool(np.array_equal(a[3:4], b))
         True
     """
-    return _uniform_ufunc(
-        np.int64(seed), run, np.int64(year), np.int64(int(stream)), actor, index
-    )
+    return _uniform_ufunc(np.int64(seed), run, np.int64(year), np.int64(int(stream)), actor, index)

@@ -17,35 +17,79 @@ from __future__ import annotations
 
 import numpy as np
 
+from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters
-from moondust.engine.state import FloatArray, Setting, State, pairwise_sum
-
-
-def salience(setting: Setting, rivalry: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
-    """(rivalry weights, emulation weights), each (N, N) or (R, N, N), zero diagonal."""
-    rival = setting.rivalry if rivalry is None else rivalry
-    partners = (setting.same_bloc & ~np.eye(setting.n_actors, dtype=bool)).astype(np.float64)
-    return rival, np.maximum(rival, partners)
+from moondust.engine.state import FloatArray, Setting, State
 
 
 def step(
     state: State, setting: Setting, p: RunParameters, rivalry: FloatArray | None = None
 ) -> None:
-    """Update surge, threat and learning from this year's milestones (they act next year)."""
-    events = state.new_milestones.astype(np.float64)
-    rival_weight, emulation_weight = salience(setting, rivalry)
-    rival_signal = pairwise_sum(events, rival_weight)
-    emulation_signal = pairwise_sum(events, emulation_weight)
-    emulation = state.levers["emulation"]
-    rivalry = state.levers["rivalry"]
-    keep = 1.0 - p["reaction_decay"]
-    state.civil_surge = np.minimum(
-        keep * state.civil_surge
-        + p["emulation_gain"] * emulation * emulation_signal
-        + p["rivalry_race_gain"] * rivalry * rival_signal,
-        p["civil_surge_max"],
+    """Update surge, threat and learning from this year's milestones (they act next year).
+
+    ``rivalry`` is this year's rivalry weights, (N, N) or (R, N, N) (default: the setting's).
+    """
+    runs, n = state.new_milestones.shape
+    rival = setting.rivalry if rivalry is None else rivalry
+    if rival.ndim == 2:
+        rival = np.broadcast_to(rival, (runs, n, n))
+    _react(
+        state.new_milestones,
+        rival,
+        setting.same_bloc,
+        state.levers["emulation"],
+        state.levers["rivalry"],
+        p["reaction_decay"][:, 0],
+        p["emulation_gain"][:, 0],
+        p["rivalry_race_gain"][:, 0],
+        p["rivalry_gain"][:, 0],
+        p["emulation_openness_gain"][:, 0],
+        p["civil_surge_max"][:, 0],
+        state.civil_surge,
+        state.threat,
+        state.learning,
     )
-    state.threat = keep * state.threat + p["rivalry_gain"] * rivalry * rival_signal
-    state.learning = (
-        keep * state.learning + p["emulation_openness_gain"] * emulation * emulation_signal
-    )
+
+
+@kernel
+def _react(  # type: ignore[no-untyped-def]
+    new_milestones,
+    rivalry,
+    same_bloc,
+    emulation,
+    rivalry_lever,
+    decay,
+    emulation_gain,
+    race_gain,
+    threat_gain,
+    openness_gain,
+    surge_max,
+    civil_surge,
+    threat,
+    learning,
+):
+    """The module's equations in place on ``civil_surge``, ``threat`` and ``learning`` (R, N)."""
+    runs, n = new_milestones.shape
+    for r in range(runs):
+        keep = 1.0 - decay[r]
+        for i in range(n):
+            rival_signal = 0.0
+            emulation_signal = 0.0
+            for j in range(n):
+                if j == i:
+                    continue
+                events = float(new_milestones[r, j])
+                weight = rivalry[r, i, j]
+                rival_signal += weight * events
+                partner = 1.0 if same_bloc[i, j] else 0.0
+                emulation_signal += max(weight, partner) * events
+            emulation_push = emulation[r, i] * emulation_signal
+            rival_push = rivalry_lever[r, i] * rival_signal
+            civil_surge[r, i] = min(
+                keep * civil_surge[r, i]
+                + emulation_gain[r] * emulation_push
+                + race_gain[r] * rival_push,
+                surge_max[r],
+            )
+            threat[r, i] = keep * threat[r, i] + threat_gain[r] * rival_push
+            learning[r, i] = keep * learning[r, i] + openness_gain[r] * emulation_push

@@ -201,12 +201,13 @@ def _observe(state: State, setting: Setting) -> Observation:
 
 def _levers(state: State, setting: Setting) -> Levers:
     observation = _observe(state, setting)
-    levers: Levers = {}
+    shape = state.policy_id.shape
+    levers: Levers = {name: np.empty(shape) for name in LEVERS}
     for index, policy in enumerate(setting.policies):
         chosen = policy.levers(observation)
         mask = state.policy_id == index
         for name in LEVERS:
-            levers[name] = np.where(mask, chosen[name], levers.get(name, 0.0))
+            np.copyto(levers[name], chosen[name], where=mask)
     return levers
 
 

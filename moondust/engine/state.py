@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from moondust.engine.jit import kernel
 from moondust.engine.ladder import DOMAINS, Ladder
 from moondust.world.policies import Levers, Policy
 
@@ -27,13 +28,41 @@ BoolArray = NDArray[np.bool_]
 def pairwise_sum(values: FloatArray, weights: FloatArray) -> FloatArray:
     """``Σ_j weights[i, j] · values[r, j]`` for every run r and actor i, shape (R, N).
 
-    ``weights`` is (N, N), or (R, N, N) when it differs between runs. Written with ``einsum``
-    rather than ``@``: BLAS may sum in a different order for different batch sizes, and run *i*
-    must come out bit-identical alone or in any batch.
+    ``weights`` is (N, N), or (R, N, N) when it differs between runs. Each sum runs over j in
+    order, run by run, so run *i* comes out bit-identical alone or in any batch (BLAS behind ``@``
+    may sum in a different order for different batch sizes).
     """
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
     if weights.ndim == 3:
-        return np.einsum("rj,rij->ri", values, weights)
-    return np.einsum("rj,ij->ri", values, weights)
+        return _pairwise_sum_per_run(values, weights)
+    return _pairwise_sum_shared(values, weights)
+
+
+@kernel
+def _pairwise_sum_shared(values, weights):  # type: ignore[no-untyped-def]
+    runs, n = values.shape
+    out = np.zeros((runs, weights.shape[0]))
+    for r in range(runs):
+        for i in range(weights.shape[0]):
+            total = 0.0
+            for j in range(n):
+                total += weights[i, j] * values[r, j]
+            out[r, i] = total
+    return out
+
+
+@kernel
+def _pairwise_sum_per_run(values, weights):  # type: ignore[no-untyped-def]
+    runs, n = values.shape
+    out = np.zeros((runs, weights.shape[1]))
+    for r in range(runs):
+        for i in range(weights.shape[1]):
+            total = 0.0
+            for j in range(n):
+                total += weights[r, i, j] * values[r, j]
+            out[r, i] = total
+    return out
 
 
 @dataclass(frozen=True)
