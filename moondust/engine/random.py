@@ -2,7 +2,7 @@
 
 A uniform draw is ``hash(seed, run, year, stream, actor, index)`` mapped to [0, 1), with the
 SplitMix64 finaliser (Steele, Lea & Flood 2014) as the mixing function: :func:`draw` for
-compiled kernels, :func:`uniform` (the same function as a NumPy ufunc) for arrays.
+compiled kernels, :func:`uniform` (the same function broadcast over arrays) for NumPy code.
 There is no generator state: run *i* gets the same numbers alone, in a batch of 10,000, in any
 chunk, on any worker, and adding a new stream never shifts the numbers of another.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -66,9 +65,12 @@ def draw(seed: int, run: int, year: int, stream: int, actor: int, index: int) ->
     return float(h >> _S11) * _TO_UNIT
 
 
-@numba.vectorize(["float64(int64, int64, int64, int64, int64, int64)"], cache=True, nopython=True)
-def _uniform_ufunc(seed, run, year, stream, actor, index):  # type: ignore[no-untyped-def]
-    return draw(seed, run, year, stream, actor, index)
+@kernel
+def _uniform_flat(seed, year, stream, run, actor, index):  # type: ignore[no-untyped-def]
+    out = np.empty(run.size)
+    for k in range(run.size):
+        out[k] = draw(seed, run[k], year, stream, actor[k], index[k])
+    return out
 
 
 def uniform(
@@ -81,26 +83,32 @@ def uniform(
 ) -> NDArray[np.float64]:
     """Uniform draws in [0, 1), broadcast over ``run``, ``actor`` and ``index``.
 
-        Parameters
-        ----------
-        seed
-            The experiment's seed.
-        run
-            Global run indices (e.g. ``np.arange(first_run, first_run + runs)[:, None]``).
-        year
-            Calendar year of the draw.
-        stream
-            Which mechanism draws (:class:`Stream`).
-        actor, index
-            Actor index and a further index (milestone, partner, sample, …), broadcastable.
+    Parameters
+    ----------
+    seed
+        The experiment's seed.
+    run
+        Global run indices (e.g. ``np.arange(first_run, first_run + runs)[:, None]``).
+    year
+        Calendar year of the draw.
+    stream
+        Which mechanism draws (:class:`Stream`).
+    actor, index
+        Actor index and a further index (milestone, partner, sample, …), broadcastable.
 
-        Examples
-        --------
-        >>> import numba
-    import numpy as np
-        >>> a = uniform(7, np.arange(5)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
-        >>> b = uniform(7, np.arange(3, 4)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
-        >>> bool(np.array_equal(a[3:4], b))
-        True
+    Examples
+    --------
+    >>>     import numpy as np
+    >>> a = uniform(7, np.arange(5)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
+    >>> b = uniform(7, np.arange(3, 4)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
+    >>> bool(np.array_equal(a[3:4], b))
+    True
     """
-    return _uniform_ufunc(np.int64(seed), run, np.int64(year), np.int64(int(stream)), actor, index)
+    keys = np.broadcast_arrays(
+        np.asarray(run, dtype=np.int64),
+        np.asarray(actor, dtype=np.int64),
+        np.asarray(index, dtype=np.int64),
+    )
+    flat = [np.ascontiguousarray(key).reshape(-1) for key in keys]
+    values = _uniform_flat(int(seed), int(year), int(stream), *flat)
+    return np.asarray(values.reshape(keys[0].shape))
