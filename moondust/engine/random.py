@@ -98,7 +98,7 @@ def uniform(
 
     Examples
     --------
-    >>>     import numpy as np
+    >>> import numpy as np
     >>> a = uniform(7, np.arange(5)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
     >>> b = uniform(7, np.arange(3, 4)[:, None], 2030, Stream.MISSION_SUCCESS, np.arange(3))
     >>> bool(np.array_equal(a[3:4], b))

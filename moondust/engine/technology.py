@@ -22,9 +22,11 @@ ratio at the mean spillover with its partners, so coordination raises R&D only w
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from moondust.engine.jit import kernel
 from moondust.engine.ladder import DOMAINS
 from moondust.engine.params import RunParameters
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
@@ -32,14 +34,24 @@ from moondust.engine.state import BoolArray, FloatArray, Setting, State
 _FUSION = DOMAINS.index("fusion")
 _MAX_RD_SHARE = 0.95
 _CAPABILITY_FLOOR = 0.1
+_EVEN_WEIGHT = 1.0 / (len(DOMAINS) - 1)
+"""Each non-fusion domain's share of R&D when an actor has no shortfall to close."""
 
 
-def _power(base: FloatArray, exponent: FloatArray) -> FloatArray:
-    """``base ** exponent`` with a per-run exponent (R, 1); a square root when it is ½ everywhere
-    (the default λ), which is several times faster and exact."""
-    if np.all(exponent == 0.5):
-        return np.sqrt(base)
-    return np.asarray(base ** exponent[:, :, None])
+@kernel
+def _aj_ratio(beta: float, convexity: float) -> float:
+    """x^C / x^N for one spillover and cost convexity (the formula of :func:`aj_effort_ratio`)."""
+    return (
+        (1 + beta)
+        / (2 - beta)
+        * (convexity - (2 - beta) * (1 + beta))
+        / (convexity - (1 + beta) ** 2)
+    )
+
+
+@numba.vectorize(["float64(float64, float64)"], cache=True, nopython=True)
+def _aj_ratio_ufunc(beta, convexity):  # type: ignore[no-untyped-def]
+    return _aj_ratio(beta, convexity)
 
 
 def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float) -> FloatArray:
@@ -54,10 +66,42 @@ def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float
     """
     beta = np.asarray(beta, dtype=np.float64)
     g = np.asarray(cost_convexity, dtype=np.float64)
-    return np.asarray(
-        (1 + beta) / (2 - beta) * (g - (2 - beta) * (1 + beta)) / (g - (1 + beta) ** 2),
-        dtype=np.float64,
-    )
+    return np.asarray(_aj_ratio_ufunc(beta, g), dtype=np.float64)
+
+
+def _column(p: RunParameters, name: str, runs: int) -> FloatArray:
+    """A per-run parameter as a contiguous (R,) array, the form kernels take.
+
+    A single row (1, 1) stands for every run, as it does when NumPy broadcasts it.
+    """
+    return np.ascontiguousarray(np.broadcast_to(p[name][:, 0], (runs,)), dtype=np.float64)
+
+
+def _updatable(values: FloatArray) -> FloatArray:
+    """``values`` itself when a kernel can update it in place, else a contiguous copy."""
+    flags = values.flags
+    if values.dtype == np.float64 and flags.c_contiguous and flags.writeable:
+        return values
+    return np.array(values, dtype=np.float64, order="C")
+
+
+@kernel
+def _fill_spillovers(openness, same_bloc, sanction, beta_max, discount, bonus, has_bonus, beta):  # type: ignore[no-untyped-def]
+    """β_ij into ``beta`` (R, N, N); ``bonus`` is read only when ``has_bonus``."""
+    runs, n = openness.shape
+    for r in range(runs):
+        for i in range(n):
+            for j in range(n):
+                if i == j or sanction[i, j]:
+                    beta[r, i, j] = 0.0
+                    continue
+                b = beta_max[r] * openness[r, i] * openness[r, j]
+                # 1 within a bloc, the discount across.
+                b *= 1.0 if same_bloc[i, j] else discount[r]
+                if has_bonus:
+                    b += bonus[r, i, j]
+                    b = min(max(b, 0.0), 1.0)
+                beta[r, i, j] = b
 
 
 def spillovers(
@@ -70,58 +114,169 @@ def spillovers(
 
     ``bonus`` (R, N, N) is added before clipping to [0, 1] (M4: joint crews raise spillovers).
     """
-    # 1 within a bloc, the discount across (the same numbers as 1·[same] + discount·[other]).
-    bloc = np.where(setting.same_bloc[None], 1.0, p["cross_bloc_discount"][:, :, None])
-    barred = setting.sanction | np.eye(setting.n_actors, dtype=bool)
-    beta = (p["spillover_max"] * openness)[:, :, None] * openness[:, None, :]
-    beta *= bloc
+    openness = np.ascontiguousarray(openness, dtype=np.float64)
+    runs, n = openness.shape
+    beta = np.empty((runs, n, n))
+    has_bonus = bonus is not None
+    extra = np.zeros((1, 1, 1))  # never read: a placeholder of the right type
     if bonus is not None:
-        beta += bonus
-        np.clip(beta, 0.0, 1.0, out=beta)
-    beta[:, barred] = 0.0
+        extra = np.ascontiguousarray(np.broadcast_to(bonus, beta.shape), dtype=np.float64)
+    _fill_spillovers(
+        openness,
+        np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
+        np.ascontiguousarray(setting.sanction, dtype=np.bool_),
+        _column(p, "spillover_max", runs),
+        _column(p, "cross_bloc_discount", runs),
+        extra,
+        has_bonus,
+        beta,
+    )
     return beta
+
+
+@kernel
+def _fill_partners(coordinate, same_bloc, sanction, partners):  # type: ignore[no-untyped-def]
+    """Coordinating pairs into ``partners`` (R, N, N)."""
+    runs, n = coordinate.shape
+    for r in range(runs):
+        for i in range(n):
+            for j in range(n):
+                partners[r, i, j] = (
+                    i != j
+                    and same_bloc[i, j]
+                    and not sanction[i, j]
+                    and coordinate[r, i] > 0.5
+                    and coordinate[r, j] > 0.5
+                )
 
 
 def coordination_partners(coordinate: FloatArray, setting: Setting) -> BoolArray:
     """Pairs that coordinate R&D: same bloc, not sanctioned, both choose to coordinate (R, N, N)."""
-    willing = coordinate > 0.5
-    pairs = setting.same_bloc & ~setting.sanction & ~np.eye(setting.n_actors, dtype=bool)
-    return np.asarray(willing[:, :, None] & willing[:, None, :] & pairs[None], dtype=bool)
+    coordinate = np.ascontiguousarray(coordinate, dtype=np.float64)
+    runs, n = coordinate.shape
+    partners = np.empty((runs, n, n), dtype=np.bool_)
+    _fill_partners(
+        coordinate,
+        np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
+        np.ascontiguousarray(setting.sanction, dtype=np.bool_),
+        partners,
+    )
+    return partners
 
 
-def rd_share(
-    beta: FloatArray, partners: BoolArray, p: RunParameters
-) -> tuple[FloatArray, FloatArray]:
-    """Share of the lunar programme spent on R&D, and the AJ ratio applied (both (R, N))."""
-    count = partners.sum(axis=2)
-    mean_beta = np.where(partners, beta, 0.0).sum(axis=2) / np.maximum(count, 1)
-    ratio = np.where(count > 0, aj_effort_ratio(mean_beta, p["aj_cost_convexity"]), 1.0)
-    return np.minimum(p["rd_fraction"] * ratio, _MAX_RD_SHARE), ratio
+@kernel
+def _rd_share(beta_row, partner_row, rd_fraction, convexity):  # type: ignore[no-untyped-def]
+    """Share of one actor's lunar programme spent on R&D: ``rd_fraction`` scaled by the AJ ratio
+    at the mean spillover with its coordination partners (unscaled without partners)."""
+    count = 0
+    total = 0.0
+    for j in range(partner_row.size):
+        if partner_row[j]:
+            count += 1
+            total += beta_row[j]
+    ratio = _aj_ratio(total / count, convexity) if count > 0 else 1.0
+    return min(rd_fraction * ratio, _MAX_RD_SHARE)
 
 
-def domain_weights(
-    capability: FloatArray, targets: NDArray[np.int64], setting: Setting, p: RunParameters
-) -> FloatArray:
-    """How each actor splits its R&D over domains: by the shortfall for its current targets.
+@kernel
+def _domain_weights(capability, targets, thresholds, fusion_fraction, weights):  # type: ignore[no-untyped-def]
+    """How one actor splits its R&D over domains, into ``weights`` (K,): by the shortfall for its
+    current targets (milestone indices per track, −1: none); a fixed share goes to fusion."""
+    total = 0.0
+    for k in range(weights.size):
+        needed = 0.0  # thresholds are non-negative: the same as a track without a target
+        for t in range(targets.size):
+            if targets[t] >= 0:
+                needed = max(needed, thresholds[targets[t], k])
+        deficit = 0.0 if k == _FUSION else max(needed - capability[k], 0.0)
+        weights[k] = deficit
+        total += deficit
+    for k in range(weights.size):
+        if k == _FUSION:
+            weights[k] = fusion_fraction
+        elif total > 0:
+            weights[k] = weights[k] / total * (1.0 - fusion_fraction)
+        else:
+            weights[k] = _EVEN_WEIGHT * (1.0 - fusion_fraction)
 
-    ``targets`` is (R, N, tracks) of milestone indices (−1: none). A fixed share goes to fusion.
+
+@kernel
+def _power(base, exponent):  # type: ignore[no-untyped-def]
+    """``base ** exponent``; a square root when the exponent is ½ (the default λ): exact, faster."""
+    return np.sqrt(base) if exponent == 0.5 else base**exponent
+
+
+@kernel
+def _fund_and_grow(  # type: ignore[no-untyped-def]
+    beta,
+    partners,
+    civil,
+    learning,
+    targets,
+    thresholds,
+    lunar_share,
+    rd_fraction,
+    convexity,
+    fusion_fraction,
+    idea_productivity,
+    research_elasticity,
+    knowledge_elasticity,
+    public_visibility,
+    absorptive_half,
+    catch_up_rate,
+    research,
+    mission_fund,
+    capability,
+):
+    """Split each programme into R&D and the mission fund and grow the capability stocks.
+
+    Writes ``research`` (R, N) and updates ``mission_fund`` (R, N) and ``capability`` (R, N, K) in
+    place. Within a run every read of the stocks (shortfalls, leaders) happens before any write.
     """
-    thresholds = np.concatenate([setting.ladder.thresholds, np.zeros((1, len(DOMAINS)))])
-    # The largest threshold over the tracks' targets (index −1 reads the zero row); a running
-    # maximum over the few tracks is several times faster than max(axis=2) of the gathered array.
-    needed = thresholds[targets[..., 0]]
-    for track in range(1, targets.shape[2]):
-        np.maximum(needed, thresholds[targets[..., track]], out=needed)
-    deficit = np.maximum(needed - capability, 0.0)
-    deficit[..., _FUSION] = 0.0
-    total = deficit.sum(axis=2, keepdims=True)
-    even = np.full_like(deficit, 1.0 / (len(DOMAINS) - 1))
-    even[..., _FUSION] = 0.0
-    weights = np.where(total > 0, deficit / np.where(total > 0, total, 1.0), even)
-    fusion = p["fusion_rd_fraction"][:, :, None]
-    weights = weights * (1.0 - fusion)
-    weights[..., _FUSION] = fusion[..., 0]
-    return weights
+    runs, n, domains = capability.shape
+    by_domain = np.empty((n, domains))  # one run's R&D per actor and domain
+    leader = np.empty(domains, dtype=np.int64)
+    frontier = np.empty(domains)
+    for r in range(runs):
+        for i in range(n):
+            programme = lunar_share[r] * civil[r, i]
+            spent = programme * _rd_share(beta[r, i], partners[r, i], rd_fraction[r], convexity[r])
+            research[r, i] = spent
+            mission_fund[r, i] = mission_fund[r, i] + (programme - spent)
+            _domain_weights(
+                capability[r, i], targets[r, i], thresholds, fusion_fraction[r], by_domain[i]
+            )
+            for k in range(domains):
+                by_domain[i, k] = spent * by_domain[i, k]
+        # Each domain's leader (the first on ties) and its stock, before anyone grows.
+        for k in range(domains):
+            best = 0
+            for i in range(1, n):
+                if capability[r, i, k] > capability[r, best, k]:
+                    best = i
+            leader[k] = best
+            frontier[k] = capability[r, best, k]
+        for i in range(n):
+            absorptive = (
+                research[r, i] / (research[r, i] + absorptive_half[r]) * (1.0 + learning[r, i])
+            )
+            for k in range(domains):
+                # Idea production on own plus spilled-over R&D (Jones 1995; Jaffe 1986).
+                effective = 0.0
+                for j in range(n):
+                    effective += beta[r, i, j] * by_domain[j, k]
+                effective = by_domain[i, k] + effective
+                own = capability[r, i, k]
+                growth = (
+                    idea_productivity[r]
+                    * _power(effective, research_elasticity[r])
+                    * _power(max(own, _CAPABILITY_FLOOR), knowledge_elasticity[r])
+                )
+                # Nelson–Phelps catch-up toward the leader, as far as the leader is visible.
+                visible = max(beta[r, i, leader[k]], public_visibility[r])
+                gap = max(visible * frontier[k] - own, 0.0)
+                growth += catch_up_rate[r] * absorptive * gap
+                capability[r, i, k] = own + growth
 
 
 def step(
@@ -135,32 +290,54 @@ def step(
 
     Contract: the lunar programme is ``lunar_share × civil``; R&D plus the addition to the mission
     fund equals it exactly (spending never exceeds the budget).
+
+    Parameters
+    ----------
+    state
+        Reads the levers ``openness`` and ``coordinate``, ``civil_usd_bn`` and ``learning``; sets
+        ``lunar_rd_usd_bn`` and updates ``mission_fund_usd_bn`` and ``capability``.
+    setting
+        Blocs, sanctions and the ladder's thresholds.
+    p
+        Per-run parameters (R, 1).
+    targets
+        (R, N, tracks) milestone indices each actor works toward (−1: none).
+    spillover_bonus
+        (R, N, N) addition to β from joint crews (M4), or None.
+
+    Returns
+    -------
+    tuple of ndarray
+        β (R, N, N) and the coordination partners (R, N, N, bool).
     """
-    openness = state.levers["openness"]
-    beta = spillovers(openness, setting, p, spillover_bonus)
+    beta = spillovers(state.levers["openness"], setting, p, spillover_bonus)
     partners = coordination_partners(state.levers["coordinate"], setting)
-    share, _ = rd_share(beta, partners, p)
-    programme = p["lunar_share"] * state.civil_usd_bn
-    research = programme * share
-    state.lunar_rd_usd_bn = research
-    state.mission_fund_usd_bn = state.mission_fund_usd_bn + (programme - research)
-
-    by_domain = research[:, :, None] * domain_weights(state.capability, targets, setting, p)
-    effective = by_domain + np.einsum("rij,rjk->rik", beta, by_domain)
-    capability = np.maximum(state.capability, _CAPABILITY_FLOOR)
-    growth = (
-        p["idea_productivity"][:, :, None]
-        * _power(effective, p["research_elasticity"])
-        * _power(capability, p["knowledge_elasticity"])
+    runs, n = beta.shape[:2]
+    research = np.empty((runs, n))
+    mission_fund = _updatable(state.mission_fund_usd_bn)
+    capability = _updatable(state.capability)
+    _fund_and_grow(
+        beta,
+        partners,
+        np.ascontiguousarray(state.civil_usd_bn, dtype=np.float64),
+        np.ascontiguousarray(state.learning, dtype=np.float64),
+        np.ascontiguousarray(targets, dtype=np.int64),
+        np.ascontiguousarray(setting.ladder.thresholds, dtype=np.float64),
+        _column(p, "lunar_share", runs),
+        _column(p, "rd_fraction", runs),
+        _column(p, "aj_cost_convexity", runs),
+        _column(p, "fusion_rd_fraction", runs),
+        _column(p, "idea_productivity", runs),
+        _column(p, "research_elasticity", runs),
+        _column(p, "knowledge_elasticity", runs),
+        _column(p, "public_visibility", runs),
+        _column(p, "absorptive_half_usd_bn", runs),
+        _column(p, "catch_up_rate", runs),
+        research,
+        mission_fund,
+        capability,
     )
-
-    # Nelson–Phelps catch-up toward each domain's leader, as far as the leader is visible.
-    leader = np.argmax(state.capability, axis=1)  # (R, K)
-    frontier = np.take_along_axis(state.capability, leader[:, None, :], axis=1)  # (R, 1, K)
-    visible = np.take_along_axis(beta, np.broadcast_to(leader[:, None, :], growth.shape), axis=2)
-    visible = np.maximum(visible, p["public_visibility"][:, :, None])
-    absorptive = research / (research + p["absorptive_half_usd_bn"]) * (1.0 + state.learning)
-    gap = np.maximum(visible * frontier - state.capability, 0.0)
-    growth += p["catch_up_rate"][:, :, None] * absorptive[:, :, None] * gap
-    state.capability = state.capability + growth
+    state.lunar_rd_usd_bn = research
+    state.mission_fund_usd_bn = mission_fund
+    state.capability = capability
     return beta, partners
