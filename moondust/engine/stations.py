@@ -48,9 +48,10 @@ partners' quotas, already reflected in the 2025 rivalries and spillovers) acts:
 
 ``g_w = 0`` (inside its range) switches the rivalry channel off.
 
-Everything is vectorised over runs; the loops run over the few stations and over the seats of one
-station-year. There are no random draws: the allocation is a deterministic function of the state,
-so run *i* is the same alone or in any batch.
+The yearly work is done by compiled kernels (:mod:`moondust.engine.jit`) that loop over runs,
+stations, actors and the seats of one station-year; loading the table stays in NumPy. There are no
+random draws: the allocation is a deterministic function of the state, so run *i* is the same alone
+or in any batch.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
+from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.errors import InputFileError
@@ -517,34 +519,216 @@ def _stations(state: State) -> StationState:
     return stations
 
 
-def _pick(
-    candidates: BoolArray,
-    offer: IntArray,
-    priority: FloatArray,
-    count: IntArray,
-    conflict: BoolArray,
-    cap: FloatArray,
-    sanction: BoolArray,
-) -> IntArray:
-    """Give up to ``offer`` seats, one at a time, to the first eligible candidate of each run.
+def _column(p: RunParameters, name: str) -> FloatArray:
+    """Per-run parameter ``name`` as a contiguous (R,) float64 array for the kernels."""
+    return np.ascontiguousarray(p[name][:, 0], dtype=np.float64)
 
-    ``count`` (pooled seats per nationality this station-year) and ``conflict`` (sanctioned with
-    someone aboard) are updated in place. Returns the seats given (R, N).
+
+@kernel
+def _give_pool_seats(candidate, offer, priority, count, conflict, cap, sanction, seats):  # type: ignore[no-untyped-def]
+    """Give up to ``offer`` seats of one run, one at a time, to the first eligible candidate.
+
+    The first candidate is the lowest ``priority`` among those qualified, not in conflict with
+    anyone aboard and under the per-nationality ``cap`` (ties: the lowest index, as ``argmin``).
+    ``count``, ``conflict`` and ``seats`` (N,) are updated in place. Returns the seats given.
     """
-    runs, n = candidates.shape
-    rows = np.arange(runs)
-    seats = np.zeros((runs, n), dtype=np.int64)
-    for k in range(int(offer.max(initial=0))):
-        ok = candidates & ~conflict & (count < cap)
-        score = np.where(ok, priority, np.inf)
-        best = np.argmin(score, axis=1)
-        take = np.isfinite(score[rows, best]) & (offer > k)
-        if not take.any():
-            break
-        seats[rows, best] += take
-        count[rows, best] += take
-        conflict |= take[:, None] & sanction[best]
-    return seats
+    n = candidate.shape[0]
+    given = 0
+    for _ in range(offer):
+        best = -1
+        lowest = np.inf
+        for j in range(n):
+            if candidate[j] and not conflict[j] and count[j] < cap and priority[j] < lowest:
+                lowest = priority[j]
+                best = j
+        if best < 0:
+            break  # nobody left to take a seat; the rest go back to the host
+        seats[best] += 1
+        count[best] += 1
+        given += 1
+        for k in range(n):
+            conflict[k] = conflict[k] or sanction[best, k]
+    return given
+
+
+@kernel
+def _advance_stations(  # type: ignore[no-untyped-def]
+    year,
+    achieved,
+    station_openness_lever,
+    openness,
+    guest_openness_min,
+    training_years,
+    guest_seats_max,
+    bloc_partner_share,
+    crew_link_decay,
+    host,
+    capacity,
+    open_year,
+    close_year,
+    milestone,
+    successor_of,
+    quota,
+    treaty,
+    bloc,
+    eligible,
+    bloc_mate,
+    sanction,
+    is_open,
+    seats_flown,
+    seats_total,
+    foreign_flights_total,
+    flown_ever,
+    training,
+    crew_link,
+    seats_by_station,
+    opened_year,
+    closed,
+    quota_credit,
+    bloc_credit,
+    guest_credit,
+):
+    """One year of every station in every run: schedule, training, seat allocation, records.
+
+    Mirrors :func:`step` (which documents the rules); every state array is updated in place.
+    """
+    runs, size, n = seats_flown.shape
+    eps = _EPS
+    big = float(n) * (float(n) + 1.0) * 1e6
+    before = np.empty((size, n))
+    qualified = np.zeros(n, dtype=np.bool_)
+    candidate = np.zeros(n, dtype=np.bool_)
+    conflict = np.zeros(n, dtype=np.bool_)
+    count = np.zeros(n, dtype=np.int64)
+    priority = np.empty(n)
+    guest_priority = np.empty(n)
+    pool = np.zeros(n, dtype=np.int64)
+    flights = np.zeros((n, n))
+    rotation = np.empty(n)
+    for j in range(n):
+        rotation[j] = float((j + year) % n)
+    has_bloc = np.zeros(size, dtype=np.bool_)
+    for s in range(size):
+        for j in range(n):
+            has_bloc[s] = has_bloc[s] or bloc[s, j]
+
+    for r in range(runs):
+        willing_min = guest_openness_min[r]
+        needed = training_years[r] - eps
+        cap = max(np.floor(guest_seats_max[r] + eps), 1.0)
+        phi = min(max(bloc_partner_share[r], 0.0), 1.0)
+        # a successor takes over the training its predecessor had before this year
+        for s in range(size):
+            for j in range(n):
+                before[s, j] = training[r, s, j]
+
+        for s in range(size):
+            h = host[s]
+            seats_s = capacity[s]
+            was_opened = not np.isnan(opened_year[r, s])
+            if year > close_year[s]:
+                closed[r, s] = True
+            holds = milestone[s] < 0 or achieved[r, h, milestone[s]]
+            now_open = (
+                open_year[s] <= year
+                and year <= close_year[s]
+                and not closed[r, s]
+                and (holds or was_opened)
+            )
+            is_open[r, s] = now_open
+            if not now_open:
+                # nothing flies, nobody trains, credits lapse (what the general path gives)
+                bloc_credit[r, s] = 0.0
+                guest_credit[r, s] = 0.0
+                for j in range(n):
+                    training[r, s, j] = NOT_IN_TRAINING
+                    quota_credit[r, s, j] = 0.0
+                    seats_flown[r, s, j] = 0
+                continue
+            if not was_opened:
+                opened_year[r, s] = float(year)
+
+            # Training pipeline: who the station is open to, years trained, who is qualified.
+            station_openness = min(max(station_openness_lever[r, h], 0.0), 1.0)
+            guests_on = station_openness > 0
+            pred = successor_of[s]
+            quota_total = 0
+            for j in range(n):
+                pooled = openness[r, j] >= willing_min and ((bloc[s, j] and phi > 0) or guests_on)
+                open_to = eligible[s, j] and (treaty[s, j] or pooled)
+                trained = training[r, s, j]
+                if open_to:
+                    if trained >= 0:
+                        trained = trained + 1.0
+                    elif pred >= 0:
+                        trained = max(before[pred, j], 0.0)
+                    else:
+                        trained = 0.0
+                training[r, s, j] = trained
+                qualified[j] = open_to and trained >= needed
+
+                # 1. Treaty quotas with a carried fractional entitlement.
+                entitled = quota_credit[r, s, j] + quota[s, j] * seats_s
+                whole = np.floor(entitled + eps)
+                taken = int(whole) if qualified[j] and treaty[s, j] else 0
+                pool[j] = taken
+                quota_total += taken
+                carry = entitled - whole
+                quota_credit[r, s, j] = carry if treaty[s, j] and carry > 0.0 else 0.0
+                count[j] = 0
+                conflict[j] = sanction[h, j]
+                priority[j] = float(seats_by_station[r, s, j]) * n + rotation[j]
+            remaining = seats_s - quota_total
+
+            # 2. Bloc partners' pool.
+            share = phi if has_bloc[s] else 0.0
+            credit = bloc_credit[r, s] + share * remaining
+            offer = int(np.floor(credit + eps))
+            bloc_credit[r, s] = max(credit - offer, 0.0)
+            if offer > 0:
+                for j in range(n):
+                    candidate[j] = qualified[j] and bloc[s, j]
+                remaining -= _give_pool_seats(
+                    candidate, offer, priority, count, conflict, cap, sanction, pool
+                )
+
+            # 3. Guests' pool, from the host's station_openness lever; the host's bloc-mates first.
+            credit = guest_credit[r, s] + station_openness * remaining
+            offer = int(np.floor(credit + eps))
+            guest_credit[r, s] = max(credit - offer, 0.0)
+            if offer > 0:
+                for j in range(n):
+                    candidate[j] = qualified[j] and not treaty[s, j] and guests_on
+                    tier = 0.0 if bloc_mate[s, j] else big
+                    guest_priority[j] = tier + priority[j]
+                _give_pool_seats(
+                    candidate, offer, guest_priority, count, conflict, cap, sanction, pool
+                )
+
+            # 4. The host flies the rest (the host is never a candidate: pool[h] is 0).
+            foreign = 0
+            for j in range(n):
+                seats_flown[r, s, j] = pool[j]
+                foreign += pool[j]
+            seats_flown[r, s, h] = seats_s - foreign
+
+        # Totals and crew links: L ← (1 − δ_L) L + F + Fᵀ with F the foreign seats by host.
+        flights[:, :] = 0.0
+        for s in range(size):
+            h = host[s]
+            for j in range(n):
+                flown = seats_flown[r, s, j]
+                seats_by_station[r, s, j] += flown
+                seats_total[r, j] += flown
+                if flown > 0:
+                    flown_ever[r, j] = True
+                if j != h:
+                    foreign_flights_total[r, j] += flown
+                    flights[h, j] += flown
+        keep = 1.0 - crew_link_decay[r]
+        for i in range(n):
+            for j in range(n):
+                crew_link[r, i, j] = keep * crew_link[r, i, j] + flights[i, j] + flights[j, i]
 
 
 def step(state: State, setting: Setting, table: StationTable, p: RunParameters) -> None:
@@ -560,105 +744,86 @@ def step(state: State, setting: Setting, table: StationTable, p: RunParameters) 
     partners).
     """
     st = _stations(state)
-    year = state.year
-    runs, n = state.achieved.shape[:2]
-    training_before = st.training.copy()
-    station_openness = np.clip(state.levers["station_openness"], 0.0, 1.0)
-    willing = state.levers["openness"] >= p["guest_openness_min"]
-    training_years = p["crew_training_years"]
-    cap = np.maximum(np.floor(p["guest_seats_max"] + _EPS), 1.0)
-    phi = np.clip(p["bloc_partner_share"][:, 0], 0.0, 1.0)
-    rotation = ((np.arange(n) + year) % n).astype(np.float64)
-    big = float(n) * (float(n) + 1.0) * 1e6
-    scheduled = _scheduled(table, year)
-    seats = np.zeros((runs, table.size, n), dtype=np.int64)
-
-    for s in range(table.size):
-        h = int(table.host[s])
-        capacity = int(table.seats[s])
-        was_opened = ~np.isnan(st.opened_year[:, s])
-        past = bool(year > table.close_year[s])
-        st.closed[:, s] |= past
-        now_open = (
-            scheduled[s] & ~st.closed[:, s] & (_host_holds(table, state.achieved, s) | was_opened)
-        )
-        st.open[:, s] = now_open
-        st.opened_year[:, s] = np.where(now_open & ~was_opened, float(year), st.opened_year[:, s])
-
-        # Training pipeline: who the station is open to, years trained, who is qualified.
-        treaty = table.treaty[s][None]
-        guests_on = station_openness[:, h] > 0
-        pooled = willing & ((table.bloc[s][None] & (phi > 0)[:, None]) | guests_on[:, None])
-        open_to = now_open[:, None] & table.eligible[s][None] & (treaty | pooled)
-        trained = np.where(now_open[:, None], st.training[:, s], NOT_IN_TRAINING)
-        in_pipeline = trained >= 0
-        trained = np.where(open_to & in_pipeline, trained + 1.0, trained)
-        pred = int(table.successor_of[s])
-        carried = np.maximum(training_before[:, pred], 0.0) if pred >= 0 else 0.0
-        trained = np.where(open_to & ~in_pipeline, carried, trained)
-        st.training[:, s] = trained
-        qualified = open_to & (trained >= training_years - _EPS)
-
-        # 1. Treaty quotas with a carried fractional entitlement.
-        entitled = st.quota_credit[:, s] + table.quota[s][None] * capacity
-        whole = np.floor(entitled + _EPS)
-        quota_seats = np.where(qualified & treaty, whole, 0.0).astype(np.int64)
-        st.quota_credit[:, s] = np.where(
-            now_open[:, None] & treaty, np.maximum(entitled - whole, 0.0), 0.0
-        )
-        remaining = np.where(now_open, capacity - quota_seats.sum(axis=1), 0)
-
-        count = np.zeros((runs, n), dtype=np.int64)
-        conflict = np.broadcast_to(table.sanction[h], (runs, n)).copy()
-        priority = st.seats_by_station[:, s].astype(np.float64) * n + rotation[None]
-
-        # 2. Bloc partners' pool.
-        share = phi if table.bloc[s].any() else np.zeros(runs)
-        credit = st.bloc_credit[:, s] + share * remaining
-        offer = np.floor(credit + _EPS).astype(np.int64)
-        st.bloc_credit[:, s] = np.where(now_open, np.maximum(credit - offer, 0.0), 0.0)
-        candidates = qualified & table.bloc[s][None]
-        bloc_seats = _pick(candidates, offer, priority, count, conflict, cap, table.sanction)
-        remaining = remaining - bloc_seats.sum(axis=1)
-
-        # 3. Guests' pool, from the host's station_openness lever.
-        credit = st.guest_credit[:, s] + station_openness[:, h] * remaining
-        offer = np.floor(credit + _EPS).astype(np.int64)
-        st.guest_credit[:, s] = np.where(now_open, np.maximum(credit - offer, 0.0), 0.0)
-        candidates = qualified & ~treaty & guests_on[:, None]
-        tier = np.where(table.bloc_mate[s], 0.0, big)[None]
-        guest_seats = _pick(
-            candidates, offer, tier + priority, count, conflict, cap, table.sanction
-        )
-
-        # 4. The host flies the rest.
-        foreign = quota_seats + bloc_seats + guest_seats
-        seats[:, s] = foreign
-        seats[:, s, h] = np.where(now_open, capacity - foreign.sum(axis=1), 0)
-
-    _record(st, table, seats, p)
+    _advance_stations(
+        int(state.year),
+        state.achieved,
+        np.ascontiguousarray(state.levers["station_openness"], dtype=np.float64),
+        np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
+        _column(p, "guest_openness_min"),
+        _column(p, "crew_training_years"),
+        _column(p, "guest_seats_max"),
+        _column(p, "bloc_partner_share"),
+        _column(p, "crew_link_decay"),
+        table.host,
+        table.seats,
+        table.open_year,
+        table.close_year,
+        table.milestone,
+        table.successor_of,
+        table.quota,
+        table.treaty,
+        table.bloc,
+        table.eligible,
+        table.bloc_mate,
+        table.sanction,
+        st.open,
+        st.seats_flown,
+        st.seats_total,
+        st.foreign_flights_total,
+        st.flown_ever,
+        st.training,
+        st.crew_link,
+        st.seats_by_station,
+        st.opened_year,
+        st.closed,
+        st.quota_credit,
+        st.bloc_credit,
+        st.guest_credit,
+    )
 
 
-def _record(st: StationState, table: StationTable, seats: IntArray, p: RunParameters) -> None:
-    """Add this year's seats to the totals and the crew links."""
-    runs, size, n = seats.shape
-    st.seats_flown = seats
-    st.seats_by_station = st.seats_by_station + seats
-    st.seats_total = st.seats_total + seats.sum(axis=1)
-    hosted = np.zeros((size, n), dtype=bool)
-    hosted[np.arange(size), table.host] = True
-    foreign = np.where(hosted[None], 0, seats)
-    st.foreign_flights_total = st.foreign_flights_total + foreign.sum(axis=1)
-    st.flown_ever = st.flown_ever | (seats.sum(axis=1) > 0)
-    flights = np.zeros((runs, n, n))
-    for s in range(size):
-        flights[:, table.host[s], :] += foreign[:, s, :]
-    keep = 1.0 - p["crew_link_decay"][:, :, None]
-    st.crew_link = keep * st.crew_link + flights + flights.transpose(0, 2, 1)
+@kernel
+def _crew_bonus(link, link0, cap, gain, sanction):  # type: ignore[no-untyped-def]
+    """``cap (1 − e^{−gain ΔL})`` with ``ΔL = max(L − L⁰, 0)``, 0 where ``sanction`` (R, N, N)."""
+    runs, n, _ = link.shape
+    out = np.empty((runs, n, n))
+    for r in range(runs):
+        a = cap[r]
+        g = gain[r]
+        for i in range(n):
+            for j in range(n):
+                excess = link[r, i, j] - link0[r, i, j]
+                # no excess contact (most pairs) gives exactly 0: skip the exp
+                if excess > 0.0 and g != 0.0 and not sanction[i, j]:
+                    out[r, i, j] = a * (1.0 - np.exp(-g * excess))
+                else:
+                    out[r, i, j] = 0.0
+    return out
 
 
-def _excess_link(stations: StationState) -> FloatArray:
-    return np.maximum(stations.crew_link - stations.crew_link0, 0.0)
+@kernel
+def _crew_relief(link, link0, most, gain):  # type: ignore[no-untyped-def]
+    """``1 − most (1 − e^{−gain ΔL})`` clipped to [0, 1], ``ΔL = max(L − L⁰, 0)`` (R, N, N)."""
+    runs, n, _ = link.shape
+    out = np.empty((runs, n, n))
+    for r in range(runs):
+        a = most[r]
+        g = gain[r]
+        for i in range(n):
+            for j in range(n):
+                excess = link[r, i, j] - link0[r, i, j]
+                # no excess contact (most pairs) gives exactly 1: skip the exp
+                if excess > 0.0 and g != 0.0:
+                    relief = 1.0 - a * (1.0 - np.exp(-g * excess))
+                    # the clip to [0, 1] as comparisons: numba's min/max are slow in a hot loop
+                    if relief < 0.0:
+                        relief = 0.0
+                    elif relief > 1.0:
+                        relief = 1.0
+                    out[r, i, j] = relief
+                else:
+                    out[r, i, j] = 1.0
+    return out
 
 
 def spillover_bonus(
@@ -670,12 +835,16 @@ def spillover_bonus(
     pairs (the ISS partners USA and Russia, for instance), as :func:`technology.spillovers` does
     for β itself.
     """
-    cap = np.maximum(p["crew_spillover_cap"], 0.0)[:, :, None]
-    gain = p["crew_spillover_gain"][:, :, None]
-    bonus = cap * (1.0 - np.exp(-gain * _excess_link(stations)))
-    if sanction is not None:
-        bonus = np.where(np.asarray(sanction, dtype=bool), 0.0, bonus)
-    return np.asarray(bonus, dtype=np.float64)
+    n = stations.crew_link.shape[1]
+    mask = np.zeros((n, n), dtype=bool) if sanction is None else np.asarray(sanction, dtype=bool)
+    bonus: FloatArray = _crew_bonus(
+        stations.crew_link,
+        stations.crew_link0,
+        np.maximum(_column(p, "crew_spillover_cap"), 0.0),
+        _column(p, "crew_spillover_gain"),
+        np.ascontiguousarray(mask),
+    )
+    return bonus
 
 
 def rivalry_relief(stations: StationState, p: RunParameters) -> FloatArray:
@@ -684,10 +853,13 @@ def rivalry_relief(stations: StationState, p: RunParameters) -> FloatArray:
     Exactly 1 (no relief) where no flights beyond the 2025 level link a pair or when the gain
     ``rivalry_relief_gain`` is 0.
     """
-    most = np.clip(p["rivalry_relief_max"], 0.0, 1.0)[:, :, None]
-    gain = np.maximum(p["rivalry_relief_gain"], 0.0)[:, :, None]
-    relief = 1.0 - most * (1.0 - np.exp(-gain * _excess_link(stations)))
-    return np.asarray(np.clip(relief, 0.0, 1.0), dtype=np.float64)
+    relief: FloatArray = _crew_relief(
+        stations.crew_link,
+        stations.crew_link0,
+        np.clip(_column(p, "rivalry_relief_max"), 0.0, 1.0),
+        np.maximum(_column(p, "rivalry_relief_gain"), 0.0),
+    )
+    return relief
 
 
 def running_costs(stations: StationState, table: StationTable) -> FloatArray:
