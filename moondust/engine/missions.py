@@ -20,26 +20,84 @@ actor a rival interferes with this year (:mod:`moondust.engine.conflict`) fails.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import numpy as np
 from numpy.typing import NDArray
 
 from moondust.engine import debris
-from moondust.engine.ladder import TRACKS
+from moondust.engine.jit import kernel
+from moondust.engine.ladder import TRACKS, Ladder
 from moondust.engine.params import RunParameters
-from moondust.engine.random import Stream, uniform
+from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
 _ROADMAP_LOOKAHEAD = 2
 _SCHEDULE_SLACK = 1
+_FUSION_TRACK = TRACKS.index("fusion")
+_MISSION_SUCCESS = int(Stream.MISSION_SUCCESS)
+
+_Scalar = TypeVar("_Scalar", bound=np.generic)
+
+
+def _prerequisite_lists(ladder: Ladder) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each milestone's prerequisites as compressed rows: ``needs[start[m]:start[m + 1]]``."""
+    rows, needs = np.nonzero(ladder.prerequisites)
+    start = np.zeros(ladder.size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=ladder.size), out=start[1:])
+    return start, needs.astype(np.int64)
+
+
+@kernel
+def _eligible_rows(achieved, start, needs, out):  # type: ignore[no-untyped-def]
+    """``out[row, m]``: milestone m is not held in ``achieved[row]`` and its prerequisites are."""
+    # Written out rather than a helper called per milestone: passing arrays to a compiled call
+    # costs reference counting that made this several times slower.
+    for row in range(achieved.shape[0]):
+        for m in range(achieved.shape[1]):
+            ok = not achieved[row, m]
+            if ok:
+                for q in range(start[m], start[m + 1]):
+                    if not achieved[row, needs[q]]:
+                        ok = False
+                        break
+            out[row, m] = ok
 
 
 def eligible(achieved: BoolArray, setting: Setting) -> BoolArray:
     """Milestones not yet held whose prerequisites are all held, (R, N, M)."""
-    ok = ~achieved
-    for m, needs in enumerate(setting.ladder.prerequisites):
-        for prerequisite in np.flatnonzero(needs):
-            ok[..., m] &= achieved[..., prerequisite]
-    return ok
+    start, needs = _prerequisite_lists(setting.ladder)
+    rows = np.ascontiguousarray(achieved, dtype=np.bool_).reshape(-1, achieved.shape[-1])
+    out = np.empty(rows.shape, dtype=np.bool_)
+    _eligible_rows(rows, start, needs, out)
+    return out.reshape(achieved.shape)
+
+
+@kernel
+def _choose_targets(ok, track, roadmap_year, year, fusion_off, targets):  # type: ignore[no-untyped-def]
+    """Per (run, actor, track): the first eligible milestone in ladder order, those the roadmap
+    schedules within the lookahead first; −1 for none (and on the fusion track when it is off)."""
+    runs, n, size = ok.shape
+    tracks = targets.shape[2]
+    horizon = float(year + _ROADMAP_LOOKAHEAD)
+    best = np.empty(tracks)
+    for r in range(runs):
+        for i in range(n):
+            for t in range(tracks):
+                best[t] = np.inf
+                targets[r, i, t] = -1
+            for m in range(size):
+                if not ok[r, i, m]:
+                    continue
+                score = float(m)
+                if roadmap_year[i, m] <= horizon:  # NaN (no announced date) compares False
+                    score -= size
+                t = track[m]
+                if score < best[t]:  # strict: the first of equal scores, like argmin
+                    best[t] = score
+                    targets[r, i, t] = m
+            if fusion_off[r]:
+                targets[r, i, _FUSION_TRACK] = -1
 
 
 def choose_targets(
@@ -50,51 +108,64 @@ def choose_targets(
     With ``fusion_enabled`` = 0 in ``p`` nobody works toward the fusion milestones.
     """
     ladder = setting.ladder
-    ok = eligible(state.achieved, setting)
-    order = np.arange(ladder.size, dtype=np.float64)
-    soon = setting.roadmap_year <= state.year + _ROADMAP_LOOKAHEAD  # NaN compares False
-    score = order[None, None, :] - ladder.size * soon[None]
-    score = np.where(ok, score, np.inf)
-    targets = np.full((*state.achieved.shape[:2], len(TRACKS)), -1, dtype=np.int64)
-    for track in range(len(TRACKS)):
-        columns = np.flatnonzero(ladder.track == track)
-        track_score = score[..., columns]
-        best = np.argmin(track_score, axis=2)
-        found = np.isfinite(np.take_along_axis(track_score, best[..., None], axis=2)[..., 0])
-        targets[..., track] = np.where(found, columns[best], -1)
+    runs, n = state.achieved.shape[:2]
     if p is not None:
-        fusion_off = p["fusion_enabled"] < 0.5  # (R, 1)
-        targets[..., TRACKS.index("fusion")] = np.where(
-            fusion_off, -1, targets[..., TRACKS.index("fusion")]
-        )
+        fusion_off = np.ascontiguousarray(p["fusion_enabled"][:, 0] < 0.5)
+    else:
+        fusion_off = np.zeros(runs, dtype=np.bool_)
+    targets = np.empty((runs, n, len(TRACKS)), dtype=np.int64)
+    _choose_targets(
+        eligible(state.achieved, setting),
+        np.ascontiguousarray(ladder.track, dtype=np.int64),
+        np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
+        int(state.year),
+        fusion_off,
+        targets,
+    )
     return targets
 
 
-def heritage_success(
-    successes: FloatArray,
-    failures: FloatArray,
-    partner_successes: FloatArray,
-    partner_failures: FloatArray,
-    margin: FloatArray,
-    p: RunParameters,
-    runs: NDArray[np.int64] | slice = slice(None),
-) -> FloatArray:
-    """Beta-Bernoulli success probability on own and partners' heritage, raised by margin.
-
-    Works on any array shape; ``runs`` selects the parameter rows (per run) that go with it.
-    """
-    tau = p["heritage_transfer"][runs, 0]
-    n0 = p["heritage_prior_strength"][runs, 0]
-    a0 = p["heritage_prior_mean"][runs, 0] * n0
-    if isinstance(runs, slice):  # full (R, N) arrays: parameters broadcast per run
-        tau, n0, a0 = tau[:, None], n0[:, None], a0[:, None]
+@kernel
+def _heritage_chance(  # type: ignore[no-untyped-def]
+    successes, failures, partner_successes, partner_failures, margin, tau, n0, prior_mean, kappa
+):
+    """Beta-Bernoulli success probability on own and partners' heritage, raised by margin."""
+    a0 = prior_mean * n0
     wins = a0 + successes + tau * partner_successes
     trials = n0 + successes + failures + tau * (partner_successes + partner_failures)
     heritage = wins / trials
-    kappa = p["margin_gain"][runs, 0]
-    if isinstance(runs, slice):
-        kappa = kappa[:, None]
     return heritage + (1.0 - heritage) * (1.0 - np.exp(-kappa * margin))
+
+
+@kernel
+def _success_probabilities(  # type: ignore[no-untyped-def]
+    successes, failures, partners, openness, margin, tau, n0, prior_mean, kappa, out
+):
+    runs, n = successes.shape
+    for r in range(runs):
+        for i in range(n):
+            # Partners' heritage, each weighted by that partner's openness.
+            partner_s = 0.0
+            partner_f = 0.0
+            for j in range(n):
+                if partners[r, i, j]:
+                    partner_s += openness[r, j] * successes[r, j]
+                    partner_f += openness[r, j] * failures[r, j]
+            out[r, i] = _heritage_chance(
+                successes[r, i],
+                failures[r, i],
+                partner_s,
+                partner_f,
+                margin[r, i],
+                tau[r],
+                n0[r],
+                prior_mean[r],
+                kappa[r],
+            )
+
+
+def _per_run(p: RunParameters, name: str) -> FloatArray:
+    return np.ascontiguousarray(p[name][:, 0], dtype=np.float64)
 
 
 def success_probability(
@@ -105,10 +176,129 @@ def success_probability(
     margin: FloatArray,
 ) -> FloatArray:
     """Probability that an attempt succeeds, (R, N), from heritage and capability margin."""
-    weight = np.where(partners, state.levers["openness"][:, None, :], 0.0)
-    partner_s = np.einsum("rij,rj->ri", weight, state.successes)
-    partner_f = np.einsum("rij,rj->ri", weight, state.failures)
-    return heritage_success(state.successes, state.failures, partner_s, partner_f, margin, p)
+    successes = np.ascontiguousarray(state.successes, dtype=np.float64)
+    out = np.empty_like(successes)
+    _success_probabilities(
+        successes,
+        np.ascontiguousarray(state.failures, dtype=np.float64),
+        np.ascontiguousarray(partners, dtype=np.bool_),
+        np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
+        np.ascontiguousarray(np.broadcast_to(margin, successes.shape), dtype=np.float64),
+        _per_run(p, "heritage_transfer"),
+        _per_run(p, "heritage_prior_strength"),
+        _per_run(p, "heritage_prior_mean"),
+        _per_run(p, "margin_gain"),
+        out,
+    )
+    return out
+
+
+@kernel
+def _attempt_missions(  # type: ignore[no-untyped-def]
+    seed,
+    run_index,
+    year,
+    targets,
+    thresholds,
+    cost,
+    roadmap_year,
+    capability,
+    partners,
+    openness,
+    loss,
+    sabotaged,
+    tau,
+    n0,
+    prior_mean,
+    kappa,
+    fund,
+    successes,
+    failures,
+    achieved,
+    achieved_year,
+    attempted,
+    new_milestones,
+):
+    """All tracks of one year, in track order, for every run and actor (updates in place).
+
+    Within a track every attempt is judged on the heritage held before that track, so the
+    outcomes of a track are applied only after all its draws.
+    """
+    runs, n, tracks = targets.shape
+    domains = thresholds.shape[1]
+    calendar = float(year)
+    tried = np.zeros(n, dtype=np.bool_)
+    won = np.zeros(n, dtype=np.bool_)
+    for r in range(runs):
+        run = run_index[r]
+        for t in range(tracks):
+            for i in range(n):
+                tried[i] = False
+                won[i] = False
+                m = targets[r, i, t]
+                if m < 0:
+                    continue
+                # The cheap conditions first: on schedule (no date is NaN) and funded.
+                planned = roadmap_year[i, m]
+                if not (planned != planned or calendar >= planned - _SCHEDULE_SLACK):
+                    continue
+                if not fund[r, i] >= cost[m]:
+                    continue
+                # Ready: the smallest capability/threshold ratio over the required domains is at
+                # least 1 (NaN is not). Once below 1 it cannot come back, so stop there.
+                worst = np.inf
+                for k in range(domains):
+                    level = thresholds[m, k]
+                    if level > 0:
+                        ratio = capability[r, i, k] / level
+                        if not ratio >= worst:  # the smaller, or NaN
+                            worst = ratio
+                        if not worst >= 1.0:
+                            break
+                if not worst >= 1.0:
+                    continue
+                fund[r, i] -= cost[m]
+                if attempted[r, i] < 0:
+                    attempted[r, i] = m
+                tried[i] = True
+                margin = max(worst - 1.0, 0.0) if np.isfinite(worst) else 0.0
+                # Written out, not a shared helper: calls passing arrays cost reference counting.
+                partner_s = 0.0
+                partner_f = 0.0
+                for j in range(n):
+                    if partners[r, i, j]:
+                        partner_s += openness[r, j] * successes[r, j]
+                        partner_f += openness[r, j] * failures[r, j]
+                chance = _heritage_chance(
+                    successes[r, i],
+                    failures[r, i],
+                    partner_s,
+                    partner_f,
+                    margin,
+                    tau[r],
+                    n0[r],
+                    prior_mean[r],
+                    kappa[r],
+                )
+                chance = 0.0 if sabotaged[r, i] else chance * loss[r]
+                won[i] = draw(seed, run, year, _MISSION_SUCCESS, i, t) < chance
+            for i in range(n):
+                if not tried[i]:
+                    continue
+                if won[i]:
+                    m = targets[r, i, t]
+                    successes[r, i] += 1.0
+                    achieved[r, i, m] = True
+                    achieved_year[r, i, m] = calendar
+                    new_milestones[r, i] += 1
+                else:
+                    failures[r, i] += 1.0
+
+
+def _writable(values: NDArray[Any], dtype: type[_Scalar]) -> NDArray[_Scalar]:
+    """``values`` itself if a kernel may update it in place, else a contiguous copy."""
+    out: NDArray[_Scalar] = np.ascontiguousarray(values, dtype=dtype)
+    return out if out.flags.writeable else out.copy()
 
 
 def step(
@@ -125,65 +315,44 @@ def step(
     """
     ladder = setting.ladder
     runs, n = state.military_share.shape
-    rows = np.arange(runs)[:, None]
-    cols = np.arange(n)[None, :]
     state.new_milestones = np.zeros((runs, n), dtype=np.int64)
     state.attempted = np.full((runs, n), -1, dtype=np.int64)
-    year = float(state.year)
     # M7: orbital debris lowers every actor's odds; a rival's interference makes attempts fail.
-    loss = (
-        debris.loss_multiplier(state.debris, p) if state.debris is not None else np.ones((runs, 1))
+    if state.debris is not None:
+        loss = np.ascontiguousarray(debris.loss_multiplier(state.debris, p)[:, 0])
+    else:
+        loss = np.ones(runs)
+    if state.conflict is not None:
+        sabotaged = np.ascontiguousarray(state.conflict.interference, dtype=np.bool_)
+    else:
+        sabotaged = np.zeros((runs, n), dtype=np.bool_)
+    state.mission_fund_usd_bn = _writable(state.mission_fund_usd_bn, np.float64)
+    state.successes = _writable(state.successes, np.float64)
+    state.failures = _writable(state.failures, np.float64)
+    state.achieved = _writable(state.achieved, np.bool_)
+    state.achieved_year = _writable(state.achieved_year, np.float64)
+    _attempt_missions(
+        int(state.seed),
+        np.ascontiguousarray(state.run_index[:, 0], dtype=np.int64),
+        int(state.year),
+        np.ascontiguousarray(targets, dtype=np.int64),
+        np.ascontiguousarray(ladder.thresholds, dtype=np.float64),
+        np.ascontiguousarray(ladder.cost_usd_bn, dtype=np.float64),
+        np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
+        np.ascontiguousarray(state.capability, dtype=np.float64),
+        np.ascontiguousarray(partners, dtype=np.bool_),
+        np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
+        loss,
+        sabotaged,
+        _per_run(p, "heritage_transfer"),
+        _per_run(p, "heritage_prior_strength"),
+        _per_run(p, "heritage_prior_mean"),
+        _per_run(p, "margin_gain"),
+        state.mission_fund_usd_bn,
+        state.successes,
+        state.failures,
+        state.achieved,
+        state.achieved_year,
+        state.attempted,
+        state.new_milestones,
     )
-    openness = state.levers["openness"]
-    sabotaged = (
-        state.conflict.interference if state.conflict is not None else np.zeros((runs, n), bool)
-    )
-    for track in range(len(TRACKS)):
-        target = targets[..., track]
-        has = target >= 0
-        safe = np.where(has, target, 0)
-        thresholds = ladder.thresholds[safe]  # (R, N, K)
-        required = thresholds > 0
-        ratio = np.where(required, state.capability / np.where(required, thresholds, 1.0), np.inf)
-        worst = ratio[..., 0]
-        for k in range(1, ratio.shape[2]):  # faster than min(axis=2) over six domains
-            worst = np.minimum(worst, ratio[..., k])
-        ready = has & (worst >= 1.0)
-        cost = ladder.cost_usd_bn[safe]
-        planned = setting.roadmap_year[cols, safe]
-        on_schedule = np.isnan(planned) | (year >= planned - _SCHEDULE_SLACK)
-        attempt = ready & on_schedule & (state.mission_fund_usd_bn >= cost)
-        state.mission_fund_usd_bn = state.mission_fund_usd_bn - np.where(attempt, cost, 0.0)
-
-        state.attempted = np.where(attempt & (state.attempted < 0), target, state.attempted)
-        if not attempt.any():
-            continue
-        # Only the attempts need a success probability: work on that subset.
-        r_at, i_at = np.nonzero(attempt)
-        margin = np.where(np.isfinite(worst), np.maximum(worst - 1.0, 0.0), 0.0)[r_at, i_at]
-        weight = np.where(partners[r_at, i_at], openness[r_at], 0.0)  # (A, N)
-        partner_s = np.einsum("aj,aj->a", weight, state.successes[r_at])
-        partner_f = np.einsum("aj,aj->a", weight, state.failures[r_at])
-        chance = heritage_success(
-            state.successes[r_at, i_at],
-            state.failures[r_at, i_at],
-            partner_s,
-            partner_f,
-            margin,
-            p,
-            runs=r_at,
-        )
-        chance = np.where(sabotaged[r_at, i_at], 0.0, chance * loss[r_at, 0])
-        draw = uniform(
-            state.seed, state.run_index[r_at, 0], state.year, Stream.MISSION_SUCCESS, i_at, track
-        )
-        won = draw < chance
-        success = np.zeros((runs, n), dtype=bool)
-        success[r_at, i_at] = won
-        state.successes = state.successes + success
-        state.failures = state.failures + (attempt & ~success)
-        state.achieved[rows, cols, safe] |= success
-        state.achieved_year[rows, cols, safe] = np.where(
-            success, year, state.achieved_year[rows, cols, safe]
-        )
-        state.new_milestones += success
