@@ -44,7 +44,7 @@ from moondust.engine.random import Stream, uniform
 from moondust.engine.state import FloatArray, Setting, State, initial_state, pairwise_sum
 from moondust.errors import MoondustError
 from moondust.results import Results
-from moondust.world.policies import LEVERS, Levers, Observation, StatusQuo
+from moondust.world.policies import LEVERS, Levers, Observation, Policy, StatusQuo
 from moondust.world.scenario import Distribution, Scenario
 from moondust.world.world import World, load_world
 
@@ -200,11 +200,16 @@ def _observe(state: State, setting: Setting) -> Observation:
 
 
 def _levers(state: State, setting: Setting) -> Levers:
-    observation = _observe(state, setting)
     shape = state.policy_id.shape
     levers: Levers = {name: np.empty(shape) for name in LEVERS}
+    observation = None
     for index, policy in enumerate(setting.policies):
-        chosen = policy.levers(observation)
+        chosen: Mapping[str, ArrayLike]
+        if type(policy).levers is Policy.levers:
+            chosen = policy.values  # constant levers: nothing to observe, no (R, N) arrays to build
+        else:
+            observation = observation or _observe(state, setting)
+            chosen = policy.levers(observation)
         mask = state.policy_id == index
         for name in LEVERS:
             np.copyto(levers[name], chosen[name], where=mask)
