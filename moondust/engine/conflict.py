@@ -27,7 +27,7 @@ and handed to :mod:`moondust.engine.debris` as a pulse. An ASAT test counts as a
 by the target: it is aimed at a rival's space assets, even when the satellite destroyed is the
 attacker's own, as in every historical test.
 
-Draws are counter-based (:func:`moondust.engine.random.uniform`, stream ``CONFLICT``, actor i and
+Draws are counter-based (:func:`moondust.engine.random.draw`, stream ``CONFLICT``, actor i and
 index 4 j + slot for the pair i < j), so run k is identical alone or in any batch.
 
 :class:`ConflictParameters` types the parameters of both M7 modules (this one and
@@ -43,14 +43,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from moondust.datafiles import read_csv
-from moondust.engine.params import ConflictParameters, RunParameters
-from moondust.engine.random import Stream, uniform
+from moondust.engine.jit import kernel
+from moondust.engine.params import ConflictParameters, RunParameters, per_run
+from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
 IntArray = NDArray[np.int64]
 
 _SLOTS = 4
 """Draws per pair and year: occurrence, attacker, kind, fragments."""
+
+_STREAM = int(Stream.CONFLICT)
 
 
 @dataclass
@@ -128,10 +131,41 @@ def accumulate(stock: FloatArray, spending: FloatArray, p: RunParameters) -> Flo
     return np.asarray((1.0 - p["counterspace_depreciation"]) * stock + spending, dtype=np.float64)
 
 
-def _symmetric(values: FloatArray, runs: int, n: int) -> FloatArray:
-    """(R, N, N) array ½(x + xᵀ) from an (N, N) or (R, N, N) input."""
-    full = np.broadcast_to(np.asarray(values, dtype=np.float64), (runs, n, n))
-    return np.asarray(0.5 * (full + full.transpose(0, 2, 1)), dtype=np.float64)
+@kernel
+def _hazard(base, weight, stock_i, stock_j, reference, elasticity, gain, strain):  # type: ignore[no-untyped-def]
+    """h_ij = h_0 · w̄_ij · (√(K_i K_j) / K_ref)^ε · (1 + γ_T T̄_ij), zero when w̄_ij ≤ 0."""
+    if not weight > 0.0:
+        return 0.0
+    mean_stock = np.sqrt(max(stock_i, 0.0) * max(stock_j, 0.0))
+    scale = (mean_stock / reference) ** elasticity
+    return base * weight * scale * (1.0 + gain * max(strain, 0.0))
+
+
+@kernel
+def _pair_hazards(stock, rivalry, tension, base, reference, elasticity, gain, out):  # type: ignore[no-untyped-def]
+    """Every h_ij into ``out`` (R, N, N), zero on the diagonal."""
+    runs, n = stock.shape
+    for r in range(runs):
+        for i in range(n):
+            for j in range(n):
+                out[r, i, j] = 0.0
+                if i != j:
+                    out[r, i, j] = _hazard(
+                        base[r],
+                        0.5 * (rivalry[r, i, j] + rivalry[r, j, i]),
+                        stock[r, i],
+                        stock[r, j],
+                        reference[r],
+                        elasticity[r],
+                        gain[r],
+                        0.5 * (tension[r, i, j] + tension[r, j, i]),
+                    )
+
+
+def _per_run_matrix(values: FloatArray, runs: int, n: int) -> FloatArray:
+    """An (N, N) or (R, N, N) input as (R, N, N) (a read-only view when broadcast)."""
+    full = np.asarray(values, dtype=np.float64)
+    return full if full.shape == (runs, n, n) else np.broadcast_to(full, (runs, n, n))
 
 
 def pair_hazard(
@@ -160,52 +194,21 @@ def pair_hazard(
     >>> bool(h[0, 0, 1] > 0), float(h[0, 0, 2]), float(h[0, 0, 0])
     (True, 0.0, 0.0)
     """
+    stock = np.asarray(stock, dtype=np.float64)
     runs, n = stock.shape
-    weight = _symmetric(rivalry, runs, n)
-    strain = _symmetric(tension, runs, n)
-    reference = p["counterspace_reference_usd_bn"] / p["counterspace_depreciation"]  # (R, 1)
-    k = np.maximum(stock, 0.0)
-    mean_stock = np.sqrt(k[:, :, None] * k[:, None, :])
-    scale = (mean_stock / reference[:, :, None]) ** p["stock_elasticity"][:, :, None]
-    hazard = (
-        p["incident_hazard"][:, :, None]
-        * weight
-        * scale
-        * (1.0 + p["tension_gain"][:, :, None] * np.maximum(strain, 0.0))
+    out = np.empty((runs, n, n))
+    _pair_hazards(
+        stock,
+        _per_run_matrix(rivalry, runs, n),
+        _per_run_matrix(tension, runs, n),
+        per_run(p["incident_hazard"], runs),
+        per_run(p["counterspace_reference_usd_bn"], runs)
+        / per_run(p["counterspace_depreciation"], runs),
+        per_run(p["stock_elasticity"], runs),
+        per_run(p["tension_gain"], runs),
+        out,
     )
-    hazard = np.where(weight > 0.0, hazard, 0.0)
-    hazard[:, np.arange(n), np.arange(n)] = 0.0
-    return np.asarray(hazard, dtype=np.float64)
-
-
-def _pair_values(values: FloatArray, first: IntArray, second: IntArray) -> FloatArray:
-    """½(x_ij + x_ji) for the pairs (i, j) = (first, second), (R, P) or (1, P)."""
-    full = np.asarray(values, dtype=np.float64)
-    if full.ndim == 2:
-        return np.asarray(0.5 * (full[first, second] + full[second, first]))[None, :]
-    return np.asarray(0.5 * (full[:, first, second] + full[:, second, first]))
-
-
-def _hazard_of_pairs(
-    stock: FloatArray,
-    rivalry: FloatArray,
-    tension: FloatArray,
-    p: RunParameters,
-    first: IntArray,
-    second: IntArray,
-) -> FloatArray:
-    """:func:`pair_hazard` evaluated only on the given pairs, (R, P): the same arithmetic,
-    without building the (R, N, N) matrices."""
-    weight = _pair_values(rivalry, first, second)
-    strain = _pair_values(tension, first, second)
-    reference = p["counterspace_reference_usd_bn"] / p["counterspace_depreciation"]
-    k = np.maximum(stock, 0.0)
-    mean_stock = np.sqrt(k[:, first] * k[:, second])
-    scale = (mean_stock / reference) ** p["stock_elasticity"]
-    hazard = (
-        p["incident_hazard"] * weight * scale * (1.0 + p["tension_gain"] * np.maximum(strain, 0.0))
-    )
-    return np.asarray(np.where(weight > 0.0, hazard, 0.0), dtype=np.float64)
+    return out
 
 
 def rival_pairs(rivalry: FloatArray) -> tuple[IntArray, IntArray]:
@@ -224,6 +227,70 @@ def _conflict_of(state: State) -> ConflictState:
     if not isinstance(found, ConflictState):
         raise TypeError("state.conflict must hold a ConflictState (see conflict.initial)")
     return found
+
+
+@kernel
+def _draw_incidents(  # type: ignore[no-untyped-def]
+    seed,
+    year,
+    run_index,
+    stock,
+    rivalry,
+    tension,
+    asat_allowed,
+    base,
+    reference,
+    elasticity,
+    gain,
+    interference_share,
+    log_fewest,
+    log_most,
+    interference,
+    incidents,
+    incidents_total,
+    asat_tests_total,
+    fragments,
+):
+    """This year's incidents of every rival pair i < j (in a fixed order), in place."""
+    runs, n = stock.shape
+    for r in range(runs):
+        run = run_index[r, 0]
+        fragments[r] = 0.0
+        for i in range(n):
+            for j in range(i + 1, n):
+                hazard = _hazard(
+                    base[r],
+                    0.5 * (rivalry[r, i, j] + rivalry[r, j, i]),
+                    stock[r, i],
+                    stock[r, j],
+                    reference[r],
+                    elasticity[r],
+                    gain[r],
+                    0.5 * (tension[r, i, j] + tension[r, j, i]),
+                )
+                # Zero hazard (non-rivals) never clashes, whatever the draw: skip drawing. Draws
+                # are keyed, so skipping leaves every other pair's numbers unchanged.
+                if not hazard > 0.0:
+                    continue
+                slot = _SLOTS * j
+                if not draw(seed, run, year, _STREAM, i, slot) < -np.expm1(-hazard):
+                    continue
+                total = stock[r, i] + stock[r, j]
+                share_i = stock[r, i] / total if total > 0 else 0.5
+                if draw(seed, run, year, _STREAM, i, slot + 1) < share_i:
+                    attacker, target = i, j
+                else:
+                    attacker, target = j, i
+                if draw(seed, run, year, _STREAM, i, slot + 2) < interference_share[r]:
+                    interference[r, target] = True
+                    incidents[r, target] += 1
+                elif asat_allowed[r, attacker] > 0.5:
+                    incidents[r, target] += 1
+                    asat_tests_total[r, attacker] += 1
+                    u = draw(seed, run, year, _STREAM, i, slot + 3)
+                    fragments[r] += np.exp(log_fewest + (log_most - log_fewest) * u)
+        for i in range(n):
+            incidents_total[r, i] += incidents[r, i]
 
 
 def step(
@@ -265,52 +332,33 @@ def step(
     conflict.counterspace_usd_bn = accumulate(
         conflict.counterspace_usd_bn, state.military_usd_bn, p
     )
-    stock = conflict.counterspace_usd_bn
+    # This year's flags are new arrays: last year's stay as they were for anyone holding them.
     conflict.interference = np.zeros((runs, n), dtype=bool)
     conflict.incidents = np.zeros((runs, n), dtype=np.int64)
-    fragments = np.zeros(runs)
-
-    first, second = rival_pairs(rivalry)
-    if first.size == 0:
-        return fragments
-    hazard = _hazard_of_pairs(stock, rivalry, tension, p, first, second)  # (R, P)
-
-    def draw(slot: int) -> FloatArray:
-        return uniform(
-            state.seed,
-            state.run_index,
-            state.year,
-            Stream.CONFLICT,
-            first[None, :],
-            _SLOTS * second[None, :] + slot,
-        )
-
-    occurs = draw(0) < -np.expm1(-hazard)
-    k_first, k_second = stock[:, first], stock[:, second]
-    total = k_first + k_second
-    share_first = np.divide(k_first, total, out=np.full_like(total, 0.5), where=total > 0)
-    first_attacks = draw(1) < share_first
-    attacker = np.where(first_attacks, first[None, :], second[None, :])
-    target = np.where(first_attacks, second[None, :], first[None, :])
-    interferes = draw(2) < p["interference_share"]
-    allowed = np.take_along_axis(state.levers["asat_allowed"], attacker, axis=1) > 0.5
-    tests = occurs & ~interferes & allowed
-    sabotage = occurs & interferes
+    fragments = np.empty(runs)
     low, high = asat_fragment_range()
-    pieces = np.exp(np.log(low) + (np.log(high) - np.log(low)) * draw(3))
-
-    actors = np.arange(n)
-    hits_target = target[:, :, None] == actors  # (R, P, N)
-    by_attacker = attacker[:, :, None] == actors
-    suffered = ((tests | sabotage)[:, :, None] & hits_target).sum(axis=1)
-    conflict.incidents = suffered.astype(np.int64)
-    conflict.incidents_total = conflict.incidents_total + conflict.incidents
-    conflict.interference = (sabotage[:, :, None] & hits_target).any(axis=1)
-    conflict.asat_tests_total = conflict.asat_tests_total + (
-        (tests[:, :, None] & by_attacker).sum(axis=1).astype(np.int64)
+    _draw_incidents(
+        int(state.seed),
+        int(state.year),
+        state.run_index,
+        conflict.counterspace_usd_bn,
+        _per_run_matrix(rivalry, runs, n),
+        _per_run_matrix(tension, runs, n),
+        np.ascontiguousarray(state.levers["asat_allowed"], dtype=np.float64),
+        per_run(p["incident_hazard"], runs),
+        per_run(p["counterspace_reference_usd_bn"], runs)
+        / per_run(p["counterspace_depreciation"], runs),
+        per_run(p["stock_elasticity"], runs),
+        per_run(p["tension_gain"], runs),
+        per_run(p["interference_share"], runs),
+        float(np.log(low)),
+        float(np.log(high)),
+        conflict.interference,
+        conflict.incidents,
+        conflict.incidents_total,
+        conflict.asat_tests_total,
+        fragments,
     )
-    for pair in range(first.size):  # fixed summation order: identical in any batch
-        fragments = fragments + np.where(tests[:, pair], pieces[:, pair], 0.0)
     return fragments
 
 

@@ -50,13 +50,14 @@ N₂₀₂₅ = MASTER objects ≥ 10 cm (54,000, Aug 2024) − payloads in orbi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 
 import numpy as np
 
 from moondust.datafiles import read_csv
-from moondust.engine.params import RunParameters
+from moondust.engine.jit import kernel
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import FloatArray
 
 SUBSTEPS_PER_YEAR = 12
@@ -122,11 +123,6 @@ class Coefficients:
     k_nn: FloatArray
 
 
-def _column(p: RunParameters, name: str) -> FloatArray:
-    """A run parameter as a flat (R,) array."""
-    return np.asarray(p[name], dtype=np.float64).reshape(-1)
-
-
 def _parse_count(text: str) -> float:
     return float(str(text).replace(",", "").lstrip("~><=").strip())
 
@@ -156,8 +152,8 @@ def counts_2025() -> tuple[float, float, float]:
 
 def shell_volume_km3(p: RunParameters) -> FloatArray:
     """V_shell = 4/3 π ((R⊕ + h_top)³ − (R⊕ + h_bottom)³) in km³, (R,)."""
-    top = EARTH_RADIUS_KM + _column(p, "shell_ceiling_km")
-    bottom = EARTH_RADIUS_KM + _column(p, "shell_floor_km")
+    top = EARTH_RADIUS_KM + p["shell_ceiling_km"][:, 0]
+    bottom = EARTH_RADIUS_KM + p["shell_floor_km"][:, 0]
     return np.asarray(4.0 / 3.0 * np.pi * (top**3 - bottom**3), dtype=np.float64)
 
 
@@ -174,13 +170,13 @@ def coefficients(p: RunParameters) -> Coefficients:
     >>> round(float(c.k_sd[0])), round(float(c.k_sn[0]))
     (498, 116)
     """
-    speed_km_s = _column(p, "impact_velocity_km_s")
+    speed_km_s = p["impact_velocity_km_s"][:, 0]
     speed_km_yr = speed_km_s * SECONDS_PER_YEAR
     volume = shell_volume_km3(p)
-    r_s = _column(p, "satellite_diameter_m") / 2000.0  # km
-    r_n = _column(p, "debris_diameter_m") / 2000.0
-    m_s = _column(p, "satellite_mass_kg")
-    m_n = _column(p, "debris_mass_kg")
+    r_s = p["satellite_diameter_m"][:, 0] / 2000.0  # km
+    r_n = p["debris_diameter_m"][:, 0] / 2000.0
+    m_s = p["satellite_mass_kg"][:, 0]
+    m_n = p["debris_mass_kg"][:, 0]
 
     def phi(r_a: FloatArray, r_b: FloatArray) -> FloatArray:
         return np.asarray(np.pi * (r_a + r_b) ** 2 * speed_km_yr / volume, dtype=np.float64)
@@ -204,21 +200,62 @@ def coefficients(p: RunParameters) -> Coefficients:
     )
 
 
+# Rows of the (12, R) coefficient table the kernels read: the fields of Coefficients, in order.
+_PHI_SS, _PHI_SD, _PHI_SN, _PHI_DD, _PHI_DN, _PHI_NN = range(6)
+_K_SS, _K_SD, _K_SN, _K_DD, _K_DN, _K_NN = range(6, 12)
+
+
+def _coefficient_table(c: Coefficients, runs: int) -> FloatArray:
+    """``c`` as one (12, R) array, rows in the order of the fields of :class:`Coefficients`."""
+    return np.stack([per_run(getattr(c, f.name), runs) for f in fields(c)])
+
+
+@kernel
+def _fragments_made(c, r, alpha, alpha_a, s, d, n):  # type: ignore[no-untyped-def]
+    """Debris created by collisions per year at populations (S, D, N) in run r."""
+    return (
+        alpha * c[_K_SN, r] * c[_PHI_SN, r] * n * s
+        + alpha * c[_K_SD, r] * c[_PHI_SD, r] * d * s
+        + c[_K_DN, r] * c[_PHI_DN, r] * n * d
+        + c[_K_DD, r] * c[_PHI_DD, r] * d * d
+        + alpha_a * c[_K_SS, r] * c[_PHI_SS, r] * s * s
+        + c[_K_NN, r] * c[_PHI_NN, r] * n * n
+    )
+
+
+@kernel
+def _fragments_of_runs(c, alpha, alpha_a, s, d, n, out):  # type: ignore[no-untyped-def]
+    for r in range(out.size):
+        out[r] = _fragments_made(c, r, alpha[r], alpha_a[r], s[r], d[r], n[r])
+
+
 def collision_fragments(
     c: Coefficients, p: RunParameters, s: FloatArray, d: FloatArray, n: FloatArray
 ) -> FloatArray:
-    """Debris created by collisions per year at populations (S, D, N), (R,)."""
-    alpha = _column(p, "collision_avoidance_failure")
-    alpha_a = _column(p, "active_collision_fraction")
-    return np.asarray(
-        alpha * c.k_sn * c.phi_sn * n * s
-        + alpha * c.k_sd * c.phi_sd * d * s
-        + c.k_dn * c.phi_dn * n * d
-        + c.k_dd * c.phi_dd * d * d
-        + alpha_a * c.k_ss * c.phi_ss * s * s
-        + c.k_nn * c.phi_nn * n * n,
-        dtype=np.float64,
+    """Debris created by collisions per year at populations (S, D, N), (R,).
+
+    Parameters
+    ----------
+    c
+        Collision rates and fragments per collision (:func:`coefficients`).
+    p
+        Run parameters (table ``conflict``), each (R, 1).
+    s, d, n
+        Active satellites, derelicts and debris, (R,).
+    """
+    shape = np.broadcast_shapes(np.shape(s), np.shape(d), np.shape(n), c.phi_ss.shape)
+    runs = shape[0] if shape else 1
+    out = np.empty(runs)
+    _fragments_of_runs(
+        _coefficient_table(c, runs),
+        per_run(p["collision_avoidance_failure"], runs),
+        per_run(p["active_collision_fraction"], runs),
+        per_run(s, runs),
+        per_run(d, runs),
+        per_run(n, runs),
+        out,
     )
+    return out
 
 
 def initial(runs: int, p: RunParameters) -> DebrisState:
@@ -242,7 +279,7 @@ def initial(runs: int, p: RunParameters) -> DebrisState:
     n = np.full(runs, n0)
     made = collision_fragments(coefficients(p), p, s, d, n)
     background = np.maximum(
-        n / _column(p, "debris_residence_years") + _column(p, "debris_growth_2025") - made, 0.0
+        n / p["debris_residence_years"][:, 0] + p["debris_growth_2025"][:, 0] - made, 0.0
     )
     return DebrisState(
         active=s,
@@ -254,10 +291,60 @@ def initial(runs: int, p: RunParameters) -> DebrisState:
     )
 
 
-def _advance(x: FloatArray, gain: FloatArray, loss_rate: FloatArray, h: float) -> FloatArray:
+@kernel
+def _advance(x, gain, loss_rate, h):  # type: ignore[no-untyped-def]
     """x e^(−L h) + G (1 − e^(−L h)) / L, for L > 0."""
-    decay = np.exp(-loss_rate * h)
-    return np.asarray(x * decay + gain * (-np.expm1(-loss_rate * h)) / loss_rate, dtype=np.float64)
+    return x * np.exp(-loss_rate * h) + gain * (-np.expm1(-loss_rate * h)) / loss_rate
+
+
+@kernel
+def _advance_year(  # type: ignore[no-untyped-def]
+    active,
+    derelict,
+    debris,
+    asat_fragments_total,
+    background_per_yr,
+    launch_scale,
+    asat_fragments,
+    c,
+    launch_rate,
+    lifetime,
+    disposal,
+    alpha,
+    alpha_a,
+    disabling,
+    tau_d,
+    tau_n,
+):
+    """One year of every run's populations in place: the pulse, then the monthly sub-steps."""
+    h = 1.0 / SUBSTEPS_PER_YEAR
+    for r in range(active.size):
+        scale = max(launch_scale[r], 0.0)
+        pulse = max(asat_fragments[r], 0.0)
+        launches = launch_rate[r] * scale
+        background = background_per_yr[r] * scale
+        s = active[r]
+        d = derelict[r]
+        n = debris[r] + pulse
+        for _ in range(SUBSTEPS_PER_YEAR):
+            hits = c[_PHI_SN, r] * n + c[_PHI_SD, r] * d
+            s_loss = (
+                1.0 / lifetime[r]
+                + (disabling[r] + alpha[r]) * hits
+                + alpha_a[r] * c[_PHI_SS, r] * s
+            )
+            d_gain = (1.0 - disposal[r]) * s / lifetime[r] + disabling[r] * hits * s
+            d_loss = 1.0 / tau_d[r] + c[_PHI_DN, r] * n + c[_PHI_DD, r] * d
+            n_gain = _fragments_made(c, r, alpha[r], alpha_a[r], s, d, n) + background
+            s, d, n = (
+                _advance(s, launches, s_loss, h),
+                _advance(d, d_gain, d_loss, h),
+                _advance(n, n_gain, 1.0 / tau_n[r], h),
+            )
+        active[r] = s
+        derelict[r] = d
+        debris[r] = n
+        asat_fragments_total[r] += pulse
 
 
 def step(
@@ -287,38 +374,38 @@ def step(
     inputs; ``launch_scale = 0`` with ``impact_velocity_km_s = 0`` (no collisions) gives pure
     exponential decay with the residence times (S with Δt, N with τ_N).
     """
-    scale = np.maximum(np.asarray(launch_scale, dtype=np.float64).reshape(-1), 0.0)
-    pulse = np.maximum(np.asarray(asat_fragments, dtype=np.float64).reshape(-1), 0.0)
-    c = coefficients(p)
-    launches = _column(p, "launch_rate_2025") * scale
-    background = debris_state.background_per_yr * scale
-    lifetime = _column(p, "mission_lifetime_years")
-    disposal = _column(p, "disposal_success")
-    alpha = _column(p, "collision_avoidance_failure")
-    alpha_a = _column(p, "active_collision_fraction")
-    disabling = _column(p, "disabling_ratio")
-    tau_d = _column(p, "derelict_residence_years")
-    tau_n = _column(p, "debris_residence_years")
+    runs = debris_state.active.size
 
-    s = debris_state.active
-    d = debris_state.derelict
-    n = debris_state.debris + pulse
-    h = 1.0 / SUBSTEPS_PER_YEAR
-    for _ in range(SUBSTEPS_PER_YEAR):
-        hits = c.phi_sn * n + c.phi_sd * d
-        s_loss = 1.0 / lifetime + (disabling + alpha) * hits + alpha_a * c.phi_ss * s
-        d_gain = (1.0 - disposal) * s / lifetime + disabling * hits * s
-        d_loss = 1.0 / tau_d + c.phi_dn * n + c.phi_dd * d
-        n_gain = collision_fragments(c, p, s, d, n) + background
-        s, d, n = (
-            _advance(s, launches, s_loss, h),
-            _advance(d, d_gain, d_loss, h),
-            _advance(n, n_gain, 1.0 / tau_n, h),
-        )
-    debris_state.active = s
-    debris_state.derelict = d
-    debris_state.debris = n
-    debris_state.asat_fragments_total = debris_state.asat_fragments_total + pulse
+    def column(name: str) -> FloatArray:
+        return per_run(p[name], runs)
+
+    # New arrays each year (as the state's fields always were), filled by the kernel.
+    active = np.array(debris_state.active, dtype=np.float64).reshape(-1)
+    derelict = np.array(debris_state.derelict, dtype=np.float64).reshape(-1)
+    debris = np.array(debris_state.debris, dtype=np.float64).reshape(-1)
+    fragments_total = np.array(debris_state.asat_fragments_total, dtype=np.float64).reshape(-1)
+    _advance_year(
+        active,
+        derelict,
+        debris,
+        fragments_total,
+        per_run(debris_state.background_per_yr, runs),
+        per_run(launch_scale, runs),
+        per_run(asat_fragments, runs),
+        _coefficient_table(coefficients(p), runs),
+        column("launch_rate_2025"),
+        column("mission_lifetime_years"),
+        column("disposal_success"),
+        column("collision_avoidance_failure"),
+        column("active_collision_fraction"),
+        column("disabling_ratio"),
+        column("derelict_residence_years"),
+        column("debris_residence_years"),
+    )
+    debris_state.active = active
+    debris_state.derelict = derelict
+    debris_state.debris = debris
+    debris_state.asat_fragments_total = fragments_total
 
 
 def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
@@ -339,7 +426,7 @@ def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
     True
     """
     excess = np.maximum(debris_state.debris / debris_state.debris_2025 - 1.0, 0.0)
-    sensitivity = _column(p, "debris_loss_sensitivity")
+    sensitivity = p["debris_loss_sensitivity"][:, 0]
     return np.asarray(np.exp(-sensitivity * excess), dtype=np.float64).reshape(-1, 1)
 
 

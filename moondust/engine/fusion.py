@@ -24,6 +24,7 @@ from functools import cache
 import numpy as np
 
 from moondust.datafiles import read_csv
+from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
@@ -80,34 +81,89 @@ def social_cost_of_carbon(year: int) -> float:
     return float(np.interp(year, years, values))
 
 
+@kernel
+def _burn(  # type: ignore[no-untyped-def]
+    holds_fusion_power,
+    delivered_kg,
+    plants_gw,
+    he3_stock_kg,
+    energy_twh,
+    co2_avoided_mt,
+    climate_value,
+    climate_value_counted,
+    scc_usd_per_t,
+    enabled,
+    efficiency,
+    energy_per_kg_gwh,
+    capacity_factor,
+    build_rate_gw,
+    grid_intensity,
+    fusion_intensity,
+    counted_share,
+):
+    """One year of M6 for every run and actor, in place."""
+    runs, n = plants_gw.shape
+    for r in range(runs):
+        on = enabled[r] > 0.5
+        twh_per_kg = efficiency[r] * energy_per_kg_gwh[r] / 1000.0
+        twh_per_gw = capacity_factor[r] * HOURS_PER_YEAR / 1000.0
+        world = 0.0
+        for i in range(n):
+            stock = he3_stock_kg[r, i] + delivered_kg[r, i]
+            fuel_for_gw = stock * twh_per_kg / twh_per_gw  # capacity the stock can run a year
+            if holds_fusion_power[r, i] and on:
+                plants_gw[r, i] += min(max(fuel_for_gw - plants_gw[r, i], 0.0), build_rate_gw[r])
+            energy = min(plants_gw[r, i] * twh_per_gw, stock * twh_per_kg) if on else 0.0
+            he3_stock_kg[r, i] = max(stock - energy / twh_per_kg, 0.0)
+            energy_twh[r, i] = energy
+            co2_avoided_mt[r, i] = energy * (grid_intensity[r] - fusion_intensity[r]) / 1000.0
+            climate_value[r, i] = co2_avoided_mt[r, i] * scc_usd_per_t / 1000.0
+            world += climate_value[r, i]
+        for i in range(n):
+            climate_value_counted[r, i] = counted_share[r] * world
+
+
 def step(state: State, setting: Setting, p: RunParameters, holds_fusion_power: BoolArray) -> None:
     """Build plants, burn delivered He-3, count energy, CO2 avoided and its value.
 
-    ``holds_fusion_power`` is (R, N) bool. Reads ``state.mining.delivered_kg``; reads and writes
-    ``state.fusion``. Contract: He-3 burned never exceeds the stock; no energy when fusion is off.
+    Parameters
+    ----------
+    state
+        The engine state; reads ``state.mining.delivered_kg``, updates ``state.fusion`` in place.
+    setting
+        The scenario's fixed inputs.
+    p
+        Run parameters, each (R, 1).
+    holds_fusion_power
+        Actors holding the ``fusion_power`` milestone, (R, N) bool.
+
+    Notes
+    -----
+    Contract: He-3 burned never exceeds the stock; no energy when fusion is off.
     """
     fusion: FusionState = state.fusion
-    enabled = p["fusion_enabled"] > 0.5
-    fusion.he3_stock_kg = fusion.he3_stock_kg + state.mining.delivered_kg
-    twh_per_kg = p["fusion_efficiency"] * p["energy_per_kg_gwh_th"] / 1000.0
-    twh_per_gw = p["plant_capacity_factor"] * HOURS_PER_YEAR / 1000.0
-    fuel_for_gw = fusion.he3_stock_kg * twh_per_kg / twh_per_gw  # capacity the stock can run a year
-    wanted = np.maximum(fuel_for_gw - fusion.plants_gw, 0.0)
-    build = np.where(
-        holds_fusion_power & enabled, np.minimum(wanted, p["plant_build_rate_gw"]), 0.0
-    )
-    fusion.plants_gw = fusion.plants_gw + build
-    energy = np.where(
-        enabled, np.minimum(fusion.plants_gw * twh_per_gw, fusion.he3_stock_kg * twh_per_kg), 0.0
-    )
-    burned = energy / twh_per_kg
-    fusion.he3_stock_kg = np.maximum(fusion.he3_stock_kg - burned, 0.0)
-    fusion.energy_twh = energy
-    fusion.co2_avoided_mt = (
-        energy * (p["grid_intensity_g_per_kwh"] - p["fusion_intensity_g_per_kwh"]) / 1000.0
-    )
-    fusion.climate_value_usd_bn = fusion.co2_avoided_mt * social_cost_of_carbon(state.year) / 1000.0
-    world = fusion.climate_value_usd_bn.sum(axis=1, keepdims=True)
-    fusion.climate_value_counted_usd_bn = p["climate_benefit_counted"] * np.broadcast_to(
-        world, fusion.climate_value_usd_bn.shape
+    runs = fusion.plants_gw.shape[0]
+
+    def column(name: str) -> FloatArray:  # a run parameter as an (R,) array (a view if it can)
+        flat = np.asarray(p[name], dtype=np.float64).reshape(-1)
+        return flat if flat.size == runs else np.ascontiguousarray(np.broadcast_to(flat, (runs,)))
+
+    _burn(
+        np.asarray(holds_fusion_power, dtype=np.bool_),
+        np.asarray(state.mining.delivered_kg, dtype=np.float64),
+        fusion.plants_gw,
+        fusion.he3_stock_kg,
+        fusion.energy_twh,
+        fusion.co2_avoided_mt,
+        fusion.climate_value_usd_bn,
+        fusion.climate_value_counted_usd_bn,
+        social_cost_of_carbon(state.year),
+        column("fusion_enabled"),
+        column("fusion_efficiency"),
+        column("energy_per_kg_gwh_th"),
+        column("plant_capacity_factor"),
+        column("plant_build_rate_gw"),
+        column("grid_intensity_g_per_kwh"),
+        column("fusion_intensity_g_per_kwh"),
+        column("climate_benefit_counted"),
     )

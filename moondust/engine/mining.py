@@ -28,7 +28,8 @@ from functools import cache
 
 import numpy as np
 
-from moondust.engine.params import RunParameters
+from moondust.engine.jit import kernel
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
 _EPS = 1e-12
@@ -112,12 +113,218 @@ def initial(setting: Setting, runs: int, p: RunParameters) -> MiningState:
     )
 
 
+@kernel
+def _unit_landing_cost(landed_kg, miner_mass_t, learning_rate, cost_0):  # type: ignore[no-untyped-def]
+    """Wright's law for one actor: ``c_0 (max(Q, m_M)/m_M)^(−b)``, USD per kg."""
+    reference = miner_mass_t * 1000.0
+    exponent = -np.log2(1.0 - learning_rate)
+    doublings = max(landed_kg, reference) / reference
+    return cost_0 * doublings ** (-exponent)
+
+
+@kernel
+def _landing_costs(landed_kg, miner_mass_t, learning_rate, cost_0, out):  # type: ignore[no-untyped-def]
+    for r in range(landed_kg.shape[0]):
+        for i in range(landed_kg.shape[1]):
+            out[r, i] = _unit_landing_cost(
+                landed_kg[r, i], miner_mass_t[r], learning_rate[r], cost_0[r]
+            )
+
+
 def landing_cost_usd_per_kg(landed_mass_kg: FloatArray, p: RunParameters) -> FloatArray:
-    """Wright's law: ``c_0 (max(Q, m_M)/m_M)^(−b)`` with ``b = −log₂(1 − LR)``."""
-    reference = p["miner_mass_t"] * 1000.0
-    exponent = -np.log2(1.0 - p["launch_learning_rate"])
-    doublings = np.maximum(landed_mass_kg, reference) / reference
-    return np.asarray(p["surface_delivery_usd_per_kg"] * doublings ** (-exponent))
+    """Wright's law: ``c_0 (max(Q, m_M)/m_M)^(−b)`` with ``b = −log₂(1 − LR)``.
+
+    Parameters
+    ----------
+    landed_mass_kg
+        Cumulative landed mass Q of every actor, (R, N).
+    p
+        Run parameters, each (R, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Landing cost per kg, USD, (R, N).
+    """
+    landed = np.ascontiguousarray(landed_mass_kg, dtype=np.float64)
+    runs = landed.shape[0]
+    out = np.empty_like(landed)
+    _landing_costs(
+        landed,
+        per_run(p["miner_mass_t"], runs),
+        per_run(p["launch_learning_rate"], runs),
+        per_run(p["surface_delivery_usd_per_kg"], runs),
+        out,
+    )
+    return out
+
+
+@kernel
+def _richest(remaining_kg, r, usable):  # type: ignore[no-untyped-def]
+    """First site holding the most He-3 among ``usable`` ones, as ``argmax`` with −1 elsewhere
+    (site 0 when none is usable)."""
+    best = 0
+    best_kg = remaining_kg[r, 0] if usable[0] else -1.0
+    for s in range(1, remaining_kg.shape[1]):
+        value = remaining_kg[r, s] if usable[s] else -1.0
+        if value > best_kg:
+            best, best_kg = s, value
+    return best
+
+
+@kernel
+def _mining_year(  # type: ignore[no-untyped-def]
+    year,
+    far_side,
+    mean_ppb,
+    achieved,
+    can_mine_index,
+    reach_far_index,
+    delivered_index,
+    civil_usd_bn,
+    mission_fund,
+    shared_sites,
+    partners,
+    rivalry,
+    remaining_kg,
+    holder,
+    joint,
+    site_of,
+    tension,
+    miners,
+    landed_mass_kg,
+    mined_kg,
+    delivered_kg,
+    stock_on_moon_kg,
+    spent,
+    tension_decay,
+    budget_share,
+    lunar_share,
+    contested_tension,
+    joint_cost_share,
+    setup_usd_bn,
+    miner_lifetime,
+    miner_hardware,
+    miner_mass_t,
+    learning_rate,
+    cost_0,
+    output_at_20ppb,
+    efficiency,
+):
+    """One year of M5 for every run, in place; ``mission_fund`` loses what is ``spent``."""
+    runs, n = site_of.shape
+    sites = remaining_kg.shape[1]
+    budget = np.empty(n)
+    reachable = np.empty(sites, dtype=np.bool_)
+    free = np.empty(sites, dtype=np.bool_)
+    demand = np.empty(sites)
+    for r in range(runs):
+        for i in range(n):
+            for j in range(n):
+                tension[r, i, j] *= 1.0 - tension_decay[r]
+            budget[i] = 0.0
+            if achieved[r, i, can_mine_index]:
+                budget[i] = budget_share[r] * lunar_share[r] * civil_usd_bn[r, i]
+            if mission_fund[r, i] < budget[i]:
+                budget[i] = mission_fund[r, i]
+            spent[r, i] = 0.0
+
+        # Sites: actors take turns in an order that rotates with the year (no one always first).
+        for turn in range(n):
+            i = (turn + year % n) % n
+            current = site_of[r, i]
+            exhausted = current >= 0 and remaining_kg[r, current] <= _EPS
+            needs = achieved[r, i, can_mine_index] and (current < 0 or exhausted) and budget[i] > 0
+            opened = False
+            if needs:
+                reach_far = achieved[r, i, reach_far_index]
+                has_free = False
+                for s in range(sites):
+                    reachable[s] = (not far_side[s] or reach_far) and remaining_kg[r, s] > _EPS
+                    free[s] = reachable[s] and holder[r, s] < 0
+                    has_free = has_free or free[s]
+
+                # Contested: the richest reachable site is held exclusively by a rival.
+                richest = _richest(remaining_kg, r, reachable)
+                owner = holder[r, richest]
+                if owner >= 0 and not joint[r, richest] and rivalry[i, owner] > 0 and owner != i:
+                    tension[r, i, owner] += contested_tension[r]
+                    tension[r, owner, i] += contested_tension[r]
+
+                # Join a partner's joint base if sharing; otherwise claim the richest free site.
+                sharing = shared_sites[r, i] > 0.5
+                join_site = -1
+                if sharing:
+                    for j in range(n):
+                        site = site_of[r, j]
+                        if (
+                            partners[r, i, j]
+                            and shared_sites[r, j] > 0.5
+                            and site >= 0
+                            and joint[r, site]
+                            and remaining_kg[r, site] > _EPS
+                        ):
+                            join_site = site
+                            break
+                setup = setup_usd_bn[r] * (joint_cost_share[r] if sharing else 1.0)
+                if budget[i] >= setup:
+                    if join_site >= 0:
+                        site_of[r, i] = join_site
+                        opened = True
+                    elif has_free:
+                        claimed = _richest(remaining_kg, r, free)
+                        site_of[r, i] = claimed
+                        holder[r, claimed] = i
+                        joint[r, claimed] = joint[r, claimed] or sharing
+                        opened = True
+                if opened:
+                    spent[r, i] += setup
+                    budget[i] -= setup
+            # Miners stay idle (not relocated) while their actor has no site.
+            if exhausted and not opened:
+                site_of[r, i] = -1
+
+        # Miners: retire, then buy and land new ones with what is left of the budget.
+        for i in range(n):
+            miners[r, i] *= 1.0 - 1.0 / miner_lifetime[r]
+            if site_of[r, i] >= 0:  # only actors with a site buy miners
+                landing = _unit_landing_cost(
+                    landed_mass_kg[r, i], miner_mass_t[r], learning_rate[r], cost_0[r]
+                )
+                unit_cost = miner_hardware[r] + miner_mass_t[r] * 1000.0 * landing / 1e9
+                new = budget[i] / unit_cost
+                miners[r, i] += new
+                landed_mass_kg[r, i] += new * miner_mass_t[r] * 1000.0
+                spent[r, i] += new * unit_cost
+            mission_fund[r, i] -= spent[r, i]
+
+        # Extraction, capped by what each site holds (output scaled down when capacity exceeds
+        # what is left); each actor keeps its own miners' output.
+        demand[:] = 0.0
+        for i in range(n):
+            site = site_of[r, i]
+            mined_kg[r, i] = 0.0
+            if site >= 0:
+                capacity = miners[r, i] * output_at_20ppb[r] * efficiency[r] * mean_ppb[site] / 20.0
+                mined_kg[r, i] = capacity
+                demand[site] += capacity
+        for i in range(n):
+            site = site_of[r, i]
+            if site >= 0:
+                if demand[site] > 0:
+                    mined_kg[r, i] *= min(demand[site], remaining_kg[r, site]) / demand[site]
+                else:
+                    mined_kg[r, i] = 0.0
+        for s in range(sites):
+            remaining_kg[r, s] = max(remaining_kg[r, s] - min(demand[s], remaining_kg[r, s]), 0.0)
+
+        # Delivery: the stock on the Moon goes to Earth once the actor holds he3_delivered.
+        for i in range(n):
+            stock_on_moon_kg[r, i] += mined_kg[r, i]
+            delivered_kg[r, i] = 0.0
+            if achieved[r, i, delivered_index]:
+                delivered_kg[r, i] = stock_on_moon_kg[r, i]
+            stock_on_moon_kg[r, i] -= delivered_kg[r, i]
 
 
 def step(
@@ -129,108 +336,72 @@ def step(
 ) -> None:
     """Claim sites, buy and land miners, extract, deliver. Reads and writes ``state.mining``.
 
+    Parameters
+    ----------
+    state
+        The engine state; ``state.mining`` (a :class:`MiningState`) is updated in place and the
+        mining spending is taken out of ``state.mission_fund_usd_bn``.
+    setting
+        The scenario's fixed inputs (rivalry decides contested sites).
+    p
+        Run parameters, each (R, 1).
+    milestone_index
+        Milestone id → index into ``state.achieved`` (``commercial_mining``, ``far_side_landing``,
+        ``he3_delivered``).
+    partners
+        Actors coordinating with each other this year, (R, N, N) bool.
+
+    Notes
+    -----
     Contract: a site never yields more He-3 than it holds; mining spending comes out of the
     mission fund and never exceeds it.
     """
     mining: MiningState = state.mining
     sites = load_sites(p)
     runs, n = state.military_share.shape
-    rows = np.arange(runs)
-    holds = state.achieved
-    can_mine = holds[:, :, milestone_index["commercial_mining"]]
-    reach_far = holds[:, :, milestone_index["far_side_landing"]]
-    delivers = holds[:, :, milestone_index["he3_delivered"]]
-    sharing = state.levers["shared_sites"] > 0.5
 
-    mining.tension *= 1.0 - p["tension_decay"][:, :, None]
-    budget = np.where(can_mine, p["mining_budget_share"] * p["lunar_share"] * state.civil_usd_bn, 0)
-    budget = np.minimum(budget, state.mission_fund_usd_bn)
-    spent = np.zeros((runs, n))
+    def column(name: str) -> FloatArray:
+        return per_run(p[name], runs)
 
-    # Sites: actors take turns in an order that rotates with the year (no one always first).
-    order = np.roll(np.arange(n), -(state.year % n))
-    for i in order:
-        current = mining.site_of[:, i]
-        exhausted = (current >= 0) & (mining.remaining_kg[rows, np.maximum(current, 0)] <= _EPS)
-        needs = can_mine[:, i] & ((current < 0) | exhausted) & (budget[:, i] > 0)
-        if not needs.any():
-            continue
-        reachable = (~sites.far_side[None, :] | reach_far[:, i : i + 1]) & (
-            mining.remaining_kg > _EPS
-        )
-        # Contested: the richest reachable site is held exclusively by a rival.
-        richest = np.argmax(np.where(reachable, mining.remaining_kg, -1.0), axis=1)
-        owner = mining.holder[rows, richest]
-        exclusive_rival = (
-            (owner >= 0)
-            & ~mining.joint[rows, richest]
-            & (setting.rivalry[i][np.maximum(owner, 0)] > 0)
-            & (owner != i)
-        )
-        bump = np.where(needs & exclusive_rival, p["contested_site_tension"][:, 0], 0.0)
-        mining.tension[rows, i, np.maximum(owner, 0)] += bump
-        mining.tension[rows, np.maximum(owner, 0), i] += bump
-
-        # Join a partner's joint base if sharing; otherwise claim the richest free site.
-        partner_sites = np.where(
-            partners[:, i, :] & sharing & sharing[:, i : i + 1], mining.site_of, -1
-        )
-        joinable = (partner_sites >= 0) & mining.joint[rows[:, None], np.maximum(partner_sites, 0)]
-        joinable &= mining.remaining_kg[rows[:, None], np.maximum(partner_sites, 0)] > _EPS
-        has_join = joinable.any(axis=1) & needs & sharing[:, i]
-        join_site = partner_sites[rows, np.argmax(joinable, axis=1)]
-
-        free = reachable & (mining.holder < 0)
-        has_free = free.any(axis=1)
-        free_site = np.argmax(np.where(free, mining.remaining_kg, -1.0), axis=1)
-        claim = needs & ~has_join & has_free
-
-        setup_share = np.where(has_join | sharing[:, i], p["joint_base_cost_share"][:, 0], 1.0)
-        setup = p["site_setup_usd_bn"][:, 0] * setup_share
-        affordable = budget[:, i] >= setup
-        join_now = has_join & affordable
-        claim_now = claim & affordable
-        mining.site_of[:, i] = np.where(join_now, join_site, mining.site_of[:, i])
-        mining.site_of[:, i] = np.where(claim_now, free_site, mining.site_of[:, i])
-        mining.holder[rows, free_site] = np.where(claim_now, i, mining.holder[rows, free_site])
-        mining.joint[rows, free_site] |= claim_now & sharing[:, i]
-        cost = np.where(join_now | claim_now, setup, 0.0)
-        spent[:, i] += cost
-        budget[:, i] -= cost
-        # Miners stay idle (not relocated) while their actor has no site.
-        mining.site_of[:, i] = np.where(
-            exhausted & ~(join_now | claim_now), -1, mining.site_of[:, i]
-        )
-
-    # Miners: retire, then buy and land new ones with what is left of the budget.
-    mining.miners *= 1.0 - 1.0 / p["miner_lifetime_years"]
-    unit_cost = (
-        p["miner_hardware_usd_bn"]
-        + p["miner_mass_t"] * 1000.0 * landing_cost_usd_per_kg(mining.landed_mass_kg, p) / 1e9
+    fund = np.array(state.mission_fund_usd_bn, dtype=np.float64)  # a new array, as before
+    spent = np.empty((runs, n))
+    _mining_year(
+        int(state.year),
+        sites.far_side,
+        sites.mean_ppb,
+        state.achieved,
+        milestone_index["commercial_mining"],
+        milestone_index["far_side_landing"],
+        milestone_index["he3_delivered"],
+        np.ascontiguousarray(state.civil_usd_bn, dtype=np.float64),
+        fund,
+        np.ascontiguousarray(state.levers["shared_sites"], dtype=np.float64),
+        np.ascontiguousarray(partners, dtype=np.bool_),
+        np.ascontiguousarray(setting.rivalry, dtype=np.float64),
+        mining.remaining_kg,
+        mining.holder,
+        mining.joint,
+        mining.site_of,
+        mining.tension,
+        mining.miners,
+        mining.landed_mass_kg,
+        mining.mined_kg,
+        mining.delivered_kg,
+        mining.stock_on_moon_kg,
+        spent,
+        column("tension_decay"),
+        column("mining_budget_share"),
+        column("lunar_share"),
+        column("contested_site_tension"),
+        column("joint_base_cost_share"),
+        column("site_setup_usd_bn"),
+        column("miner_lifetime_years"),
+        column("miner_hardware_usd_bn"),
+        column("miner_mass_t"),
+        column("launch_learning_rate"),
+        column("surface_delivery_usd_per_kg"),
+        column("miner_output_kg_at_20ppb"),
+        column("extraction_efficiency"),
     )
-    working = mining.site_of >= 0
-    new = np.where(working, budget / unit_cost, 0.0)
-    mining.miners += new
-    mining.landed_mass_kg += new * p["miner_mass_t"] * 1000.0
-    spent += new * unit_cost
-    state.mission_fund_usd_bn = state.mission_fund_usd_bn - spent
+    state.mission_fund_usd_bn = fund
     mining.spent_usd_bn = spent
-
-    # Extraction, capped by what each site holds.
-    site = np.maximum(mining.site_of, 0)
-    grade = sites.mean_ppb[site]
-    capacity = np.where(
-        working,
-        mining.miners * p["miner_output_kg_at_20ppb"] * p["extraction_efficiency"] * grade / 20.0,
-        0.0,
-    )
-    onehot = (site[:, :, None] == np.arange(sites.he3_kg.size)[None, None, :]) & working[:, :, None]
-    demand = np.einsum("rn,rns->rs", capacity, onehot.astype(np.float64))
-    taken = np.minimum(demand, mining.remaining_kg)
-    scale = np.where(demand > 0, taken / np.where(demand > 0, demand, 1.0), 0.0)
-    mined = capacity * scale[rows[:, None], site]
-    mining.remaining_kg = np.maximum(mining.remaining_kg - taken, 0.0)
-    mining.mined_kg = mined
-    mining.stock_on_moon_kg += mined
-    mining.delivered_kg = np.where(delivers, mining.stock_on_moon_kg, 0.0)
-    mining.stock_on_moon_kg -= mining.delivered_kg

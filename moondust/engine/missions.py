@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from moondust.engine import debris
 from moondust.engine.jit import kernel
 from moondust.engine.ladder import TRACKS, Ladder
-from moondust.engine.params import RunParameters
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
@@ -164,10 +164,6 @@ def _success_probabilities(  # type: ignore[no-untyped-def]
             )
 
 
-def _per_run(p: RunParameters, name: str) -> FloatArray:
-    return np.ascontiguousarray(p[name][:, 0], dtype=np.float64)
-
-
 def success_probability(
     state: State,
     setting: Setting,
@@ -178,16 +174,17 @@ def success_probability(
     """Probability that an attempt succeeds, (R, N), from heritage and capability margin."""
     successes = np.ascontiguousarray(state.successes, dtype=np.float64)
     out = np.empty_like(successes)
+    runs = successes.shape[0]
     _success_probabilities(
         successes,
         np.ascontiguousarray(state.failures, dtype=np.float64),
         np.ascontiguousarray(partners, dtype=np.bool_),
         np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
         np.ascontiguousarray(np.broadcast_to(margin, successes.shape), dtype=np.float64),
-        _per_run(p, "heritage_transfer"),
-        _per_run(p, "heritage_prior_strength"),
-        _per_run(p, "heritage_prior_mean"),
-        _per_run(p, "margin_gain"),
+        per_run(p["heritage_transfer"], runs),
+        per_run(p["heritage_prior_strength"], runs),
+        per_run(p["heritage_prior_mean"], runs),
+        per_run(p["margin_gain"], runs),
         out,
     )
     return out
@@ -344,10 +341,10 @@ def step(
         np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
         loss,
         sabotaged,
-        _per_run(p, "heritage_transfer"),
-        _per_run(p, "heritage_prior_strength"),
-        _per_run(p, "heritage_prior_mean"),
-        _per_run(p, "margin_gain"),
+        per_run(p["heritage_transfer"], runs),
+        per_run(p["heritage_prior_strength"], runs),
+        per_run(p["heritage_prior_mean"], runs),
+        per_run(p["margin_gain"], runs),
         state.mission_fund_usd_bn,
         state.successes,
         state.failures,

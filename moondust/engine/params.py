@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pydantic import ValidationInfo, field_validator
 
 from moondust.parameters import ParameterSet, spec_field
@@ -160,6 +160,15 @@ def resolve(
             raise KeyError(name)
         resolved[name] = np.asarray(samples, dtype=np.float64).reshape(runs, 1)
     return resolved
+
+
+def per_run(values: ArrayLike, runs: int) -> NDArray[np.float64]:
+    """A per-run value — (R, 1) as in :data:`RunParameters`, (R,), (1, 1) or a scalar — as the
+    contiguous (R,) float64 array kernels take (a view when it already is one)."""
+    flat = np.asarray(values, dtype=np.float64).reshape(-1)
+    if flat.size != runs:
+        flat = np.broadcast_to(flat, (runs,))
+    return np.ascontiguousarray(flat)
 
 
 def table_defaults(table: str, runs: int) -> RunParameters:

@@ -65,7 +65,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.errors import InputFileError
 from moondust.parameters import STATUSES
@@ -519,11 +519,6 @@ def _stations(state: State) -> StationState:
     return stations
 
 
-def _column(p: RunParameters, name: str) -> FloatArray:
-    """Per-run parameter ``name`` as a contiguous (R,) float64 array for the kernels."""
-    return np.ascontiguousarray(p[name][:, 0], dtype=np.float64)
-
-
 @kernel
 def _give_pool_seats(candidate, offer, priority, count, conflict, cap, sanction, seats):  # type: ignore[no-untyped-def]
     """Give up to ``offer`` seats of one run, one at a time, to the first eligible candidate.
@@ -744,16 +739,17 @@ def step(state: State, setting: Setting, table: StationTable, p: RunParameters) 
     partners).
     """
     st = _stations(state)
+    runs = state.runs
     _advance_stations(
         int(state.year),
         state.achieved,
         np.ascontiguousarray(state.levers["station_openness"], dtype=np.float64),
         np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
-        _column(p, "guest_openness_min"),
-        _column(p, "crew_training_years"),
-        _column(p, "guest_seats_max"),
-        _column(p, "bloc_partner_share"),
-        _column(p, "crew_link_decay"),
+        per_run(p["guest_openness_min"], runs),
+        per_run(p["crew_training_years"], runs),
+        per_run(p["guest_seats_max"], runs),
+        per_run(p["bloc_partner_share"], runs),
+        per_run(p["crew_link_decay"], runs),
         table.host,
         table.seats,
         table.open_year,
@@ -835,13 +831,13 @@ def spillover_bonus(
     pairs (the ISS partners USA and Russia, for instance), as :func:`technology.spillovers` does
     for β itself.
     """
-    n = stations.crew_link.shape[1]
+    runs, n = stations.crew_link.shape[:2]
     mask = np.zeros((n, n), dtype=bool) if sanction is None else np.asarray(sanction, dtype=bool)
     bonus: FloatArray = _crew_bonus(
         stations.crew_link,
         stations.crew_link0,
-        np.maximum(_column(p, "crew_spillover_cap"), 0.0),
-        _column(p, "crew_spillover_gain"),
+        np.maximum(per_run(p["crew_spillover_cap"], runs), 0.0),
+        per_run(p["crew_spillover_gain"], runs),
         np.ascontiguousarray(mask),
     )
     return bonus
@@ -853,11 +849,12 @@ def rivalry_relief(stations: StationState, p: RunParameters) -> FloatArray:
     Exactly 1 (no relief) where no flights beyond the 2025 level link a pair or when the gain
     ``rivalry_relief_gain`` is 0.
     """
+    runs = stations.crew_link.shape[0]
     relief: FloatArray = _crew_relief(
         stations.crew_link,
         stations.crew_link0,
-        np.clip(_column(p, "rivalry_relief_max"), 0.0, 1.0),
-        np.maximum(_column(p, "rivalry_relief_gain"), 0.0),
+        np.clip(per_run(p["rivalry_relief_max"], runs), 0.0, 1.0),
+        np.maximum(per_run(p["rivalry_relief_gain"], runs), 0.0),
     )
     return relief
 

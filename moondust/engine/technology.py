@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from moondust.engine.jit import kernel
 from moondust.engine.ladder import DOMAINS
-from moondust.engine.params import RunParameters
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
 _FUSION = DOMAINS.index("fusion")
@@ -67,14 +67,6 @@ def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float
     beta = np.asarray(beta, dtype=np.float64)
     g = np.asarray(cost_convexity, dtype=np.float64)
     return np.asarray(_aj_ratio_ufunc(beta, g), dtype=np.float64)
-
-
-def _column(p: RunParameters, name: str, runs: int) -> FloatArray:
-    """A per-run parameter as a contiguous (R,) array, the form kernels take.
-
-    A single row (1, 1) stands for every run, as it does when NumPy broadcasts it.
-    """
-    return np.ascontiguousarray(np.broadcast_to(p[name][:, 0], (runs,)), dtype=np.float64)
 
 
 def _updatable(values: FloatArray) -> FloatArray:
@@ -125,8 +117,8 @@ def spillovers(
         openness,
         np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
         np.ascontiguousarray(setting.sanction, dtype=np.bool_),
-        _column(p, "spillover_max", runs),
-        _column(p, "cross_bloc_discount", runs),
+        per_run(p["spillover_max"], runs),
+        per_run(p["cross_bloc_discount"], runs),
         extra,
         has_bonus,
         beta,
@@ -323,16 +315,16 @@ def step(
         np.ascontiguousarray(state.learning, dtype=np.float64),
         np.ascontiguousarray(targets, dtype=np.int64),
         np.ascontiguousarray(setting.ladder.thresholds, dtype=np.float64),
-        _column(p, "lunar_share", runs),
-        _column(p, "rd_fraction", runs),
-        _column(p, "aj_cost_convexity", runs),
-        _column(p, "fusion_rd_fraction", runs),
-        _column(p, "idea_productivity", runs),
-        _column(p, "research_elasticity", runs),
-        _column(p, "knowledge_elasticity", runs),
-        _column(p, "public_visibility", runs),
-        _column(p, "absorptive_half_usd_bn", runs),
-        _column(p, "catch_up_rate", runs),
+        per_run(p["lunar_share"], runs),
+        per_run(p["rd_fraction"], runs),
+        per_run(p["aj_cost_convexity"], runs),
+        per_run(p["fusion_rd_fraction"], runs),
+        per_run(p["idea_productivity"], runs),
+        per_run(p["research_elasticity"], runs),
+        per_run(p["knowledge_elasticity"], runs),
+        per_run(p["public_visibility"], runs),
+        per_run(p["absorptive_half_usd_bn"], runs),
+        per_run(p["catch_up_rate"], runs),
         research,
         mission_fund,
         capability,
