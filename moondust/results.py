@@ -20,7 +20,7 @@ import xarray as xr
 
 if TYPE_CHECKING:  # the engine builds Results; Results never runs the engine
     from moondust.engine.simulate import _Recorder
-    from moondust.engine.state import Setting, State
+    from moondust.engine.state import Setting
     from moondust.world.scenario import Scenario
 
 BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
@@ -127,13 +127,13 @@ class Results:
         cls,
         scenario: Scenario,
         setting: Setting,
-        state: State,
+        milestone_year: np.ndarray,
         recorder: _Recorder,
         run_index: np.ndarray,
         seed: int,
         varying: dict[str, np.ndarray],
     ) -> Results:
-        """Assemble the dataset from the engine's final state and yearly records."""
+        """Assemble the dataset from the engine's yearly records and each milestone's first year."""
         from moondust import __version__
         from moondust.engine.ladder import DOMAINS
         from moondust.engine.mining import load_sites
@@ -188,7 +188,7 @@ class Results:
             ),
             "milestone_year": (
                 ("run", "actor", "milestone"),
-                state.achieved_year,
+                milestone_year,
                 {"units": "calendar year; NaN if not achieved"},
             ),
         }

@@ -21,7 +21,12 @@ There is no per-run Python loop: one scenario is a batch of size 1. Randomness i
 
 from __future__ import annotations
 
+import copy
+import itertools
+import multiprocessing
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -270,6 +275,13 @@ class _Recorder:
             self._store[name] = np.zeros((years, *shape), dtype=dtype)
         self._asat_before = np.zeros(ran, dtype=np.int64)
 
+    def part(self, runs: slice) -> _Recorder:
+        """A recorder for a block of runs that writes into this one's arrays (for threads)."""
+        block = copy.copy(self)
+        block._store = {name: data[:, runs] for name, data in self._store.items()}
+        block._asat_before = self._asat_before[runs].copy()
+        return block
+
     def _view(self, name: str, year_axis: int = -1) -> np.ndarray:
         data = self._store[name]
         return np.moveaxis(data, 0, year_axis if year_axis >= 0 else data.ndim - 1)
@@ -369,14 +381,83 @@ class _Recorder:
         store["site_remaining_kg"][t] = state.mining.remaining_kg
 
 
+RUNS_PER_THREAD = 100
+"""Fewest runs worth a thread of their own: below it, the per-year Python work of a second block
+costs more than its kernels save."""
+
+
+def default_threads(runs: int) -> int:
+    """Threads for a batch: ``MOONDUST_THREADS`` if set; 1 inside a worker process (its pool
+    already uses the cores); else one per core, but no fewer than :data:`RUNS_PER_THREAD` runs each.
+    """
+    text = os.environ.get("MOONDUST_THREADS", "").strip()
+    if text:
+        return max(1, int(text))
+    if multiprocessing.parent_process() is not None:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, runs // RUNS_PER_THREAD))
+
+
 def run_batch(
     setting: Setting,
     parameters: RunParameters,
     run_index: NDArray[np.int64],
     seed: int,
     progress: ProgressCallback | None = None,
-) -> tuple[State, _Recorder]:
-    """Simulate one batch of runs from the start year to the end year."""
+    threads: int = 1,
+) -> tuple[FloatArray, _Recorder]:
+    """Simulate a batch of runs from the start year to the end year.
+
+    With ``threads`` > 1 the runs are cut into that many contiguous blocks simulated side by side
+    (the kernels release the GIL); runs never interact, so every run is the same either way.
+
+    Returns
+    -------
+    tuple
+        The year each milestone was first achieved (R, N, M; NaN if never) and the yearly records.
+    """
+    runs = run_index.size
+    station_table = stations.load_stations(setting)
+    sites = mining.load_sites(parameters).he3_kg.size
+    recorder = _Recorder(runs, setting, sites, station_table)
+    milestone_year = np.empty((runs, setting.n_actors, setting.ladder.size))
+    bounds = np.linspace(0, runs, max(1, min(threads, runs)) + 1).astype(int)
+    blocks = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+
+    def simulate_block(block: slice, report: ProgressCallback | None) -> None:
+        state = _run_years(
+            setting,
+            {name: values[block] for name, values in parameters.items()},
+            run_index[block],
+            seed,
+            station_table,
+            recorder.part(block),
+            report,
+        )
+        milestone_year[block] = state.achieved_year
+
+    if len(blocks) == 1:
+        simulate_block(blocks[0], progress)
+    else:
+        with ThreadPoolExecutor(len(blocks) - 1, thread_name_prefix="moondust-runs") as pool:
+            others = [pool.submit(simulate_block, block, None) for block in blocks[1:]]
+            simulate_block(blocks[0], progress)  # here, so progress is reported on this thread
+            for other in others:
+                other.result()
+    return milestone_year, recorder
+
+
+def _run_years(
+    setting: Setting,
+    parameters: RunParameters,
+    run_index: NDArray[np.int64],
+    seed: int,
+    station_table: stations.StationTable,
+    recorder: _Recorder,
+    progress: ProgressCallback | None,
+) -> State:
+    """The year pipeline for one block of runs, recording each year; returns the final state."""
     state = initial_state(setting, run_index, seed)
     status_quo = StatusQuo().values
     state.grievance = np.broadcast_to(
@@ -384,7 +465,6 @@ def run_batch(
         state.military_share.shape,
     ).copy()
     runs = run_index.size
-    station_table = stations.load_stations(setting)
     state.stations = stations.initial(setting, station_table, runs, parameters)
     state.conflict = conflict.initial(setting, runs, parameters)
     state.debris = debris.initial(runs, parameters)
@@ -393,7 +473,6 @@ def run_batch(
     spending_2025 = float((setting.civil0_usd_bn + setting.military0_usd_bn).sum())
     milestone_index = {name: i for i, name in enumerate(setting.ladder.ids)}
     fusion_power = milestone_index["fusion_power"]
-    recorder = _Recorder(run_index.size, setting, state.mining.remaining_kg.shape[1], station_table)
     recorder.record(0, state)
     years = setting.years
     for t, year in enumerate(years[1:], start=1):
@@ -417,7 +496,7 @@ def run_batch(
         recorder.record(t, state)
         if progress is not None:
             progress(t, years.size - 1)
-    return state, recorder
+    return state
 
 
 def simulate(
@@ -429,6 +508,7 @@ def simulate(
     world: World | None = None,
     inputs: Mapping[str, ArrayLike] | None = None,
     streams: ArrayLike | None = None,
+    threads: int | None = None,
 ) -> Results:
     """Run a scenario as a Monte Carlo batch.
 
@@ -456,6 +536,9 @@ def simulate(
         run's own index). Runs that share a stream share every random draw — common random
         numbers, so that differences between them come from their inputs alone (sensitivity
         analysis uses this). The uncertainties' own sampling still follows the run index.
+    threads
+        Threads simulating blocks of runs side by side (default: :func:`default_threads`). The
+        results do not depend on it.
 
     Returns
     -------
@@ -486,5 +569,8 @@ def simulate(
         stream_index = np.asarray(streams, dtype=np.int64).reshape(-1)
         if stream_index.size != runs or (stream_index < 0).any():
             raise ValueError(f"streams must be {runs} indices ≥ 0")
-    state, recorder = run_batch(setting, parameters, stream_index, seed, progress)
-    return Results.from_engine(scenario, setting, state, recorder, run_index, seed, varying)
+    threads = default_threads(runs) if threads is None else max(1, int(threads))
+    milestone_year, recorder = run_batch(setting, parameters, stream_index, seed, progress, threads)
+    return Results.from_engine(
+        scenario, setting, milestone_year, recorder, run_index, seed, varying
+    )

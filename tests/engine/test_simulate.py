@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import xarray as xr
 
-from moondust.engine.simulate import build_setting, simulate
+from moondust.engine.simulate import RUNS_PER_THREAD, build_setting, default_threads, simulate
 from moondust.results import Results
 from moondust.world.scenario import load_scenario
 
@@ -55,6 +57,24 @@ def test_any_chunking_gives_the_same_runs(baseline_500: Results) -> None:
     xr.testing.assert_identical(
         xr.concat(chunks, dim="run").drop_attrs(), baseline_500.dataset.drop_attrs()
     )
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+def test_any_number_of_threads_gives_the_same_runs(baseline_500: Results, threads: int) -> None:
+    # The 500-run fixture used the default (two threads on two cores, one elsewhere).
+    scenario = load_scenario("baseline")
+    threaded = simulate(scenario, runs=500, seed=11, threads=threads).dataset
+    xr.testing.assert_identical(threaded.drop_attrs(), baseline_500.dataset.drop_attrs())
+
+
+def test_default_threads_follow_cores_runs_and_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MOONDUST_THREADS", raising=False)
+    assert default_threads(RUNS_PER_THREAD - 1) == 1  # too few runs to share
+    assert 1 <= default_threads(100 * RUNS_PER_THREAD) <= (os.cpu_count() or 1)
+    monkeypatch.setenv("MOONDUST_THREADS", "3")
+    assert default_threads(1) == 3
 
 
 def test_budgets_and_probabilities_are_bounded(baseline_500: Results) -> None:
