@@ -101,6 +101,15 @@ def run(quick: bool) -> dict[str, Any]:
     results["largest_actor_years_per_s"] = largest.actor_years_per_s
     results["largest_cpu_actor_years_per_s"] = largest.actor_years / largest.cpu_median_s
     results["linearity"] = linearity(points)
+    results["threads"] = top.threads
+    # The same batches on one thread: the per-core figure, and the fair side of the Mesa ratio
+    # (the twin's batch_run uses one process).
+    single = bench_engine(
+        (RATIO_RUNS,) if quick else (RATIO_RUNS, 10_000), repeats=2 if quick else 3, threads=1
+    )
+    section("engine_1_thread")
+    results["actor_years_per_s_1_thread"] = single[0].actor_years_per_s
+    results["largest_actor_years_per_s_1_thread"] = single[-1].actor_years_per_s
 
     twin = bench_twin((10,) if quick else (1, 10, 50), repeats=2 if quick else 3)
     per_run_twin = twin[-1].median_s / twin[-1].runs
@@ -108,6 +117,7 @@ def run(quick: bool) -> dict[str, Any]:
     results["twin_ms_per_run"] = 1000.0 * per_run_twin
     results["mesa_ratio"] = per_run_twin / (top.median_s / top.runs)
     results["mesa_ratio_at_largest"] = per_run_twin / (largest.median_s / largest.runs)
+    results["mesa_ratio_1_thread"] = per_run_twin / (single[0].median_s / single[0].runs)
     section("twin")
 
     if quick:
@@ -127,6 +137,7 @@ def run(quick: bool) -> dict[str, Any]:
     section("dashboard")
     results["sections_s"] = sections
     results["engine"] = [p.to_dict() for p in points]
+    results["engine_1_thread"] = [p.to_dict() for p in single]
     results["twin"] = [p.to_dict() for p in twin]
     results["harness_s"] = time.perf_counter() - began
     return results
@@ -135,17 +146,18 @@ def run(quick: bool) -> dict[str, Any]:
 def _table(results: dict[str, Any]) -> str:
     lines = []
     for key, value in results.items():
-        if key in ("machine", "engine", "twin", "linearity", "sections_s"):
+        if key in ("machine", "engine", "engine_1_thread", "twin", "linearity", "sections_s"):
             continue
         text = f"{value:,.4f}" if isinstance(value, float) else str(value)
         lines.append(f"{key:40s} {text}")
     lines.append("")
     lines.append(
-        f"{'runs':>8s} {'median s':>10s} {'cpu s':>10s} {'ms/run':>9s} {'actor-years/s':>15s}"
+        f"{'runs':>8s} {'threads':>8s} {'median s':>10s} {'cpu s':>10s} {'ms/run':>9s} "
+        f"{'actor-years/s':>15s}"
     )
-    for p in results["engine"]:
+    for p in results["engine"] + results["engine_1_thread"]:
         lines.append(
-            f"{p['runs']:8d} {p['median_s']:10.3f} {p['cpu_median_s']:10.3f} "
+            f"{p['runs']:8d} {p['threads']:8d} {p['median_s']:10.3f} {p['cpu_median_s']:10.3f} "
             f"{p['ms_per_run']:9.3f} {p['actor_years_per_s']:15,.0f}"
         )
     lines.append("Mesa twin (batch_run, one process):")

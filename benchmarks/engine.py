@@ -9,6 +9,7 @@ import numpy as np
 
 import moondust
 from benchmarks.timing import Timing, measure
+from moondust.engine.simulate import default_threads
 
 SCENARIO = "baseline"
 SEED = 2025
@@ -25,6 +26,7 @@ class EnginePoint:
     min_s: float
     cpu_median_s: float
     repeats: int
+    threads: int
 
     @property
     def actor_years(self) -> int:
@@ -61,6 +63,7 @@ def bench_engine(
     runs: tuple[int, ...] = (1, 10, 100, 1_000, 10_000),
     repeats: int = 5,
     scenario: str = SCENARIO,
+    threads: int | None = None,
 ) -> list[EnginePoint]:
     """Median wall time of ``simulate(load_scenario(scenario), runs=N, seed=…)`` for each N.
 
@@ -69,6 +72,9 @@ def bench_engine(
     caches) and batches below 1,000 runs get their own warm-up call; larger ones, which take
     seconds to minutes each, have nothing left to warm. Batches above 1,000 runs are repeated
     half as often (at least three times).
+
+    ``threads`` is passed to ``simulate``; the default (None) is what a user gets: one thread per
+    core for batches of at least ``RUNS_PER_THREAD`` runs per thread.
     """
     loaded = moondust.load_scenario(scenario)
     actors, years = shape(scenario)
@@ -76,12 +82,21 @@ def bench_engine(
     for n in runs:
 
         def call(n: int = n) -> object:
-            return moondust.simulate(loaded, runs=n, seed=SEED)
+            return moondust.simulate(loaded, runs=n, seed=SEED, threads=threads)
 
         reps = max(3, repeats // 2) if n > 1_000 else repeats
         timing: Timing = measure(call, repeats=reps, warmup=0 if n >= 1_000 else 1)
         points.append(
-            EnginePoint(n, actors, years, timing.median_s, timing.min_s, timing.cpu_median_s, reps)
+            EnginePoint(
+                n,
+                actors,
+                years,
+                timing.median_s,
+                timing.min_s,
+                timing.cpu_median_s,
+                reps,
+                default_threads(n) if threads is None else threads,
+            )
         )
     return points
 
