@@ -104,11 +104,9 @@ def uniform(
     >>> bool(np.array_equal(a[3:4], b))
     True
     """
-    keys = np.broadcast_arrays(
-        np.asarray(run, dtype=np.int64),
-        np.asarray(actor, dtype=np.int64),
-        np.asarray(index, dtype=np.int64),
-    )
-    flat = [np.ascontiguousarray(key).reshape(-1) for key in keys]
+    keys = [np.asarray(key, dtype=np.int64) for key in (run, actor, index)]
+    shape = np.broadcast_shapes(*(key.shape for key in keys))
+    # Fresh writable copies: the kernel is compiled for one array type, whatever the caller passed.
+    flat = [np.array(np.broadcast_to(key, shape)).reshape(-1) for key in keys]
     values = _uniform_flat(int(seed), int(year), int(stream), *flat)
-    return np.asarray(values.reshape(keys[0].shape))
+    return np.asarray(values.reshape(shape))
