@@ -7,8 +7,8 @@ from typing import Any
 
 
 def plot_scaling(results: dict[str, Any], path: str | Path) -> Path:
-    """Write a small PNG: wall seconds against runs, moondust measured, the twin measured and
-    extrapolated linearly from its per-run cost (dashed)."""
+    """Write a small PNG: wall seconds against runs, moondust measured (default threads and one
+    thread), the twin measured and extrapolated linearly from its per-run cost (dashed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -20,7 +20,22 @@ def plot_scaling(results: dict[str, Any], path: str | Path) -> Path:
     twin = results.get("twin", [])
     fig, ax = plt.subplots(figsize=(6.0, 4.0), dpi=100)
     n = [p["runs"] for p in engine]
-    ax.plot(n, [p["median_s"] for p in engine], "o-", color="#1f5fa8", label="moondust (measured)")
+    ax.plot(
+        n,
+        [p["median_s"] for p in engine],
+        "o-",
+        color="#1f5fa8",
+        label="moondust (measured, default threads)",
+    )
+    single = results.get("engine_1_thread", [])
+    if single:
+        ax.plot(
+            [p["runs"] for p in single],
+            [p["median_s"] for p in single],
+            "^",
+            color="#56b4e9",
+            label="moondust (measured, one thread)",
+        )
     if twin:
         tn = [p["runs"] for p in twin]
         ax.plot(
@@ -46,6 +61,8 @@ def plot_scaling(results: dict[str, Any], path: str | Path) -> Path:
     title = "Full model, one process"
     if ratio:
         title += f": moondust {ratio:.0f}× faster per run at 1,000 runs"
+        if results.get("mesa_ratio_1_thread"):
+            title += f"\n({results['mesa_ratio_1_thread']:.0f}× on one thread)"
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
