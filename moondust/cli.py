@@ -343,9 +343,13 @@ def _simulate_with_progress(
 ) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from moondust.engine.jit import kernels_cached
     from moondust.engine.simulate import simulate
 
     total_runs = runs or scenario.simulation.runs
+    description = f"{scenario.name}: {total_runs} runs"
+    if not kernels_cached():
+        description += " (first run on this machine: compiling the engine, about 30 s)"
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -355,7 +359,7 @@ def _simulate_with_progress(
         transient=True,
         disable=quiet,
     ) as progress:
-        task = progress.add_task(f"{scenario.name}: {total_runs} runs", total=None)
+        task = progress.add_task(description, total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
