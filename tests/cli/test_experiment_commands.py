@@ -10,7 +10,6 @@ import pytest
 import moondust
 from moondust.cli import main
 from moondust.results import Results
-from tests.experiments.conftest import TINY_TOML
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -20,43 +19,36 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli-scenario") / "tiny.toml"
-    path.write_text(TINY_TOML, encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def swept(tiny_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def swept(tiny_toml: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("cli-sweep") / "sweep"
     code = main(
-        ["sweep", str(tiny_file), "-n", "60", "-o", str(out), "--sampling", "lhs", "-c", "60"]
+        ["sweep", str(tiny_toml), "-n", "60", "-o", str(out), "--sampling", "lhs", "-c", "60"]
     )
     assert code == 0
     return out
 
 
 def test_sweep_prints_what_it_did_and_who_wins(
-    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "s"
-    code, stdout, err = run(capsys, "sweep", str(tiny_file), "-n", "6", "-o", str(out), "-c", "4")
+    code, stdout, err = run(capsys, "sweep", str(tiny_toml), "-n", "6", "-o", str(out), "-c", "4")
     assert code == 0, err
     assert "sweep tiny: 6 runs × 2 lever points = 12 runs in 4 chunks of ≤4 (mc, seed 11)" in stdout
     assert "4 computed, 0 already done, 0 failed" in stdout
     assert "First to deliver He-3" in stdout and "ilrs_openness" in stdout
     assert Results.open is not None and moondust.open_results(out).runs == 12
     # the same command again resumes: nothing to compute
-    code, stdout, _ = run(capsys, "sweep", str(tiny_file), "-n", "6", "-o", str(out))
+    code, stdout, _ = run(capsys, "sweep", str(tiny_toml), "-n", "6", "-o", str(out))
     assert code == 0 and "0 computed, 4 already done" in stdout
     # JSON: one object
-    code, stdout, _ = run(capsys, "sweep", str(tiny_file), "-n", "6", "-o", str(out), "-f", "json")
+    code, stdout, _ = run(capsys, "sweep", str(tiny_toml), "-n", "6", "-o", str(out), "-f", "json")
     report = json.loads(stdout)
     assert report["complete"] and report["skipped"] == 4 and report["total_runs"] == 12
 
 
 def test_failed_chunks_exit_1_and_are_retried(
-    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+    tiny_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
     from moondust.experiments import chunks
 
@@ -69,12 +61,12 @@ def test_failed_chunks_exit_1_and_are_retried(
 
     monkeypatch.setattr(chunks, "simulate_chunk", failing)
     out = tmp_path / "f"
-    code, stdout, err = run(capsys, "sweep", str(tiny_file), "-n", "4", "-o", str(out), "-c", "4")
+    code, stdout, err = run(capsys, "sweep", str(tiny_toml), "-n", "4", "-o", str(out), "-c", "4")
     assert code == 1
     assert "moondust: chunk 0 failed: ValueError: planted" in err
     assert "1 chunk(s) failed" in err and "run the same command again" in err
     monkeypatch.setattr(chunks, "simulate_chunk", original)
-    code, stdout, _ = run(capsys, "sweep", str(tiny_file), "-n", "4", "-o", str(out))
+    code, stdout, _ = run(capsys, "sweep", str(tiny_toml), "-n", "4", "-o", str(out))
     assert code == 0 and "1 computed, 1 already done, 0 failed" in stdout
 
 
@@ -114,13 +106,13 @@ def test_bad_input_is_one_line_and_exit_2(
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(
-    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+    tiny_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
     pytest.importorskip("distributed")
     from moondust.experiments import executors
 
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "0.5s")
-    args = ["sweep", str(tiny_file), "-n", "2", "-o", str(tmp_path / "d")]
+    args = ["sweep", str(tiny_toml), "-n", "2", "-o", str(tmp_path / "d")]
     code, _, err = run(capsys, *args, "--scheduler", "tcp://127.0.0.1:9")
     assert code == 2 and "--scheduler tcp://127.0.0.1:9: cannot connect" in err
 
@@ -150,11 +142,11 @@ def test_discover_prints_boxes_and_saves_the_tradeoff_plot(
 
 
 def test_sensitivity_prints_indices_and_writes_a_chart(
-    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tiny_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "sens"
     code, stdout, err = run(
-        capsys, "sensitivity", str(tiny_file), "--method", "sobol", "--samples", "4",
+        capsys, "sensitivity", str(tiny_toml), "--method", "sobol", "--samples", "4",
         "--outcome", "first_year_crewed_landing", "-o", str(out),
     )  # fmt: skip
     assert code == 0, err
@@ -164,7 +156,7 @@ def test_sensitivity_prints_indices_and_writes_a_chart(
     assert "spillover_max" in stdout and "crowd_out" in stdout
     assert (out / "sensitivity.png").is_file() and (out / "sensitivity.csv").is_file()
     code, stdout, _ = run(
-        capsys, "sensitivity", str(tiny_file), "-m", "morris", "-N", "2", "-o",
+        capsys, "sensitivity", str(tiny_toml), "-m", "morris", "-N", "2", "-o",
         str(tmp_path / "m"), "--outcome", "first_bloc_crewed_landing == 'artemis'", "-f", "json",
     )  # fmt: skip
     assert code == 0

@@ -1,4 +1,4 @@
-"""Fixtures for the experiments tests: a short scenario (to 2035) with uncertainties and levers."""
+"""Fixtures for the experiments tests: a reference sweep of the tiny scenario."""
 
 from __future__ import annotations
 
@@ -7,47 +7,10 @@ from pathlib import Path
 import pytest
 
 from moondust.experiments import run_sweep
-from moondust.world.scenario import Scenario, parse_scenario
-
-TINY_TOML = """
-name = "tiny"
-description = "Asymmetric to 2035, two uncertain parameters, an ILRS openness grid"
-[simulation]
-end = 2035
-runs = 10
-seed = 11
-[policies]
-default = "status-quo"
-blocs = { artemis = "cutthroat", ilrs = "emulation" }
-[uncertainties]
-spillover_max = { dist = "uniform", low = 0.1, high = 1.0 }
-crowd_out = { dist = "triangular", low = 0.0, mode = 0.3, high = 1.0 }
-[levers.ilrs]
-openness = [0.3, 0.9]
-"""
+from moondust.world.scenario import Scenario
 
 RUNS = 8
 """Runs per lever point in the shared sweeps (two lever points: 20 runs)."""
-
-
-def tiny_data() -> dict:
-    import tomllib
-
-    return tomllib.loads(TINY_TOML)
-
-
-@pytest.fixture(scope="session")
-def tiny() -> Scenario:
-    """The tiny scenario."""
-    return parse_scenario(tiny_data())
-
-
-@pytest.fixture(scope="session")
-def tiny_toml(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny scenario as a TOML file."""
-    path = tmp_path_factory.mktemp("scenario") / "tiny.toml"
-    path.write_text(TINY_TOML, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")
