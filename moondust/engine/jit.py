@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numba
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +29,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 def kernel(function: F) -> F:
     """Compile ``function`` in nopython mode, cached, releasing the GIL."""
     return numba.njit(cache=True, nogil=True)(function)  # type: ignore[return-value]
+
+
+def broadcast_flat(
+    dtype: DTypeLike, *values: ArrayLike
+) -> tuple[tuple[int, ...], list[NDArray[Any]]]:
+    """``values`` broadcast together: their common shape, and each as a fresh contiguous 1-D array.
+
+    The form of a kernel that loops over elements; fresh writable copies, so the kernel is compiled
+    for one array type whatever the caller passed (views, broadcasts, scalars).
+    """
+    arrays = [np.asarray(value, dtype=dtype) for value in values]
+    shape = np.broadcast_shapes(*(array.shape for array in arrays))
+    return shape, [np.array(np.broadcast_to(array, shape)).reshape(-1) for array in arrays]
 
 
 def kernels_cached() -> bool:
@@ -42,4 +57,4 @@ def kernels_cached() -> bool:
     return next(iter(found), None) is not None
 
 
-__all__ = ["kernel", "kernels_cached"]
+__all__ = ["broadcast_flat", "kernel", "kernels_cached"]

@@ -14,7 +14,7 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from moondust.engine.jit import kernel
+from moondust.engine.jit import broadcast_flat, kernel
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -104,9 +104,6 @@ def uniform(
     >>> bool(np.array_equal(a[3:4], b))
     True
     """
-    keys = [np.asarray(key, dtype=np.int64) for key in (run, actor, index)]
-    shape = np.broadcast_shapes(*(key.shape for key in keys))
-    # Fresh writable copies: the kernel is compiled for one array type, whatever the caller passed.
-    flat = [np.array(np.broadcast_to(key, shape)).reshape(-1) for key in keys]
-    values = _uniform_flat(int(seed), int(year), int(stream), *flat)
+    shape, keys = broadcast_flat(np.int64, run, actor, index)
+    values = _uniform_flat(int(seed), int(year), int(stream), *keys)
     return np.asarray(values.reshape(shape))

@@ -33,27 +33,14 @@ def pairwise_sum(values: FloatArray, weights: FloatArray) -> FloatArray:
     may sum in a different order for different batch sizes).
     """
     values = np.ascontiguousarray(values, dtype=np.float64)
-    weights = np.ascontiguousarray(weights, dtype=np.float64)
-    if weights.ndim == 3:
-        return _pairwise_sum_per_run(values, weights)
-    return _pairwise_sum_shared(values, weights)
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.ndim == 2:
+        weights = np.broadcast_to(weights, (values.shape[0], *weights.shape))
+    return _pairwise_sum(values, weights)
 
 
 @kernel
-def _pairwise_sum_shared(values, weights):  # type: ignore[no-untyped-def]
-    runs, n = values.shape
-    out = np.zeros((runs, weights.shape[0]))
-    for r in range(runs):
-        for i in range(weights.shape[0]):
-            total = 0.0
-            for j in range(n):
-                total += weights[i, j] * values[r, j]
-            out[r, i] = total
-    return out
-
-
-@kernel
-def _pairwise_sum_per_run(values, weights):  # type: ignore[no-untyped-def]
+def _pairwise_sum(values, weights):  # type: ignore[no-untyped-def]
     runs, n = values.shape
     out = np.zeros((runs, weights.shape[1]))
     for r in range(runs):

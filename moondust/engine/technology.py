@@ -22,11 +22,10 @@ ratio at the mean spillover with its partners, so coordination raises R&D only w
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from moondust.engine.jit import kernel
+from moondust.engine.jit import broadcast_flat, kernel
 from moondust.engine.ladder import DOMAINS
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
@@ -49,9 +48,10 @@ def _aj_ratio(beta: float, convexity: float) -> float:
     )
 
 
-@numba.vectorize(["float64(float64, float64)"], cache=True, nopython=True)
-def _aj_ratio_ufunc(beta, convexity):  # type: ignore[no-untyped-def]
-    return _aj_ratio(beta, convexity)
+@kernel
+def _aj_ratios(beta, convexity, out):  # type: ignore[no-untyped-def]
+    for k in range(out.size):
+        out[k] = _aj_ratio(beta[k], convexity[k])
 
 
 def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float) -> FloatArray:
@@ -64,9 +64,10 @@ def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float
     >>> float(aj_effort_ratio(0.5, 45.0))
     1.0
     """
-    beta = np.asarray(beta, dtype=np.float64)
-    g = np.asarray(cost_convexity, dtype=np.float64)
-    return np.asarray(_aj_ratio_ufunc(beta, g), dtype=np.float64)
+    shape, (beta_flat, convexity_flat) = broadcast_flat(np.float64, beta, cost_convexity)
+    ratio = np.empty(beta_flat.size)
+    _aj_ratios(beta_flat, convexity_flat, ratio)
+    return ratio.reshape(shape)
 
 
 def _updatable(values: FloatArray) -> FloatArray:
