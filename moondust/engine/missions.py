@@ -49,35 +49,11 @@ def _prerequisite_lists(ladder: Ladder) -> tuple[NDArray[np.int64], NDArray[np.i
 
 
 @kernel
-def _eligible_rows(achieved, start, needs, out):  # type: ignore[no-untyped-def]
-    """``out[row, m]``: milestone m is not held in ``achieved[row]`` and its prerequisites are."""
-    # Written out rather than a helper called per milestone: passing arrays to a compiled call
-    # costs reference counting that made this several times slower.
-    for row in range(achieved.shape[0]):
-        for m in range(achieved.shape[1]):
-            ok = not achieved[row, m]
-            if ok:
-                for q in range(start[m], start[m + 1]):
-                    if not achieved[row, needs[q]]:
-                        ok = False
-                        break
-            out[row, m] = ok
-
-
-def eligible(achieved: BoolArray, setting: Setting) -> BoolArray:
-    """Milestones not yet held whose prerequisites are all held, (R, N, M)."""
-    start, needs = _prerequisite_lists(setting.ladder)
-    rows = np.ascontiguousarray(achieved, dtype=np.bool_).reshape(-1, achieved.shape[-1])
-    out = np.empty(rows.shape, dtype=np.bool_)
-    _eligible_rows(rows, start, needs, out)
-    return out.reshape(achieved.shape)
-
-
-@kernel
-def _choose_targets(ok, track, roadmap_year, year, fusion_off, targets):  # type: ignore[no-untyped-def]
-    """Per (run, actor, track): the first eligible milestone in ladder order, those the roadmap
-    schedules within the lookahead first; −1 for none (and on the fusion track when it is off)."""
-    runs, n, size = ok.shape
+def _choose_targets(achieved, start, needs, track, roadmap_year, year, fusion_off, targets):  # type: ignore[no-untyped-def]
+    """Per (run, actor, track): the first eligible milestone (not held, its prerequisites held) in
+    ladder order, those the roadmap schedules within the lookahead first; −1 for none (and on the
+    fusion track when it is off)."""
+    runs, n, size = achieved.shape
     tracks = targets.shape[2]
     horizon = float(year + _ROADMAP_LOOKAHEAD)
     best = np.empty(tracks)
@@ -87,7 +63,16 @@ def _choose_targets(ok, track, roadmap_year, year, fusion_off, targets):  # type
                 best[t] = np.inf
                 targets[r, i, t] = -1
             for m in range(size):
-                if not ok[r, i, m]:
+                # Written out rather than a helper called per milestone: passing array views to
+                # a compiled call costs reference counting that made this several times slower.
+                if achieved[r, i, m]:
+                    continue
+                ok = True
+                for q in range(start[m], start[m + 1]):
+                    if not achieved[r, i, needs[q]]:
+                        ok = False
+                        break
+                if not ok:
                     continue
                 score = float(m)
                 if roadmap_year[i, m] <= horizon:  # NaN (no announced date) compares False
@@ -115,7 +100,8 @@ def choose_targets(
         fusion_off = np.zeros(runs, dtype=np.bool_)
     targets = np.empty((runs, n, len(TRACKS)), dtype=np.int64)
     _choose_targets(
-        eligible(state.achieved, setting),
+        np.ascontiguousarray(state.achieved, dtype=np.bool_),
+        *_prerequisite_lists(ladder),
         np.ascontiguousarray(ladder.track, dtype=np.int64),
         np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
         int(state.year),

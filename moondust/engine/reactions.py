@@ -70,12 +70,20 @@ def _react(  # type: ignore[no-untyped-def]
 ):
     """The module's equations in place on ``civil_surge``, ``threat`` and ``learning`` (R, N)."""
     runs, n = new_milestones.shape
+    achievers = np.empty(n, dtype=np.int64)
     for r in range(runs):
         keep = 1.0 - decay[r]
+        # Most years few actors reach a milestone: sum over those alone (the others add zeros).
+        count = 0
+        for j in range(n):
+            if new_milestones[r, j] != 0:
+                achievers[count] = j
+                count += 1
         for i in range(n):
             rival_signal = 0.0
             emulation_signal = 0.0
-            for j in range(n):
+            for a in range(count):
+                j = achievers[a]
                 if j == i:
                     continue
                 events = float(new_milestones[r, j])

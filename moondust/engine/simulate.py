@@ -475,10 +475,16 @@ def _run_years(
     fusion_power = milestone_index["fusion_power"]
     recorder.record(0, state)
     years = setting.years
+    # Constant policies give the same levers every year until imitation changes who follows which
+    # (it replaces ``policy_id``, never edits it in place).
+    constant = all(type(policy).levers is Policy.levers for policy in setting.policies)
+    levers_follow = None
     for t, year in enumerate(years[1:], start=1):
         state.year = int(year)
         imitation.step(state, setting, parameters)
-        state.levers = _levers(state, setting)
+        if not constant or state.policy_id is not levers_follow:
+            state.levers = _levers(state, setting)
+            levers_follow = state.policy_id
         # M4: recent joint crews may soften rivalries (a hypothesis; the gain's range includes 0).
         rivalry = setting.rivalry[None] * stations.rivalry_relief(state.stations, parameters)
         budget.step(state, setting, parameters, rivalry)
