@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +41,15 @@ class Ladder:
     def size(self) -> int:
         """Number of milestones."""
         return len(self.ids)
+
+    @cached_property
+    def prerequisite_rows(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Each milestone's prerequisites as compressed rows (for kernels): milestone m needs
+        ``needs[start[m]:start[m + 1]]``; returns ``(start, needs)``."""
+        rows, needs = np.nonzero(self.prerequisites)
+        start = np.zeros(self.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.size), out=start[1:])
+        return start, needs.astype(np.int64)
 
 
 @cache

@@ -40,14 +40,6 @@ _MISSION_SUCCESS = int(Stream.MISSION_SUCCESS)
 _Scalar = TypeVar("_Scalar", bound=np.generic)
 
 
-def _prerequisite_lists(ladder: Ladder) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Each milestone's prerequisites as compressed rows: ``needs[start[m]:start[m + 1]]``."""
-    rows, needs = np.nonzero(ladder.prerequisites)
-    start = np.zeros(ladder.size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=ladder.size), out=start[1:])
-    return start, needs.astype(np.int64)
-
-
 @kernel
 def _choose_targets(achieved, start, needs, track, roadmap_year, year, fusion_off, targets):  # type: ignore[no-untyped-def]
     """Per (run, actor, track): the first eligible milestone (not held, its prerequisites held) in
@@ -101,7 +93,7 @@ def choose_targets(
     targets = np.empty((runs, n, len(TRACKS)), dtype=np.int64)
     _choose_targets(
         np.ascontiguousarray(state.achieved, dtype=np.bool_),
-        *_prerequisite_lists(ladder),
+        *ladder.prerequisite_rows,
         np.ascontiguousarray(ladder.track, dtype=np.int64),
         np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
         int(state.year),
