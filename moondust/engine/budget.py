@@ -22,7 +22,7 @@ from scipy.special import ndtri
 
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters
-from moondust.engine.random import Stream, uniform
+from moondust.engine.random import Stream, draw
 from moondust.engine.state import FloatArray, Setting, State, pairwise_sum
 
 
@@ -85,14 +85,24 @@ def _richardson(share, reaction, restraint, grievance, rivalry, share_max):  # t
     runs, n = share.shape
     previous = np.empty(n)
     for r in range(runs):
-        previous[:] = share[r]
-        for i in range(n):
-            pressure = 0.0
-            for j in range(n):
-                pressure += rivalry[r, i, j] * previous[j]
-            updated = previous[i] + reaction[r, i] * pressure - restraint[r, i] * previous[i]
-            updated += grievance[r, i]
-            share[r, i] = min(max(updated, 0.0), share_max[r, i])
+        _richardson_run(
+            share[r], reaction[r], restraint[r], grievance[r], rivalry[r], share_max[r], previous
+        )
+
+
+@kernel
+def _richardson_run(share, reaction, restraint, grievance, rivalry, share_max, previous):  # type: ignore[no-untyped-def]
+    """:func:`_richardson` for one run's (N,) rows; ``previous`` is (N,) scratch, overwritten."""
+    n = share.size
+    for i in range(n):
+        previous[i] = share[i]
+    for i in range(n):
+        pressure = 0.0
+        for j in range(n):
+            pressure += rivalry[i, j] * previous[j]
+        updated = previous[i] + reaction[i] * pressure - restraint[i] * previous[i]
+        updated += grievance[i]
+        share[i] = min(max(updated, 0.0), share_max[i])
 
 
 PROJECTION_HORIZON = 2030
@@ -131,8 +141,9 @@ def step(
     and their sum never exceeds the envelope plus the surge.
     """
     runs, n = state.military_share.shape
-    u = uniform(state.seed, state.run_index, state.year, Stream.BUDGET_SHOCK, np.arange(n))
-    normal = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+    u = np.empty((runs, n))
+    _shock_uniforms(int(state.seed), int(state.year), state.run_index.reshape(-1), u)
+    normal = ndtri(u)
     rivalry = setting.rivalry if rivalry is None else rivalry
     if rivalry.ndim == 2:
         rivalry = np.broadcast_to(rivalry, (runs, n, n))
@@ -163,6 +174,21 @@ def step(
     )
 
 
+_SHOCK_STREAM = int(Stream.BUDGET_SHOCK)
+
+
+@kernel
+def _shock_uniforms(seed, year, run_index, out):  # type: ignore[no-untyped-def]
+    """Each actor's budget-shock uniform into ``out`` (R, N), clipped to [1e-12, 1 − 1e-12] so its
+    normal quantile is finite: ``uniform(seed, run, year, BUDGET_SHOCK, np.arange(N))`` without
+    building its (R, N) key arrays."""
+    runs, n = out.shape
+    for r in range(runs):
+        for i in range(n):
+            u = draw(seed, run_index[r], year, _SHOCK_STREAM, i, 0)
+            out[r, i] = min(max(u, 1e-12), 1 - 1e-12)
+
+
 @kernel
 def _advance_budget(  # type: ignore[no-untyped-def]
     growth,
@@ -189,7 +215,9 @@ def _advance_budget(  # type: ignore[no-untyped-def]
 ):
     """One year of M1 in place on the (R, N) arrays from ``gdp_index`` on (see :func:`step`)."""
     runs, n = share.shape
-    bound = np.empty((1, n))
+    # Per-call scratch, reused by every run (an allocation per run cost more than its arithmetic).
+    bound = np.empty(n)
+    previous = np.empty(n)
     for r in range(runs):
         total_envelope = 0.0
         for i in range(n):
@@ -202,14 +230,9 @@ def _advance_budget(  # type: ignore[no-untyped-def]
             gdp_index[r, i] *= 1.0 + growth[r, i] - growth_drag[r] * (share[r, i] - mean_share)
             shock = np.exp(sigma * normal[r, i] - 0.5 * sigma**2)
             envelope[r, i] = (civil0[i] + military0[i]) * gdp_index[r, i] * shock
-            bound[0, i] = max(share_max[r], share0[i])
-        _richardson(
-            share[r : r + 1],
-            reaction[r : r + 1],
-            restraint[r : r + 1],
-            grievance[r : r + 1],
-            rivalry[r : r + 1],
-            bound,
+            bound[i] = max(share_max[r], share0[i])
+        _richardson_run(
+            share[r], reaction[r], restraint[r], grievance[r], rivalry[r], bound, previous
         )
         for i in range(n):
             military[r, i] = share[r, i] * envelope[r, i]

@@ -136,8 +136,9 @@ def _hazard(base, weight, stock_i, stock_j, reference, elasticity, gain, strain)
     """h_ij = h_0 · w̄_ij · (√(K_i K_j) / K_ref)^ε · (1 + γ_T T̄_ij), zero when w̄_ij ≤ 0."""
     if not weight > 0.0:
         return 0.0
-    mean_stock = np.sqrt(max(stock_i, 0.0) * max(stock_j, 0.0))
-    scale = (mean_stock / reference) ** elasticity
+    ratio = np.sqrt(max(stock_i, 0.0) * max(stock_j, 0.0)) / reference
+    # pow(x, 1) is x exactly, and pow is most of a pair's cost: skip it at the default ε = 1.
+    scale = ratio if elasticity == 1.0 else ratio**elasticity
     return base * weight * scale * (1.0 + gain * max(strain, 0.0))
 
 
@@ -258,9 +259,15 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
         fragments[r] = 0.0
         for i in range(n):
             for j in range(i + 1, n):
+                # Zero hazard (non-rivals) never clashes, whatever the draw: skip drawing. Draws
+                # are keyed, so skipping leaves every other pair's numbers unchanged. Most pairs
+                # are not rivals: test the weight before reading their tension (a cache miss).
+                weight = 0.5 * (rivalry[r, i, j] + rivalry[r, j, i])
+                if not weight > 0.0:
+                    continue
                 hazard = _hazard(
                     base[r],
-                    0.5 * (rivalry[r, i, j] + rivalry[r, j, i]),
+                    weight,
                     stock[r, i],
                     stock[r, j],
                     reference[r],
@@ -268,8 +275,6 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
                     gain[r],
                     0.5 * (tension[r, i, j] + tension[r, j, i]),
                 )
-                # Zero hazard (non-rivals) never clashes, whatever the draw: skip drawing. Draws
-                # are keyed, so skipping leaves every other pair's numbers unchanged.
                 if not hazard > 0.0:
                     continue
                 slot = _SLOTS * j

@@ -50,6 +50,7 @@ N₂₀₂₅ = MASTER objects ≥ 10 cm (54,000, Aug 2024) − payloads in orbi
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, fields
 from functools import cache
 
@@ -157,6 +158,18 @@ def shell_volume_km3(p: RunParameters) -> FloatArray:
     return np.asarray(4.0 / 3.0 * np.pi * (top**3 - bottom**3), dtype=np.float64)
 
 
+_COLLISION_PARAMETERS = (
+    "impact_velocity_km_s",
+    "shell_floor_km",
+    "shell_ceiling_km",
+    "satellite_diameter_m",
+    "debris_diameter_m",
+    "satellite_mass_kg",
+    "debris_mass_kg",
+)
+"""The parameters :func:`coefficients` depends on (and the only ones it may read)."""
+
+
 def coefficients(p: RunParameters) -> Coefficients:
     """MOCAT-3 collision rates φ_ij = π (r_i + r_j)² v / V and NASA breakup fragments K_ij.
 
@@ -170,6 +183,9 @@ def coefficients(p: RunParameters) -> Coefficients:
     >>> round(float(c.k_sd[0])), round(float(c.k_sn[0]))
     (498, 116)
     """
+    # Only _COLLISION_PARAMETERS are visible here, so the cache of _collision_table, keyed on
+    # their values, cannot miss a dependency.
+    p = {name: p[name] for name in _COLLISION_PARAMETERS}
     speed_km_s = p["impact_velocity_km_s"][:, 0]
     speed_km_yr = speed_km_s * SECONDS_PER_YEAR
     volume = shell_volume_km3(p)
@@ -208,6 +224,31 @@ _K_SS, _K_SD, _K_SN, _K_DD, _K_DN, _K_NN = range(6, 12)
 def _coefficient_table(c: Coefficients, runs: int) -> FloatArray:
     """``c`` as one (12, R) array, rows in the order of the fields of :class:`Coefficients`."""
     return np.stack([per_run(getattr(c, f.name), runs) for f in fields(c)])
+
+
+_TABLES_KEPT = 8
+"""Coefficient tables :func:`_collision_table` keeps (one per distinct block of parameters)."""
+
+_tables: dict[bytes, FloatArray] = {}
+_tables_lock = threading.Lock()
+
+
+def _collision_table(p: RunParameters, runs: int) -> FloatArray:
+    """:func:`coefficients` of ``p`` as a read-only (12, R) table, once per distinct values.
+
+    The parameters are constant over a simulation, but the table used to be rebuilt every year.
+    The cache key is the bytes of every parameter the table depends on, so it cannot go stale.
+    """
+    key = b"".join(per_run(p[name], runs).tobytes() for name in _COLLISION_PARAMETERS)
+    table = _tables.get(key)
+    if table is None:
+        table = _coefficient_table(coefficients(p), runs)
+        table.setflags(write=False)
+        with _tables_lock:
+            if len(_tables) >= _TABLES_KEPT:
+                del _tables[next(iter(_tables))]  # the oldest
+            _tables[key] = table
+    return table
 
 
 @kernel
@@ -294,7 +335,13 @@ def initial(runs: int, p: RunParameters) -> DebrisState:
 @kernel
 def _advance(x, gain, loss_rate, h):  # type: ignore[no-untyped-def]
     """x e^(−L h) + G (1 − e^(−L h)) / L, for L > 0."""
-    return x * np.exp(-loss_rate * h) + gain * (-np.expm1(-loss_rate * h)) / loss_rate
+    return _advance_by(x, gain, loss_rate, np.exp(-loss_rate * h), -np.expm1(-loss_rate * h))
+
+
+@kernel
+def _advance_by(x, gain, loss_rate, kept, made):  # type: ignore[no-untyped-def]
+    """:func:`_advance` given its factors ``kept`` = e^(−L h) and ``made`` = 1 − e^(−L h)."""
+    return x * kept + gain * made / loss_rate
 
 
 @kernel
@@ -326,6 +373,10 @@ def _advance_year(  # type: ignore[no-untyped-def]
         s = active[r]
         d = derelict[r]
         n = debris[r] + pulse
+        # Debris decays at the constant rate 1/τ_N: its factors are the same every sub-step.
+        n_loss = 1.0 / tau_n[r]
+        n_kept = np.exp(-n_loss * h)
+        n_made = -np.expm1(-n_loss * h)
         for _ in range(SUBSTEPS_PER_YEAR):
             hits = c[_PHI_SN, r] * n + c[_PHI_SD, r] * d
             s_loss = (
@@ -339,7 +390,7 @@ def _advance_year(  # type: ignore[no-untyped-def]
             s, d, n = (
                 _advance(s, launches, s_loss, h),
                 _advance(d, d_gain, d_loss, h),
-                _advance(n, n_gain, 1.0 / tau_n[r], h),
+                _advance_by(n, n_gain, n_loss, n_kept, n_made),
             )
         active[r] = s
         derelict[r] = d
@@ -392,7 +443,7 @@ def step(
         per_run(debris_state.background_per_yr, runs),
         per_run(launch_scale, runs),
         per_run(asat_fragments, runs),
-        _coefficient_table(coefficients(p), runs),
+        _collision_table(p, runs),
         column("launch_rate_2025"),
         column("mission_lifetime_years"),
         column("disposal_success"),
