@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from moondust.engine import debris
 from moondust.engine.jit import kernel
-from moondust.engine.ladder import TRACKS, Ladder
+from moondust.engine.ladder import TRACKS
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State

@@ -485,14 +485,16 @@ def _run_years(
         if not constant or state.policy_id is not levers_follow:
             state.levers = _levers(state, setting)
             levers_follow = state.policy_id
-        # M4: recent joint crews may soften rivalries (a hypothesis; the gain's range includes 0).
-        rivalry = setting.rivalry[None] * stations.rivalry_relief(state.stations, parameters)
+        # M4: recent joint crews may soften rivalries (a hypothesis; the gain's range includes 0)
+        # and raise spillovers.
+        rivalry, bonus = stations.crew_effects(
+            state.stations, parameters, setting.rivalry, setting.sanction
+        )
         budget.step(state, setting, parameters, rivalry)
         fragments = conflict.step(state, setting, parameters, rivalry, state.mining.tension)
         launch_scale = (state.civil_usd_bn + state.military_usd_bn).sum(axis=1) / spending_2025
         debris.step(state.debris, parameters, launch_scale, fragments)
         targets = missions.choose_targets(state, setting, parameters)
-        bonus = stations.spillover_bonus(state.stations, parameters, setting.sanction)
         _, partners = technology.step(state, setting, parameters, targets, bonus)
         missions.step(state, setting, parameters, targets, partners)
         stations.step(state, setting, station_table, parameters)

@@ -520,29 +520,38 @@ def _stations(state: State) -> StationState:
 
 
 @kernel
-def _give_pool_seats(candidate, offer, priority, count, conflict, cap, sanction, seats):  # type: ignore[no-untyped-def]
+def _give_pool_seats(  # type: ignore[no-untyped-def]
+    candidates, number, offer, priority, count, conflict, cap, sanction, seats
+):
     """Give up to ``offer`` seats of one run, one at a time, to the first eligible candidate.
 
-    The first candidate is the lowest ``priority`` among those qualified, not in conflict with
-    anyone aboard and under the per-nationality ``cap`` (ties: the lowest index, as ``argmin``).
-    ``count``, ``conflict`` and ``seats`` (N,) are updated in place. Returns the seats given.
+    The first candidate is the lowest ``priority`` among the ``number`` first of ``candidates``
+    (actor indices, increasing) that are not in conflict with anyone aboard and under the
+    per-nationality ``cap`` (ties: the lowest index, as ``argmin``). ``count``, ``conflict`` and
+    ``seats`` (N,) are updated in place. Returns the seats given.
     """
-    n = candidate.shape[0]
+    n = conflict.shape[0]
     given = 0
-    for _ in range(offer):
+    while given < offer:
         best = -1
         lowest = np.inf
-        for j in range(n):
-            if candidate[j] and not conflict[j] and count[j] < cap and priority[j] < lowest:
+        for c in range(number):
+            j = candidates[c]
+            if not conflict[j] and count[j] < cap and priority[j] < lowest:
                 lowest = priority[j]
                 best = j
         if best < 0:
             break  # nobody left to take a seat; the rest go back to the host
-        seats[best] += 1
-        count[best] += 1
-        given += 1
         for k in range(n):
             conflict[k] = conflict[k] or sanction[best, k]
+        # Priorities are fixed for the year and candidates only drop out, so the first stays
+        # first while it may take seats: give them without scanning again.
+        while True:
+            seats[best] += 1
+            count[best] += 1
+            given += 1
+            if given == offer or count[best] >= cap or conflict[best]:
+                break
     return given
 
 
@@ -591,14 +600,14 @@ def _advance_stations(  # type: ignore[no-untyped-def]
     eps = _EPS
     big = float(n) * (float(n) + 1.0) * 1e6
     before = np.empty((size, n))
-    qualified = np.zeros(n, dtype=np.bool_)
-    candidate = np.zeros(n, dtype=np.bool_)
+    willing = np.zeros(n, dtype=np.bool_)
     conflict = np.zeros(n, dtype=np.bool_)
     count = np.zeros(n, dtype=np.int64)
     priority = np.empty(n)
     guest_priority = np.empty(n)
+    bloc_candidates = np.empty(n, dtype=np.int64)
+    guest_candidates = np.empty(n, dtype=np.int64)
     pool = np.zeros(n, dtype=np.int64)
-    flights = np.zeros((n, n))
     rotation = np.empty(n)
     for j in range(n):
         rotation[j] = float((j + year) % n)
@@ -606,16 +615,32 @@ def _advance_stations(  # type: ignore[no-untyped-def]
     for s in range(size):
         for j in range(n):
             has_bloc[s] = has_bloc[s] or bloc[s, j]
+    # Only hosts fly guests, so only their rows of ``flights`` are ever written.
+    hosting = np.zeros(n, dtype=np.bool_)
+    for s in range(size):
+        hosting[host[s]] = True
+    hosts = np.flatnonzero(hosting)
+    flights = np.zeros((n, n))
+    predecessor = np.zeros(size, dtype=np.bool_)
+    for s in range(size):
+        if successor_of[s] >= 0:
+            predecessor[successor_of[s]] = True
 
     for r in range(runs):
         willing_min = guest_openness_min[r]
         needed = training_years[r] - eps
         cap = max(np.floor(guest_seats_max[r] + eps), 1.0)
         phi = min(max(bloc_partner_share[r], 0.0), 1.0)
+        for j in range(n):
+            willing[j] = openness[r, j] >= willing_min
         # a successor takes over the training its predecessor had before this year
         for s in range(size):
+            if predecessor[s]:
+                for j in range(n):
+                    before[s, j] = training[r, s, j]
+        for h in hosts:
             for j in range(n):
-                before[s, j] = training[r, s, j]
+                flights[h, j] = 0.0
 
         for s in range(size):
             h = host[s]
@@ -643,14 +668,18 @@ def _advance_stations(  # type: ignore[no-untyped-def]
             if not was_opened:
                 opened_year[r, s] = float(year)
 
-            # Training pipeline: who the station is open to, years trained, who is qualified.
+            # Training pipeline: who the station is open to, years trained, who is qualified;
+            # the treaty quotas; and the qualified candidates of the two pools, by actor index.
             station_openness = min(max(station_openness_lever[r, h], 0.0), 1.0)
             guests_on = station_openness > 0
             pred = successor_of[s]
             quota_total = 0
+            bloc_number = 0
+            guest_number = 0
             for j in range(n):
-                pooled = openness[r, j] >= willing_min and ((bloc[s, j] and phi > 0) or guests_on)
-                open_to = eligible[s, j] and (treaty[s, j] or pooled)
+                is_treaty = treaty[s, j]
+                pooled = willing[j] and ((bloc[s, j] and phi > 0) or guests_on)
+                open_to = eligible[s, j] and (is_treaty or pooled)
                 trained = training[r, s, j]
                 if open_to:
                     if trained >= 0:
@@ -660,19 +689,33 @@ def _advance_stations(  # type: ignore[no-untyped-def]
                     else:
                         trained = 0.0
                 training[r, s, j] = trained
-                qualified[j] = open_to and trained >= needed
+                qualified = open_to and trained >= needed
 
                 # 1. Treaty quotas with a carried fractional entitlement.
-                entitled = quota_credit[r, s, j] + quota[s, j] * seats_s
-                whole = np.floor(entitled + eps)
-                taken = int(whole) if qualified[j] and treaty[s, j] else 0
+                taken = 0
+                carry = 0.0
+                if is_treaty:
+                    entitled = quota_credit[r, s, j] + quota[s, j] * seats_s
+                    whole = np.floor(entitled + eps)
+                    if qualified:
+                        taken = int(whole)
+                    carry = entitled - whole
+                quota_credit[r, s, j] = carry if carry > 0.0 else 0.0
                 pool[j] = taken
                 quota_total += taken
-                carry = entitled - whole
-                quota_credit[r, s, j] = carry if treaty[s, j] and carry > 0.0 else 0.0
                 count[j] = 0
                 conflict[j] = sanction[h, j]
-                priority[j] = float(seats_by_station[r, s, j]) * n + rotation[j]
+                if qualified:
+                    priority[j] = float(seats_by_station[r, s, j]) * n + rotation[j]
+                    if bloc[s, j]:
+                        bloc_candidates[bloc_number] = j
+                        bloc_number += 1
+                    if guests_on and not is_treaty:
+                        # the host's bloc-mates first
+                        tier = 0.0 if bloc_mate[s, j] else big
+                        guest_priority[j] = tier + priority[j]
+                        guest_candidates[guest_number] = j
+                        guest_number += 1
             remaining = seats_s - quota_total
 
             # 2. Bloc partners' pool.
@@ -681,38 +724,44 @@ def _advance_stations(  # type: ignore[no-untyped-def]
             offer = int(np.floor(credit + eps))
             bloc_credit[r, s] = max(credit - offer, 0.0)
             if offer > 0:
-                for j in range(n):
-                    candidate[j] = qualified[j] and bloc[s, j]
                 remaining -= _give_pool_seats(
-                    candidate, offer, priority, count, conflict, cap, sanction, pool
+                    bloc_candidates,
+                    bloc_number,
+                    offer,
+                    priority,
+                    count,
+                    conflict,
+                    cap,
+                    sanction,
+                    pool,
                 )
 
-            # 3. Guests' pool, from the host's station_openness lever; the host's bloc-mates first.
+            # 3. Guests' pool, from the host's station_openness lever.
             credit = guest_credit[r, s] + station_openness * remaining
             offer = int(np.floor(credit + eps))
             guest_credit[r, s] = max(credit - offer, 0.0)
             if offer > 0:
-                for j in range(n):
-                    candidate[j] = qualified[j] and not treaty[s, j] and guests_on
-                    tier = 0.0 if bloc_mate[s, j] else big
-                    guest_priority[j] = tier + priority[j]
                 _give_pool_seats(
-                    candidate, offer, guest_priority, count, conflict, cap, sanction, pool
+                    guest_candidates,
+                    guest_number,
+                    offer,
+                    guest_priority,
+                    count,
+                    conflict,
+                    cap,
+                    sanction,
+                    pool,
                 )
 
-            # 4. The host flies the rest (the host is never a candidate: pool[h] is 0).
+            # 4. The host flies the rest (the host is never a candidate: pool[h] is 0), and the
+            # totals; F, the foreign seats by host, goes into the crew links below.
             foreign = 0
             for j in range(n):
-                seats_flown[r, s, j] = pool[j]
                 foreign += pool[j]
-            seats_flown[r, s, h] = seats_s - foreign
-
-        # Totals and crew links: L ← (1 − δ_L) L + F + Fᵀ with F the foreign seats by host.
-        flights[:, :] = 0.0
-        for s in range(size):
-            h = host[s]
+            pool[h] = seats_s - foreign
             for j in range(n):
-                flown = seats_flown[r, s, j]
+                flown = pool[j]
+                seats_flown[r, s, j] = flown
                 seats_by_station[r, s, j] += flown
                 seats_total[r, j] += flown
                 if flown > 0:
@@ -720,10 +769,19 @@ def _advance_stations(  # type: ignore[no-untyped-def]
                 if j != h:
                     foreign_flights_total[r, j] += flown
                     flights[h, j] += flown
+
+        # Crew links: L ← (1 − δ_L) L + F + Fᵀ, summed in that order. F is zero outside the
+        # hosts' rows, so Fᵀ is zero outside their columns: add only there.
         keep = 1.0 - crew_link_decay[r]
         for i in range(n):
             for j in range(n):
-                crew_link[r, i, j] = keep * crew_link[r, i, j] + flights[i, j] + flights[j, i]
+                crew_link[r, i, j] = keep * crew_link[r, i, j]
+        for h in hosts:
+            for j in range(n):
+                crew_link[r, h, j] += flights[h, j]
+        for h in hosts:
+            for i in range(n):
+                crew_link[r, i, h] += flights[h, i]
 
 
 def step(state: State, setting: Setting, table: StationTable, p: RunParameters) -> None:
@@ -779,47 +837,77 @@ def step(state: State, setting: Setting, table: StationTable, p: RunParameters) 
 
 
 @kernel
-def _crew_bonus(link, link0, cap, gain, sanction):  # type: ignore[no-untyped-def]
-    """``cap (1 − e^{−gain ΔL})`` with ``ΔL = max(L − L⁰, 0)``, 0 where ``sanction`` (R, N, N)."""
+def _crew_effects(  # type: ignore[no-untyped-def]
+    link, link0, sanction, bonus_cap, bonus_gain, relief_most, relief_gain, weight, bonus, weighted
+):
+    """The crew links' two effects in one pass over ``ΔL = max(L − L⁰, 0)`` (R, N, N), in place.
+
+    ``bonus ← cap (1 − e^{−g_β ΔL})``, 0 where ``sanction``; ``weighted ← weight ×
+    clip(1 − most (1 − e^{−g_w ΔL}), 0, 1)``. Either output may have 0 runs, to skip it.
+    """
     runs, n, _ = link.shape
-    out = np.empty((runs, n, n))
+    with_bonus = bonus.shape[0] > 0
+    with_relief = weighted.shape[0] > 0
     for r in range(runs):
-        a = cap[r]
-        g = gain[r]
+        cap = bonus_cap[r]
+        gain_b = bonus_gain[r] if with_bonus else 0.0
+        most = relief_most[r]
+        gain_w = relief_gain[r] if with_relief else 0.0
         for i in range(n):
             for j in range(n):
                 excess = link[r, i, j] - link0[r, i, j]
-                # no excess contact (most pairs) gives exactly 0: skip the exp
-                if excess > 0.0 and g != 0.0 and not sanction[i, j]:
-                    out[r, i, j] = a * (1.0 - np.exp(-g * excess))
+                if excess > 0.0:
+                    if with_bonus:
+                        if gain_b != 0.0 and not sanction[i, j]:
+                            bonus[r, i, j] = cap * (1.0 - np.exp(-gain_b * excess))
+                        else:
+                            bonus[r, i, j] = 0.0
+                    if with_relief:
+                        if gain_w != 0.0:
+                            relief = 1.0 - most * (1.0 - np.exp(-gain_w * excess))
+                            # the clip to [0, 1] as comparisons: numba's min/max are slow here
+                            if relief < 0.0:
+                                relief = 0.0
+                            elif relief > 1.0:
+                                relief = 1.0
+                            weighted[r, i, j] = weight[i, j] * relief
+                        else:
+                            weighted[r, i, j] = weight[i, j]
                 else:
-                    out[r, i, j] = 0.0
-    return out
+                    # no excess contact (most pairs): no bonus, the weight as it is (× 1 exactly)
+                    if with_bonus:
+                        bonus[r, i, j] = 0.0
+                    if with_relief:
+                        weighted[r, i, j] = weight[i, j]
 
 
-@kernel
-def _crew_relief(link, link0, most, gain):  # type: ignore[no-untyped-def]
-    """``1 − most (1 − e^{−gain ΔL})`` clipped to [0, 1], ``ΔL = max(L − L⁰, 0)`` (R, N, N)."""
-    runs, n, _ = link.shape
-    out = np.empty((runs, n, n))
-    for r in range(runs):
-        a = most[r]
-        g = gain[r]
-        for i in range(n):
-            for j in range(n):
-                excess = link[r, i, j] - link0[r, i, j]
-                # no excess contact (most pairs) gives exactly 1: skip the exp
-                if excess > 0.0 and g != 0.0:
-                    relief = 1.0 - a * (1.0 - np.exp(-g * excess))
-                    # the clip to [0, 1] as comparisons: numba's min/max are slow in a hot loop
-                    if relief < 0.0:
-                        relief = 0.0
-                    elif relief > 1.0:
-                        relief = 1.0
-                    out[r, i, j] = relief
-                else:
-                    out[r, i, j] = 1.0
-    return out
+_NO_RUNS = np.empty((0, 0, 0))
+"""An output :func:`_crew_effects` skips."""
+
+
+def _run_crew_effects(
+    stations: StationState,
+    p: RunParameters,
+    sanction: BoolArray | None,
+    weight: FloatArray | None,
+    bonus: FloatArray,
+    weighted: FloatArray,
+) -> None:
+    """Fill ``bonus`` and ``weighted`` (either may be :data:`_NO_RUNS`) from the crew links."""
+    runs, n = stations.crew_link.shape[:2]
+    mask = np.zeros((n, n), dtype=bool) if sanction is None else np.asarray(sanction, dtype=bool)
+    _crew_effects(
+        stations.crew_link,
+        stations.crew_link0,
+        np.ascontiguousarray(mask),
+        np.maximum(per_run(p["crew_spillover_cap"], runs), 0.0),
+        per_run(p["crew_spillover_gain"], runs),
+        np.clip(per_run(p["rivalry_relief_max"], runs), 0.0, 1.0),
+        np.maximum(per_run(p["rivalry_relief_gain"], runs), 0.0),
+        np.ones((n, n)) if weight is None else np.ascontiguousarray(weight, dtype=np.float64),
+        bonus,
+        weighted,
+    )
 
 
 def spillover_bonus(
@@ -831,15 +919,8 @@ def spillover_bonus(
     pairs (the ISS partners USA and Russia, for instance), as :func:`technology.spillovers` does
     for β itself.
     """
-    runs, n = stations.crew_link.shape[:2]
-    mask = np.zeros((n, n), dtype=bool) if sanction is None else np.asarray(sanction, dtype=bool)
-    bonus: FloatArray = _crew_bonus(
-        stations.crew_link,
-        stations.crew_link0,
-        np.maximum(per_run(p["crew_spillover_cap"], runs), 0.0),
-        per_run(p["crew_spillover_gain"], runs),
-        np.ascontiguousarray(mask),
-    )
+    bonus = np.empty_like(stations.crew_link)
+    _run_crew_effects(stations, p, sanction, None, bonus, _NO_RUNS)
     return bonus
 
 
@@ -849,14 +930,37 @@ def rivalry_relief(stations: StationState, p: RunParameters) -> FloatArray:
     Exactly 1 (no relief) where no flights beyond the 2025 level link a pair or when the gain
     ``rivalry_relief_gain`` is 0.
     """
-    runs = stations.crew_link.shape[0]
-    relief: FloatArray = _crew_relief(
-        stations.crew_link,
-        stations.crew_link0,
-        np.clip(per_run(p["rivalry_relief_max"], runs), 0.0, 1.0),
-        np.maximum(per_run(p["rivalry_relief_gain"], runs), 0.0),
-    )
+    relief = np.empty_like(stations.crew_link)
+    _run_crew_effects(stations, p, None, None, _NO_RUNS, relief)
     return relief
+
+
+def crew_effects(
+    stations: StationState, p: RunParameters, rivalry: FloatArray, sanction: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    """This year's rivalry weights and spillover bonus from the crew links, in one pass.
+
+    Parameters
+    ----------
+    stations
+        The crew links.
+    p
+        The runs' parameters.
+    rivalry
+        Rivalry weights without relief (N, N).
+    sanction
+        Sanction matrix (N, N): no bonus for sanctioned pairs.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``rivalry * rivalry_relief(stations, p)`` and ``spillover_bonus(stations, p, sanction)``,
+        each (R, N, N) and equal to them bit for bit.
+    """
+    weighted = np.empty_like(stations.crew_link)
+    bonus = np.empty_like(stations.crew_link)
+    _run_crew_effects(stations, p, sanction, rivalry, bonus, weighted)
+    return weighted, bonus
 
 
 def running_costs(stations: StationState, table: StationTable) -> FloatArray:
@@ -898,6 +1002,7 @@ __all__ = [
     "StationSpec",
     "StationState",
     "StationTable",
+    "crew_effects",
     "initial",
     "load_stations",
     "markdown_table",

@@ -409,6 +409,33 @@ def test_rivalry_relief_is_one_when_the_gain_is_zero(
     np.testing.assert_array_equal(stations.rivalry_relief(state.stations, p), 1.0)
 
 
+def test_crew_effects_follow_their_formulas_in_one_pass(
+    world_setting: Setting, table: stations.StationTable
+) -> None:
+    p = varied_parameters(6, seed=4)
+    state, _ = run(world_setting, table, p, range(2026, 2050), random_levers(8))
+    links = state.stations
+    rivalry, bonus = stations.crew_effects(links, p, world_setting.rivalry, world_setting.sanction)
+    excess = np.maximum(links.crew_link - links.crew_link0, 0.0)
+    assert (excess > 0).any()
+
+    def rising(gain: np.ndarray) -> np.ndarray:
+        return 1.0 - np.exp(-gain[:, :, None] * excess)
+
+    cap = np.maximum(p["crew_spillover_cap"], 0.0)[:, :, None]
+    expected_bonus = np.where(world_setting.sanction, 0.0, cap * rising(p["crew_spillover_gain"]))
+    most = np.clip(p["rivalry_relief_max"], 0.0, 1.0)[:, :, None]
+    relief = np.clip(1.0 - most * rising(np.maximum(p["rivalry_relief_gain"], 0.0)), 0.0, 1.0)
+    assert (expected_bonus > 0).any() and (relief[:, world_setting.rivalry > 0] < 1).any()
+    np.testing.assert_allclose(bonus, expected_bonus, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(rivalry, world_setting.rivalry * relief, rtol=1e-12, atol=1e-15)
+    # the same as the two effects asked for one at a time
+    np.testing.assert_array_equal(bonus, stations.spillover_bonus(links, p, world_setting.sanction))
+    np.testing.assert_array_equal(
+        rivalry, world_setting.rivalry * stations.rivalry_relief(links, p)
+    )
+
+
 def test_running_costs_are_shared_by_seats(
     world_setting: Setting, table: stations.StationTable
 ) -> None:
