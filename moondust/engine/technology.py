@@ -79,22 +79,60 @@ def _updatable(values: FloatArray) -> FloatArray:
 
 
 @kernel
+def _pair_masks(same_bloc, sanction):  # type: ignore[no-untyped-def]
+    """The setting's pairs, the same in every run: ``linked`` (i ≠ j and not sanctioned: a
+    spillover) and, among them, the ``bloc_partner`` pairs (same bloc: may coordinate R&D)."""
+    n = same_bloc.shape[0]
+    linked = np.empty((n, n), dtype=np.bool_)
+    bloc_partner = np.empty((n, n), dtype=np.bool_)
+    for i in range(n):
+        for j in range(n):
+            linked[i, j] = i != j and not sanction[i, j]
+            bloc_partner[i, j] = linked[i, j] and same_bloc[i, j]
+    return linked, bloc_partner
+
+
+@kernel
+def _pair_spillover(scaled_i, openness_j, linked, same_bloc, discount, bonus, has_bonus):  # type: ignore[no-untyped-def]
+    """β_ij of one ordered pair; zero unless ``linked`` (i ≠ j and not sanctioned). ``scaled_i`` is
+    β_max · o_i (hoisted out of the loop over j: the same product as β_max · o_i · o_j evaluated
+    left to right). Branch-free, so that a loop over pairs runs in SIMD lanes."""
+    b = scaled_i * openness_j
+    # 1 within a bloc, the discount across.
+    b *= 1.0 if same_bloc else discount
+    # Selects rather than branches (a branch would make the compiler read the bonus under a mask).
+    with_bonus = min(max(b + bonus, 0.0), 1.0)
+    b = with_bonus if has_bonus else b
+    return b if linked else 0.0
+
+
+@kernel
 def _fill_spillovers(openness, same_bloc, sanction, beta_max, discount, bonus, has_bonus, beta):  # type: ignore[no-untyped-def]
-    """β_ij into ``beta`` (R, N, N); ``bonus`` is read only when ``has_bonus``."""
+    """β_ij into ``beta`` (R, N, N); ``bonus`` is added only when ``has_bonus``."""
     runs, n = openness.shape
+    linked, _ = _pair_masks(same_bloc, sanction)
     for r in range(runs):
         for i in range(n):
+            scaled_i = beta_max[r] * openness[r, i]
             for j in range(n):
-                if i == j or sanction[i, j]:
-                    beta[r, i, j] = 0.0
-                    continue
-                b = beta_max[r] * openness[r, i] * openness[r, j]
-                # 1 within a bloc, the discount across.
-                b *= 1.0 if same_bloc[i, j] else discount[r]
-                if has_bonus:
-                    b += bonus[r, i, j]
-                    b = min(max(b, 0.0), 1.0)
-                beta[r, i, j] = b
+                beta[r, i, j] = _pair_spillover(
+                    scaled_i,
+                    openness[r, j],
+                    linked[i, j],
+                    same_bloc[i, j],
+                    discount[r],
+                    bonus[r, i, j],
+                    has_bonus,
+                )
+
+
+def _bonus_argument(bonus: FloatArray | None, shape: tuple[int, ...]) -> tuple[bool, FloatArray]:
+    """Whether there is a spillover bonus, and the (R, N, N) array a kernel reads: zeros when there
+    is none, so that kernels read it unconditionally (a conditional read stops the compiler from
+    running the loop over pairs in SIMD lanes)."""
+    if bonus is None:
+        return False, np.zeros(shape)
+    return True, np.ascontiguousarray(np.broadcast_to(bonus, shape), dtype=np.float64)
 
 
 def spillovers(
@@ -110,10 +148,7 @@ def spillovers(
     openness = np.ascontiguousarray(openness, dtype=np.float64)
     runs, n = openness.shape
     beta = np.empty((runs, n, n))
-    has_bonus = bonus is not None
-    extra = np.zeros((1, 1, 1))  # never read: a placeholder of the right type
-    if bonus is not None:
-        extra = np.ascontiguousarray(np.broadcast_to(bonus, beta.shape), dtype=np.float64)
+    has_bonus, extra = _bonus_argument(bonus, beta.shape)
     _fill_spillovers(
         openness,
         np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
@@ -128,18 +163,23 @@ def spillovers(
 
 
 @kernel
+def _coordinates(coordinate):  # type: ignore[no-untyped-def]
+    """Whether an actor's ``coordinate`` lever says it coordinates R&D with bloc partners."""
+    return coordinate > 0.5
+
+
+@kernel
 def _fill_partners(coordinate, same_bloc, sanction, partners):  # type: ignore[no-untyped-def]
     """Coordinating pairs into ``partners`` (R, N, N)."""
     runs, n = coordinate.shape
+    _, bloc_partner = _pair_masks(same_bloc, sanction)
     for r in range(runs):
         for i in range(n):
             for j in range(n):
                 partners[r, i, j] = (
-                    i != j
-                    and same_bloc[i, j]
-                    and not sanction[i, j]
-                    and coordinate[r, i] > 0.5
-                    and coordinate[r, j] > 0.5
+                    bloc_partner[i, j]
+                    and _coordinates(coordinate[r, i])
+                    and _coordinates(coordinate[r, j])
                 )
 
 
@@ -158,39 +198,45 @@ def coordination_partners(coordinate: FloatArray, setting: Setting) -> BoolArray
 
 
 @kernel
-def _rd_share(beta_row, partner_row, rd_fraction, convexity):  # type: ignore[no-untyped-def]
+def _rd_share(partner_count, partner_beta_sum, rd_fraction, convexity):  # type: ignore[no-untyped-def]
     """Share of one actor's lunar programme spent on R&D: ``rd_fraction`` scaled by the AJ ratio
-    at the mean spillover with its coordination partners (unscaled without partners)."""
-    count = 0
-    total = 0.0
-    for j in range(partner_row.size):
-        if partner_row[j]:
-            count += 1
-            total += beta_row[j]
-    ratio = _aj_ratio(total / count, convexity) if count > 0 else 1.0
+    at the mean spillover with its coordination partners (their count and β sum; unscaled
+    without partners)."""
+    ratio = _aj_ratio(partner_beta_sum / partner_count, convexity) if partner_count > 0 else 1.0
     return min(rd_fraction * ratio, _MAX_RD_SHARE)
 
 
 @kernel
-def _domain_weights(capability, targets, thresholds, fusion_fraction, weights):  # type: ignore[no-untyped-def]
-    """How one actor splits its R&D over domains, into ``weights`` (K,): by the shortfall for its
-    current targets (milestone indices per track, −1: none); a fixed share goes to fusion."""
-    total = 0.0
-    for k in range(weights.size):
-        needed = 0.0  # thresholds are non-negative: the same as a track without a target
-        for t in range(targets.size):
-            if targets[t] >= 0:
-                needed = max(needed, thresholds[targets[t], k])
-        deficit = 0.0 if k == _FUSION else max(needed - capability[k], 0.0)
-        weights[k] = deficit
-        total += deficit
-    for k in range(weights.size):
-        if k == _FUSION:
-            weights[k] = fusion_fraction
-        elif total > 0:
-            weights[k] = weights[k] / total * (1.0 - fusion_fraction)
-        else:
-            weights[k] = _EVEN_WEIGHT * (1.0 - fusion_fraction)
+def _domain_weights(capability, targets, thresholds, fusion_fraction, run, milestones, weights):  # type: ignore[no-untyped-def]
+    """How each actor of run ``run`` splits its R&D over domains, into ``weights`` (N, K): by the
+    shortfall for its current targets (milestone indices per track, −1: none); a fixed share goes
+    to fusion. ``milestones`` is scratch of one int per track.
+
+    One call per run, not per actor: a call with this many arrays costs more than the work of
+    one actor.
+    """
+    for actor in range(weights.shape[0]):
+        chosen = 0  # the actor's milestones in track order, without the tracks that have none
+        for t in range(targets.shape[2]):
+            if targets[run, actor, t] >= 0:
+                milestones[chosen] = targets[run, actor, t]
+                chosen += 1
+        total = 0.0
+        for k in range(weights.shape[1]):
+            # Thresholds are non-negative: a track without a target is the same as a threshold 0.
+            needed = 0.0
+            for m in range(chosen):
+                needed = max(needed, thresholds[milestones[m], k])
+            deficit = 0.0 if k == _FUSION else max(needed - capability[run, actor, k], 0.0)
+            weights[actor, k] = deficit
+            total += deficit
+        for k in range(weights.shape[1]):
+            if k == _FUSION:
+                weights[actor, k] = fusion_fraction
+            elif total > 0:
+                weights[actor, k] = weights[actor, k] / total * (1.0 - fusion_fraction)
+            else:
+                weights[actor, k] = _EVEN_WEIGHT * (1.0 - fusion_fraction)
 
 
 @kernel
@@ -201,8 +247,14 @@ def _power(base, exponent):  # type: ignore[no-untyped-def]
 
 @kernel
 def _fund_and_grow(  # type: ignore[no-untyped-def]
-    beta,
-    partners,
+    openness,
+    coordinate,
+    same_bloc,
+    sanction,
+    beta_max,
+    discount,
+    bonus,
+    has_bonus,
     civil,
     learning,
     targets,
@@ -217,28 +269,73 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
     public_visibility,
     absorptive_half,
     catch_up_rate,
+    beta,
+    partners,
     research,
     mission_fund,
     capability,
 ):
-    """Split each programme into R&D and the mission fund and grow the capability stocks.
+    """Spillovers, coordination, the split of each programme into R&D and the mission fund, and
+    the growth of the capability stocks, in one pass per run.
 
-    Writes ``research`` (R, N) and updates ``mission_fund`` (R, N) and ``capability`` (R, N, K) in
-    place. Within a run every read of the stocks (shortfalls, leaders) happens before any write.
+    Fills ``beta`` and ``partners`` (R, N, N) as :func:`spillovers` and
+    :func:`coordination_partners` do (``bonus`` is added only when ``has_bonus``), writes
+    ``research`` (R, N) and updates ``mission_fund`` (R, N) and ``capability`` (R, N, K) in place.
+    One run's β is used while still in cache, rather than in a second pass over (R, N, N) arrays.
+    Within a run every read of the stocks (shortfalls, leaders) happens before any write.
     """
     runs, n, domains = capability.shape
     by_domain = np.empty((n, domains))  # one run's R&D per actor and domain
+    beta_by_source = np.empty((n, n))  # one run's β transposed: [j, i] = β_ij
+    spilled = np.empty((domains, n))  # one run's Σ_j β_ij R_jk, [k, i]
     leader = np.empty(domains, dtype=np.int64)
     frontier = np.empty(domains)
+    linked, bloc_partner = _pair_masks(same_bloc, sanction)
+    partner_by_source = np.ascontiguousarray(bloc_partner.T)  # [j, i]: j may coordinate with i
+    coordinating = np.empty(n, dtype=np.bool_)
+    partner_count = np.empty(n, dtype=np.int64)
+    partner_beta_sum = np.empty(n)
+    milestones = np.empty(targets.shape[2], dtype=np.int64)
     for r in range(runs):
+        for j in range(n):
+            coordinating[j] = _coordinates(coordinate[r, j])
+        for i in range(n):
+            # Simple loops over j, each of which the compiler can run in SIMD lanes.
+            scaled_i = beta_max[r] * openness[r, i]
+            for j in range(n):
+                beta[r, i, j] = _pair_spillover(
+                    scaled_i,
+                    openness[r, j],
+                    linked[i, j],
+                    same_bloc[i, j],
+                    discount[r],
+                    bonus[r, i, j],
+                    has_bonus,
+                )
+            for j in range(n):
+                beta_by_source[j, i] = beta[r, i, j]
+            for j in range(n):
+                partners[r, i, j] = coordinating[i] & bloc_partner[i, j] & coordinating[j]
+        # Each actor's coordination partners: their count and β sum, summed over j in order for
+        # each i, with the loop over i innermost (SIMD lanes). A non-partner adds exactly nothing.
+        partner_count[:] = 0
+        partner_beta_sum[:] = 0.0
+        for j in range(n):
+            if coordinating[j]:
+                for i in range(n):
+                    pair = coordinating[i] & partner_by_source[j, i]
+                    partner_count[i] += 1 if pair else 0
+                    partner_beta_sum[i] += beta_by_source[j, i] if pair else 0.0
+        _domain_weights(
+            capability, targets, thresholds, fusion_fraction[r], r, milestones, by_domain
+        )
         for i in range(n):
             programme = lunar_share[r] * civil[r, i]
-            spent = programme * _rd_share(beta[r, i], partners[r, i], rd_fraction[r], convexity[r])
+            spent = programme * _rd_share(
+                partner_count[i], partner_beta_sum[i], rd_fraction[r], convexity[r]
+            )
             research[r, i] = spent
             mission_fund[r, i] = mission_fund[r, i] + (programme - spent)
-            _domain_weights(
-                capability[r, i], targets[r, i], thresholds, fusion_fraction[r], by_domain[i]
-            )
             for k in range(domains):
                 by_domain[i, k] = spent * by_domain[i, k]
         # Each domain's leader (the first on ties) and its stock, before anyone grows.
@@ -249,16 +346,23 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
                     best = i
             leader[k] = best
             frontier[k] = capability[r, best, k]
+        # Spilled-over R&D Σ_j β_ij R_jk, summed over j in order for each (i, k), with the loop over
+        # recipients i innermost: contiguous and independent sums, so it runs in SIMD lanes. Zero
+        # R&D (domains without a shortfall) adds exactly nothing to any sum: skipped.
+        spilled[:] = 0.0
+        for j in range(n):
+            for k in range(domains):
+                source = by_domain[j, k]
+                if source != 0.0:
+                    for i in range(n):
+                        spilled[k, i] += beta_by_source[j, i] * source
         for i in range(n):
             absorptive = (
                 research[r, i] / (research[r, i] + absorptive_half[r]) * (1.0 + learning[r, i])
             )
             for k in range(domains):
                 # Idea production on own plus spilled-over R&D (Jones 1995; Jaffe 1986).
-                effective = 0.0
-                for j in range(n):
-                    effective += beta[r, i, j] * by_domain[j, k]
-                effective = by_domain[i, k] + effective
+                effective = by_domain[i, k] + spilled[k, i]
                 own = capability[r, i, k]
                 growth = (
                     idea_productivity[r]
@@ -303,15 +407,23 @@ def step(
     tuple of ndarray
         β (R, N, N) and the coordination partners (R, N, N, bool).
     """
-    beta = spillovers(state.levers["openness"], setting, p, spillover_bonus)
-    partners = coordination_partners(state.levers["coordinate"], setting)
-    runs, n = beta.shape[:2]
+    openness = np.ascontiguousarray(state.levers["openness"], dtype=np.float64)
+    runs, n = openness.shape
+    beta = np.empty((runs, n, n))
+    partners = np.empty((runs, n, n), dtype=np.bool_)
     research = np.empty((runs, n))
     mission_fund = _updatable(state.mission_fund_usd_bn)
     capability = _updatable(state.capability)
+    has_bonus, bonus = _bonus_argument(spillover_bonus, beta.shape)
     _fund_and_grow(
-        beta,
-        partners,
+        openness,
+        np.ascontiguousarray(state.levers["coordinate"], dtype=np.float64),
+        np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
+        np.ascontiguousarray(setting.sanction, dtype=np.bool_),
+        per_run(p["spillover_max"], runs),
+        per_run(p["cross_bloc_discount"], runs),
+        bonus,
+        has_bonus,
         np.ascontiguousarray(state.civil_usd_bn, dtype=np.float64),
         np.ascontiguousarray(state.learning, dtype=np.float64),
         np.ascontiguousarray(targets, dtype=np.int64),
@@ -326,6 +438,8 @@ def step(
         per_run(p["public_visibility"], runs),
         per_run(p["absorptive_half_usd_bn"], runs),
         per_run(p["catch_up_rate"], runs),
+        beta,
+        partners,
         research,
         mission_fund,
         capability,
