@@ -236,6 +236,8 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
     year,
     run_index,
     stock,
+    first,
+    second,
     rivalry,
     tension,
     asat_allowed,
@@ -252,48 +254,49 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
     asat_tests_total,
     fragments,
 ):
-    """This year's incidents of every rival pair i < j (in a fixed order), in place."""
+    """This year's incidents of the candidate pairs (``first``, ``second``) = (i, j), i < j, in
+    that order (that of :func:`rival_pairs`), in place."""
     runs, n = stock.shape
     for r in range(runs):
         run = run_index[r, 0]
         fragments[r] = 0.0
-        for i in range(n):
-            for j in range(i + 1, n):
-                # Zero hazard (non-rivals) never clashes, whatever the draw: skip drawing. Draws
-                # are keyed, so skipping leaves every other pair's numbers unchanged. Most pairs
-                # are not rivals: test the weight before reading their tension (a cache miss).
-                weight = 0.5 * (rivalry[r, i, j] + rivalry[r, j, i])
-                if not weight > 0.0:
-                    continue
-                hazard = _hazard(
-                    base[r],
-                    weight,
-                    stock[r, i],
-                    stock[r, j],
-                    reference[r],
-                    elasticity[r],
-                    gain[r],
-                    0.5 * (tension[r, i, j] + tension[r, j, i]),
-                )
-                if not hazard > 0.0:
-                    continue
-                slot = _SLOTS * j
-                if not draw(seed, run, year, _STREAM, i, slot) < -np.expm1(-hazard):
-                    continue
-                total = stock[r, i] + stock[r, j]
-                share_i = stock[r, i] / total if total > 0 else 0.5
-                if draw(seed, run, year, _STREAM, i, slot + 1) < share_i:
-                    attacker, target = i, j
-                else:
-                    attacker, target = j, i
-                if draw(seed, run, year, _STREAM, i, slot + 2) < interference_share[r]:
-                    interference[r, target] = True
-                    incidents[r, target] += 1
-                elif asat_allowed[r, attacker] > 0.5:
-                    incidents[r, target] += 1
-                    asat_tests_total[r, attacker] += 1
-                    u = draw(seed, run, year, _STREAM, i, slot + 3)
-                    fragments[r] += np.exp(log_fewest + (log_most - log_fewest) * u)
+        for pair in range(first.size):
+            i = first[pair]
+            j = second[pair]
+            # Zero hazard (not rivals in this run) never clashes, whatever the draw: skip drawing.
+            # Draws are keyed, so skipping leaves every other pair's numbers unchanged.
+            weight = 0.5 * (rivalry[r, i, j] + rivalry[r, j, i])
+            if not weight > 0.0:
+                continue
+            hazard = _hazard(
+                base[r],
+                weight,
+                stock[r, i],
+                stock[r, j],
+                reference[r],
+                elasticity[r],
+                gain[r],
+                0.5 * (tension[r, i, j] + tension[r, j, i]),
+            )
+            if not hazard > 0.0:
+                continue
+            slot = _SLOTS * j
+            if not draw(seed, run, year, _STREAM, i, slot) < -np.expm1(-hazard):
+                continue
+            total = stock[r, i] + stock[r, j]
+            share_i = stock[r, i] / total if total > 0 else 0.5
+            if draw(seed, run, year, _STREAM, i, slot + 1) < share_i:
+                attacker, target = i, j
+            else:
+                attacker, target = j, i
+            if draw(seed, run, year, _STREAM, i, slot + 2) < interference_share[r]:
+                interference[r, target] = True
+                incidents[r, target] += 1
+            elif asat_allowed[r, attacker] > 0.5:
+                incidents[r, target] += 1
+                asat_tests_total[r, attacker] += 1
+                u = draw(seed, run, year, _STREAM, i, slot + 3)
+                fragments[r] += np.exp(log_fewest + (log_most - log_fewest) * u)
         for i in range(n):
             incidents_total[r, i] += incidents[r, i]
 
@@ -304,6 +307,7 @@ def step(
     p: RunParameters,
     rivalry: FloatArray,
     tension: FloatArray,
+    pairs: tuple[IntArray, IntArray] | None = None,
 ) -> FloatArray:
     """Accumulate counterspace stocks, draw this year's incidents, return ASAT fragments.
 
@@ -320,6 +324,10 @@ def step(
         Rivalry weights w_ij ≥ 0, (N, N) or (R, N, N); pairs with zero weight never clash.
     tension
         Tension T_ij ≥ 0 between actors, (N, N) or (R, N, N) (e.g. contested lunar sites).
+    pairs
+        The pairs that may be rivals, as :func:`rival_pairs` gives them (default:
+        ``rival_pairs(rivalry)``). A superset is fine; a pair left out never clashes. Passing
+        them saves a pass over ``rivalry`` every year when they are known in advance.
 
     Returns
     -------
@@ -347,6 +355,9 @@ def step(
         int(state.year),
         state.run_index,
         conflict.counterspace_usd_bn,
+        # Only pairs that are rivals in some run can clash: most pairs are not, and reading all
+        # their weights pair by pair (half of them down a column) is slow.
+        *(rival_pairs(rivalry) if pairs is None else pairs),
         _per_run_matrix(rivalry, runs, n),
         _per_run_matrix(tension, runs, n),
         np.ascontiguousarray(state.levers["asat_allowed"], dtype=np.float64),

@@ -475,6 +475,8 @@ def _run_years(
     fusion_power = milestone_index["fusion_power"]
     recorder.record(0, state)
     years = setting.years
+    # Crew links only lower rivalry weights (relief ≤ 1): the setting has every pair of rivals.
+    rival_pairs = conflict.rival_pairs(setting.rivalry)
     # Constant policies give the same levers every year until imitation changes who follows which
     # (it replaces ``policy_id``, never edits it in place).
     constant = all(type(policy).levers is Policy.levers for policy in setting.policies)
@@ -491,7 +493,9 @@ def _run_years(
             state.stations, parameters, setting.rivalry, setting.sanction
         )
         budget.step(state, setting, parameters, rivalry)
-        fragments = conflict.step(state, setting, parameters, rivalry, state.mining.tension)
+        fragments = conflict.step(
+            state, setting, parameters, rivalry, state.mining.tension, rival_pairs
+        )
         launch_scale = (state.civil_usd_bn + state.military_usd_bn).sum(axis=1) / spending_2025
         debris.step(state.debris, parameters, launch_scale, fragments)
         targets = missions.choose_targets(state, setting, parameters)
