@@ -499,7 +499,7 @@ def _run_years(
         launch_scale = (state.civil_usd_bn + state.military_usd_bn).sum(axis=1) / spending_2025
         debris.step(state.debris, parameters, launch_scale, fragments)
         targets = missions.choose_targets(state, setting, parameters)
-        _, partners = technology.step(state, setting, parameters, targets, bonus)
+        partners = technology.step(state, setting, parameters, targets, bonus)
         missions.step(state, setting, parameters, targets, partners)
         stations.step(state, setting, station_table, parameters)
         mining.step(state, setting, parameters, milestone_index, partners)

@@ -269,7 +269,6 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
     public_visibility,
     absorptive_half,
     catch_up_rate,
-    beta,
     partners,
     research,
     mission_fund,
@@ -278,14 +277,15 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
     """Spillovers, coordination, the split of each programme into R&D and the mission fund, and
     the growth of the capability stocks, in one pass per run.
 
-    Fills ``beta`` and ``partners`` (R, N, N) as :func:`spillovers` and
-    :func:`coordination_partners` do (``bonus`` is added only when ``has_bonus``), writes
-    ``research`` (R, N) and updates ``mission_fund`` (R, N) and ``capability`` (R, N, K) in place.
-    One run's β is used while still in cache, rather than in a second pass over (R, N, N) arrays.
+    Fills ``partners`` (R, N, N) as :func:`coordination_partners` does, writes ``research``
+    (R, N) and updates ``mission_fund`` (R, N) and ``capability`` (R, N, K) in place. Each run's
+    β (as :func:`spillovers` gives it; ``bonus`` is added only when ``has_bonus``) lives in per-run
+    scratch, used while still in cache: no (R, N, N) array of it is written or read again.
     Within a run every read of the stocks (shortfalls, leaders) happens before any write.
     """
     runs, n, domains = capability.shape
     by_domain = np.empty((n, domains))  # one run's R&D per actor and domain
+    beta = np.empty((n, n))  # one run's β_ij
     beta_by_source = np.empty((n, n))  # one run's β transposed: [j, i] = β_ij
     spilled = np.empty((domains, n))  # one run's Σ_j β_ij R_jk, [k, i]
     leader = np.empty(domains, dtype=np.int64)
@@ -303,7 +303,7 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
             # Simple loops over j, each of which the compiler can run in SIMD lanes.
             scaled_i = beta_max[r] * openness[r, i]
             for j in range(n):
-                beta[r, i, j] = _pair_spillover(
+                beta[i, j] = _pair_spillover(
                     scaled_i,
                     openness[r, j],
                     linked[i, j],
@@ -313,7 +313,7 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
                     has_bonus,
                 )
             for j in range(n):
-                beta_by_source[j, i] = beta[r, i, j]
+                beta_by_source[j, i] = beta[i, j]
             for j in range(n):
                 partners[r, i, j] = coordinating[i] & bloc_partner[i, j] & coordinating[j]
         # Each actor's coordination partners: their count and β sum, summed over j in order for
@@ -370,7 +370,7 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
                     * _power(max(own, _CAPABILITY_FLOOR), knowledge_elasticity[r])
                 )
                 # Nelson–Phelps catch-up toward the leader, as far as the leader is visible.
-                visible = max(beta[r, i, leader[k]], public_visibility[r])
+                visible = max(beta[i, leader[k]], public_visibility[r])
                 gap = max(visible * frontier[k] - own, 0.0)
                 growth += catch_up_rate[r] * absorptive * gap
                 capability[r, i, k] = own + growth
@@ -382,8 +382,8 @@ def step(
     p: RunParameters,
     targets: NDArray[np.int64],
     spillover_bonus: FloatArray | None = None,
-) -> tuple[FloatArray, BoolArray]:
-    """Fund R&D and the mission fund; grow capabilities. Returns (β, coordination partners).
+) -> BoolArray:
+    """Fund R&D and the mission fund; grow capabilities. Returns the coordination partners.
 
     Contract: the lunar programme is ``lunar_share × civil``; R&D plus the addition to the mission
     fund equals it exactly (spending never exceeds the budget).
@@ -404,17 +404,17 @@ def step(
 
     Returns
     -------
-    tuple of ndarray
-        β (R, N, N) and the coordination partners (R, N, N, bool).
+    numpy.ndarray
+        The coordination partners (R, N, N, bool), as :func:`coordination_partners` gives them.
+        The spillovers β used are those of :func:`spillovers` with the same ``spillover_bonus``.
     """
     openness = np.ascontiguousarray(state.levers["openness"], dtype=np.float64)
     runs, n = openness.shape
-    beta = np.empty((runs, n, n))
     partners = np.empty((runs, n, n), dtype=np.bool_)
     research = np.empty((runs, n))
     mission_fund = _updatable(state.mission_fund_usd_bn)
     capability = _updatable(state.capability)
-    has_bonus, bonus = _bonus_argument(spillover_bonus, beta.shape)
+    has_bonus, bonus = _bonus_argument(spillover_bonus, partners.shape)
     _fund_and_grow(
         openness,
         np.ascontiguousarray(state.levers["coordinate"], dtype=np.float64),
@@ -438,7 +438,6 @@ def step(
         per_run(p["public_visibility"], runs),
         per_run(p["absorptive_half_usd_bn"], runs),
         per_run(p["catch_up_rate"], runs),
-        beta,
         partners,
         research,
         mission_fund,
@@ -447,4 +446,4 @@ def step(
     state.lunar_rd_usd_bn = research
     state.mission_fund_usd_bn = mission_fund
     state.capability = capability
-    return beta, partners
+    return partners
