@@ -258,11 +258,15 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
     that order (that of :func:`rival_pairs`), in place."""
     runs, n = stock.shape
     for r in range(runs):
-        run = run_index[r, 0]
         fragments[r] = 0.0
-        for pair in range(first.size):
-            i = first[pair]
-            j = second[pair]
+    # Pair by pair, each over all runs: a fixed stride through the (R, N, N) weights that the CPU
+    # prefetches, where run by run every pair would be a cache miss. Each run still adds its
+    # pairs' fragments in pair order.
+    for pair in range(first.size):
+        i = first[pair]
+        j = second[pair]
+        for r in range(runs):
+            run = run_index[r, 0]
             # Zero hazard (not rivals in this run) never clashes, whatever the draw: skip drawing.
             # Draws are keyed, so skipping leaves every other pair's numbers unchanged.
             weight = 0.5 * (rivalry[r, i, j] + rivalry[r, j, i])
@@ -297,6 +301,7 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
                 asat_tests_total[r, attacker] += 1
                 u = draw(seed, run, year, _STREAM, i, slot + 3)
                 fragments[r] += np.exp(log_fewest + (log_most - log_fewest) * u)
+    for r in range(runs):
         for i in range(n):
             incidents_total[r, i] += incidents[r, i]
 
