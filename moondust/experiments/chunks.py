@@ -172,6 +172,12 @@ def simulate_chunk(task: ChunkTask) -> xr.Dataset:
         sample=("run", sample),
         lever_point=("run", np.full(sample.size, task.lever_point, dtype=np.int64)),
     )
+    if streams is not None:  # recorded, so a run's draws can be traced to its shared stream
+        ds[STREAM_COLUMN] = xr.Variable(
+            "run",
+            np.asarray(streams, dtype=np.int64),
+            {"units": "random stream index (runs that share one share every random draw)"},
+        )
     for name, value in task.levers.items():
         values = np.full(sample.size, value, dtype=object if isinstance(value, str) else float)
         ds[name] = xr.Variable("run", values.astype(str) if isinstance(value, str) else values)
@@ -193,7 +199,7 @@ def runs_table(ds: xr.Dataset) -> Any:
         "lever_point": np.asarray(ds["lever_point"].values, dtype=np.int64),
     }
     for name in ds.data_vars:
-        if str(name).startswith(("input_", "lever_")) and ds[name].dims == ("run",):
+        if str(name).startswith(("input_", "lever_", STREAM_COLUMN)) and ds[name].dims == ("run",):
             front[str(name)] = np.asarray(ds[name].values)
     table = pd.concat([pd.DataFrame(front, index=outcomes.index), outcomes], axis=1)
     return table.reset_index()

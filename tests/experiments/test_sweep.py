@@ -94,6 +94,21 @@ def test_every_runs_inputs_are_recorded_beside_its_outcomes(reference_sweep: Pat
     np.testing.assert_array_equal(extra["year_USA_crewed_landing"].to_numpy(), expected)
 
 
+def test_a_designs_random_streams_are_recorded_with_the_runs(
+    tiny: Scenario, tmp_path: Path
+) -> None:
+    design = pd.DataFrame(
+        {"spillover_max": [0.2, 0.2, 0.6, 0.6, 0.9], "random_stream": [0, 1, 0, 1, 4]}
+    )
+    out = tmp_path / "crn"
+    run_sweep(tiny, out=out, seed=3, sampling="design", design=design, executor="inline")
+    table = read_runs_table(out).sort_values(["lever_point", "sample"])
+    for _, point in table.groupby("lever_point"):
+        np.testing.assert_array_equal(point["random_stream"].to_numpy(), [0, 1, 0, 1, 4])
+    ds = dataset(out)
+    np.testing.assert_array_equal(ds["random_stream"].values, [0, 1, 0, 1, 4] * 2)
+
+
 @pytest.mark.parametrize(
     ("executor", "chunk_size"),
     [
