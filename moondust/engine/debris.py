@@ -64,6 +64,13 @@ from moondust.engine.state import FloatArray
 SUBSTEPS_PER_YEAR = 12
 """Sub-steps of the integrator in a simulated year (monthly)."""
 
+RUNAWAY_CEILING = 1e8
+"""Most debris objects ≥ 10 cm the shell can hold in the model (about 2,500 × the 2025 level). A
+numerical guard, not a physical claim: the N² source term makes the equations blow up in finite
+time at extreme corners of the parameter ranges; a run at the ceiling has lost LEO
+(docs/model.md, M7)."""
+
+
 EARTH_RADIUS_KM = 6378.1
 """Earth's equatorial radius used by the MOCAT-3 script for shell volumes (km)."""
 
@@ -363,7 +370,8 @@ def _advance_year(  # type: ignore[no-untyped-def]
     tau_d,
     tau_n,
 ):
-    """One year of every run's populations in place: the pulse, then the monthly sub-steps."""
+    """One year of every run's populations in place: the pulse, then the monthly sub-steps, with
+    debris held at or below :data:`RUNAWAY_CEILING`."""
     h = 1.0 / SUBSTEPS_PER_YEAR
     for r in range(active.size):
         scale = max(launch_scale[r], 0.0)
@@ -372,7 +380,7 @@ def _advance_year(  # type: ignore[no-untyped-def]
         background = background_per_yr[r] * scale
         s = active[r]
         d = derelict[r]
-        n = debris[r] + pulse
+        n = min(debris[r] + pulse, RUNAWAY_CEILING)
         # Debris decays at the constant rate 1/τ_N: its factors are the same every sub-step.
         n_loss = 1.0 / tau_n[r]
         n_kept = np.exp(-n_loss * h)
@@ -390,7 +398,7 @@ def _advance_year(  # type: ignore[no-untyped-def]
             s, d, n = (
                 _advance(s, launches, s_loss, h),
                 _advance(d, d_gain, d_loss, h),
-                _advance_by(n, n_gain, n_loss, n_kept, n_made),
+                min(_advance_by(n, n_gain, n_loss, n_kept, n_made), RUNAWAY_CEILING),
             )
         active[r] = s
         derelict[r] = d

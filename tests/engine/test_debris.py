@@ -212,6 +212,44 @@ def test_populations_stay_finite_and_non_negative(
     assert np.all((m > 0.0) & (m <= 1.0))
 
 
+def test_a_runaway_stops_at_the_ceiling() -> None:
+    # A corner of the parameter ranges Hypothesis found: the N² source term blew the debris up to
+    # 1e78 objects in 73 years, then to NaN. The ceiling holds it at 1e8 objects instead.
+    corner = {
+        "launch_rate_2025": 3137.0,
+        "mission_lifetime_years": 3.0,
+        "disposal_success": 0.8125,
+        "collision_avoidance_failure": 0.0625,
+        "active_collision_fraction": 0.0625,
+        "disabling_ratio": 1.0,
+        "impact_velocity_km_s": 9.75,
+        "satellite_mass_kg": 100.0,
+        "satellite_diameter_m": 2.15625,
+        "debris_mass_kg": 1.75,
+        "debris_diameter_m": 0.15625,
+        "shell_floor_km": 200.0,
+        "shell_ceiling_km": 944.0,
+        "derelict_residence_years": 54.0,
+        "debris_residence_years": 26.0,
+        "debris_growth_2025": 0.0,
+        "debris_loss_sensitivity": SPECS["debris_loss_sensitivity"].high,
+    }
+    p = table_defaults("conflict", 1)
+    for name, value in corner.items():
+        assert SPECS[name].low <= value <= SPECS[name].high, name
+        p[name] = np.full((1, 1), value)
+    state = debris.initial(1, p)
+    most = debris.RUNAWAY_CEILING
+    for year in range(76):
+        debris.step(state, p, np.full(1, 5.625), np.full(1, 5565.0 if year % 10 == 0 else 0.0))
+        for values in (state.active, state.derelict, state.debris):
+            assert np.all(np.isfinite(values)) and np.all(values >= 0.0)
+        assert np.all(state.debris <= most)
+    np.testing.assert_array_equal(state.debris, most)  # it did run away
+    m = debris.loss_multiplier(state, p)
+    assert np.all((m > 0.0) & (m < 1e-40))
+
+
 def test_docstring_examples_run() -> None:
     # moondust/engine has no __init__.py, so tests/docs does not collect its doctests.
     import doctest
