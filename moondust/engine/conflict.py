@@ -143,6 +143,25 @@ def _hazard(base, weight, stock_i, stock_j, reference, elasticity, gain, strain)
 
 
 @kernel
+def _run_pair_hazard(r, i, j, stock, rivalry, tension, base, reference, elasticity, gain):  # type: ignore[no-untyped-def]
+    """h_ij of run ``r`` from the (R, N, N) weights and tension, symmetrised; zero for non-rivals
+    without reading their tension (most pairs: it would be a cache miss)."""
+    weight = 0.5 * (rivalry[r, i, j] + rivalry[r, j, i])
+    if not weight > 0.0:
+        return 0.0
+    return _hazard(
+        base[r],
+        weight,
+        stock[r, i],
+        stock[r, j],
+        reference[r],
+        elasticity[r],
+        gain[r],
+        0.5 * (tension[r, i, j] + tension[r, j, i]),
+    )
+
+
+@kernel
 def _pair_hazards(stock, rivalry, tension, base, reference, elasticity, gain, out):  # type: ignore[no-untyped-def]
     """Every h_ij into ``out`` (R, N, N), zero on the diagonal."""
     runs, n = stock.shape
@@ -151,15 +170,8 @@ def _pair_hazards(stock, rivalry, tension, base, reference, elasticity, gain, ou
             for j in range(n):
                 out[r, i, j] = 0.0
                 if i != j:
-                    out[r, i, j] = _hazard(
-                        base[r],
-                        0.5 * (rivalry[r, i, j] + rivalry[r, j, i]),
-                        stock[r, i],
-                        stock[r, j],
-                        reference[r],
-                        elasticity[r],
-                        gain[r],
-                        0.5 * (tension[r, i, j] + tension[r, j, i]),
+                    out[r, i, j] = _run_pair_hazard(
+                        r, i, j, stock, rivalry, tension, base, reference, elasticity, gain
                     )
 
 
@@ -267,21 +279,11 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
         j = second[pair]
         for r in range(runs):
             run = run_index[r, 0]
+            hazard = _run_pair_hazard(
+                r, i, j, stock, rivalry, tension, base, reference, elasticity, gain
+            )
             # Zero hazard (not rivals in this run) never clashes, whatever the draw: skip drawing.
             # Draws are keyed, so skipping leaves every other pair's numbers unchanged.
-            weight = 0.5 * (rivalry[r, i, j] + rivalry[r, j, i])
-            if not weight > 0.0:
-                continue
-            hazard = _hazard(
-                base[r],
-                weight,
-                stock[r, i],
-                stock[r, j],
-                reference[r],
-                elasticity[r],
-                gain[r],
-                0.5 * (tension[r, i, j] + tension[r, j, i]),
-            )
             if not hazard > 0.0:
                 continue
             slot = _SLOTS * j

@@ -107,23 +107,32 @@ def _pair_spillover(scaled_i, openness_j, linked, same_bloc, discount, bonus, ha
 
 
 @kernel
+def _run_spillovers(r, openness, linked, same_bloc, beta_max, discount, bonus, has_bonus, beta):  # type: ignore[no-untyped-def]
+    """Run ``r``'s β_ij into ``beta`` (N, N); ``linked`` from :func:`_pair_masks`. Simple loops
+    over j, each of which the compiler can run in SIMD lanes."""
+    n = openness.shape[1]
+    for i in range(n):
+        scaled_i = beta_max[r] * openness[r, i]
+        for j in range(n):
+            beta[i, j] = _pair_spillover(
+                scaled_i,
+                openness[r, j],
+                linked[i, j],
+                same_bloc[i, j],
+                discount[r],
+                bonus[r, i, j],
+                has_bonus,
+            )
+
+
+@kernel
 def _fill_spillovers(openness, same_bloc, sanction, beta_max, discount, bonus, has_bonus, beta):  # type: ignore[no-untyped-def]
     """β_ij into ``beta`` (R, N, N); ``bonus`` is added only when ``has_bonus``."""
-    runs, n = openness.shape
     linked, _ = _pair_masks(same_bloc, sanction)
-    for r in range(runs):
-        for i in range(n):
-            scaled_i = beta_max[r] * openness[r, i]
-            for j in range(n):
-                beta[r, i, j] = _pair_spillover(
-                    scaled_i,
-                    openness[r, j],
-                    linked[i, j],
-                    same_bloc[i, j],
-                    discount[r],
-                    bonus[r, i, j],
-                    has_bonus,
-                )
+    for r in range(openness.shape[0]):
+        _run_spillovers(
+            r, openness, linked, same_bloc, beta_max, discount, bonus, has_bonus, beta[r]
+        )
 
 
 def _bonus_argument(bonus: FloatArray | None, shape: tuple[int, ...]) -> tuple[bool, FloatArray]:
@@ -299,19 +308,8 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
     for r in range(runs):
         for j in range(n):
             coordinating[j] = _coordinates(coordinate[r, j])
+        _run_spillovers(r, openness, linked, same_bloc, beta_max, discount, bonus, has_bonus, beta)
         for i in range(n):
-            # Simple loops over j, each of which the compiler can run in SIMD lanes.
-            scaled_i = beta_max[r] * openness[r, i]
-            for j in range(n):
-                beta[i, j] = _pair_spillover(
-                    scaled_i,
-                    openness[r, j],
-                    linked[i, j],
-                    same_bloc[i, j],
-                    discount[r],
-                    bonus[r, i, j],
-                    has_bonus,
-                )
             for j in range(n):
                 beta_by_source[j, i] = beta[i, j]
             for j in range(n):
