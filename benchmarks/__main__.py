@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.engine import bench_engine, linearity
+from benchmarks.host import check_goals, probe_host
 from benchmarks.memory import peak_memory
 from benchmarks.moon import bench_moon
 from benchmarks.twin import bench_twin
@@ -78,6 +79,8 @@ def run(quick: bool) -> dict[str, Any]:
     began = time.perf_counter()
     repeats = 3 if quick else 7
     results: dict[str, Any] = {"machine": machine(), "quick": quick}
+    # The host's speed at the start and the end: figures from a throttled host are not comparable.
+    host_probe_start_ms = probe_host()
 
     sections: dict[str, float] = {}
     mark = time.perf_counter()
@@ -135,6 +138,8 @@ def run(quick: bool) -> dict[str, Any]:
         section("memory")
     results.update(_dashboard(1 if quick else repeats))
     section("dashboard")
+    results["host_probe_ms"] = {"start": host_probe_start_ms, "end": probe_host()}
+    results["goals"] = check_goals(results)
     results["sections_s"] = sections
     results["engine"] = [p.to_dict() for p in points]
     results["engine_1_thread"] = [p.to_dict() for p in single]
@@ -147,6 +152,9 @@ def _table(results: dict[str, Any]) -> str:
     lines = []
     for key, value in results.items():
         if key in ("machine", "engine", "engine_1_thread", "twin", "linearity", "sections_s"):
+            continue
+        if key in ("host_probe_ms", "goals"):
+            lines.append(f"{key:40s} {json.dumps(value)}")
             continue
         text = f"{value:,.4f}" if isinstance(value, float) else str(value)
         lines.append(f"{key:40s} {text}")
