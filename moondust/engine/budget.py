@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import FloatArray, Setting, State, pairwise_sum
 
@@ -114,9 +114,15 @@ def trend_growth(projected: FloatArray, year: int, p: RunParameters) -> FloatArr
 
     ``g(t) = g_LR + (g_IMF − g_LR) · exp(−(t − 2030) / τ_g)`` after 2030.
     """
-    years_after = max(0, year - PROJECTION_HORIZON)
-    fade = np.exp(-years_after / p["growth_convergence_years"])
+    fade = _growth_fade(year, p)
     return np.asarray(p["long_run_growth"] + (projected - p["long_run_growth"]) * fade)
+
+
+def _growth_fade(year: int, p: RunParameters) -> FloatArray:
+    """``exp(−(t − 2030) / τ_g)`` after 2030 (1 before), per run: the weight of the IMF projection
+    in :func:`trend_growth`."""
+    years_after = max(0, year - PROJECTION_HORIZON)
+    return np.asarray(np.exp(-years_after / p["growth_convergence_years"]))
 
 
 def calibrate_grievance(
@@ -148,9 +154,9 @@ def step(
     if rivalry.ndim == 2:
         rivalry = np.broadcast_to(rivalry, (runs, n, n))
     _advance_budget(
-        np.ascontiguousarray(
-            np.broadcast_to(trend_growth(setting.gdp_growth, state.year, p), (runs, n))
-        ),
+        np.broadcast_to(setting.gdp_growth, (n,)),
+        per_run(p["long_run_growth"], runs),
+        per_run(_growth_fade(state.year, p), runs),
         setting.civil0_usd_bn,
         setting.military0_usd_bn,
         setting.military_share0,
@@ -161,7 +167,8 @@ def step(
         normal,
         state.levers["reaction"],
         state.levers["restraint"],
-        state.grievance + state.threat,
+        state.grievance,
+        state.threat,
         rivalry,
         state.civil_surge,
         state.gdp_index,
@@ -191,7 +198,9 @@ def _shock_uniforms(seed, year, run_index, out):  # type: ignore[no-untyped-def]
 
 @kernel
 def _advance_budget(  # type: ignore[no-untyped-def]
-    growth,
+    projected_growth,
+    long_run_growth,
+    growth_fade,
     civil0,
     military0,
     share0,
@@ -203,6 +212,7 @@ def _advance_budget(  # type: ignore[no-untyped-def]
     reaction,
     restraint,
     grievance,
+    threat,
     rivalry,
     civil_surge,
     gdp_index,
@@ -213,10 +223,13 @@ def _advance_budget(  # type: ignore[no-untyped-def]
     cumulative_military,
     cumulative_civil,
 ):
-    """One year of M1 in place on the (R, N) arrays from ``gdp_index`` on (see :func:`step`)."""
+    """One year of M1 in place on the (R, N) arrays from ``gdp_index`` on (see :func:`step`);
+    the growth is :func:`trend_growth`'s, from its (N,) projection and per-run long-run rate and
+    fade, and the Richardson pull is ``grievance + threat``."""
     runs, n = share.shape
     # Per-call scratch, reused by every run (an allocation per run cost more than its arithmetic).
     bound = np.empty(n)
+    pull = np.empty(n)
     previous = np.empty(n)
     for r in range(runs):
         total_envelope = 0.0
@@ -227,13 +240,14 @@ def _advance_budget(  # type: ignore[no-untyped-def]
             mean_share += share[r, i] * (envelope[r, i] / total_envelope)
         sigma = budget_noise[r]
         for i in range(n):
-            gdp_index[r, i] *= 1.0 + growth[r, i] - growth_drag[r] * (share[r, i] - mean_share)
+            projected = projected_growth[i]
+            growth = long_run_growth[r] + (projected - long_run_growth[r]) * growth_fade[r]
+            gdp_index[r, i] *= 1.0 + growth - growth_drag[r] * (share[r, i] - mean_share)
             shock = np.exp(sigma * normal[r, i] - 0.5 * sigma**2)
             envelope[r, i] = (civil0[i] + military0[i]) * gdp_index[r, i] * shock
             bound[i] = max(share_max[r], share0[i])
-        _richardson_run(
-            share[r], reaction[r], restraint[r], grievance[r], rivalry[r], bound, previous
-        )
+            pull[i] = grievance[r, i] + threat[r, i]
+        _richardson_run(share[r], reaction[r], restraint[r], pull, rivalry[r], bound, previous)
         for i in range(n):
             military[r, i] = share[r, i] * envelope[r, i]
             above_path = military[r, i] - share0[i] * envelope[r, i]

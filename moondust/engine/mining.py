@@ -30,7 +30,7 @@ import numpy as np
 
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters, per_run
-from moondust.engine.state import BoolArray, FloatArray, Setting, State
+from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 
 _EPS = 1e-12
 
@@ -114,21 +114,27 @@ def initial(setting: Setting, runs: int, p: RunParameters) -> MiningState:
 
 
 @kernel
-def _unit_landing_cost(landed_kg, miner_mass_t, learning_rate, cost_0):  # type: ignore[no-untyped-def]
-    """Wright's law for one actor: ``c_0 (max(Q, m_M)/m_M)^(−b)``, USD per kg."""
-    reference = miner_mass_t * 1000.0
-    exponent = -np.log2(1.0 - learning_rate)
-    doublings = max(landed_kg, reference) / reference
+def _learning_exponent(learning_rate):  # type: ignore[no-untyped-def]
+    """Wright's law exponent ``b = −log₂(1 − LR)`` of one run (computed once per run, not per
+    actor: a log per actor was a measurable share of the mining year)."""
+    return -np.log2(1.0 - learning_rate)
+
+
+@kernel
+def _unit_landing_cost(landed_kg, reference_kg, exponent, cost_0):  # type: ignore[no-untyped-def]
+    """Wright's law for one actor: ``c_0 (max(Q, m_M)/m_M)^(−b)``, USD per kg, with the run's
+    ``reference_kg`` = m_M in kg and ``exponent`` = b (:func:`_learning_exponent`)."""
+    doublings = max(landed_kg, reference_kg) / reference_kg
     return cost_0 * doublings ** (-exponent)
 
 
 @kernel
 def _landing_costs(landed_kg, miner_mass_t, learning_rate, cost_0, out):  # type: ignore[no-untyped-def]
     for r in range(landed_kg.shape[0]):
+        reference_kg = miner_mass_t[r] * 1000.0
+        exponent = _learning_exponent(learning_rate[r])
         for i in range(landed_kg.shape[1]):
-            out[r, i] = _unit_landing_cost(
-                landed_kg[r, i], miner_mass_t[r], learning_rate[r], cost_0[r]
-            )
+            out[r, i] = _unit_landing_cost(landed_kg[r, i], reference_kg, exponent, cost_0[r])
 
 
 def landing_cost_usd_per_kg(landed_mass_kg: FloatArray, p: RunParameters) -> FloatArray:
@@ -160,16 +166,16 @@ def landing_cost_usd_per_kg(landed_mass_kg: FloatArray, p: RunParameters) -> Flo
 
 
 @kernel
-def _richest(remaining_kg, r, usable):  # type: ignore[no-untyped-def]
-    """First site holding the most He-3 among ``usable`` ones, as ``argmax`` with −1 elsewhere
-    (site 0 when none is usable)."""
-    best = 0
-    best_kg = remaining_kg[r, 0] if usable[0] else -1.0
-    for s in range(1, remaining_kg.shape[1]):
-        value = remaining_kg[r, s] if usable[s] else -1.0
-        if value > best_kg:
-            best, best_kg = s, value
-    return best
+def _richest_site(remaining_kg, holder, far_side, reach_far, free_only):  # type: ignore[no-untyped-def]
+    """One run's first site holding the most He-3 among the reachable ones (still holding He-3,
+    and on the near side or ``reach_far``), unclaimed ones only if ``free_only``; −1 if none."""
+    richest, richest_kg = -1, -1.0
+    for s in range(remaining_kg.size):
+        value = remaining_kg[s]
+        usable = (not far_side[s] or reach_far) and (not free_only or holder[s] < 0)
+        if usable and value > _EPS and value > richest_kg:
+            richest, richest_kg = s, value
+    return richest
 
 
 @kernel
@@ -215,13 +221,17 @@ def _mining_year(  # type: ignore[no-untyped-def]
     runs, n = site_of.shape
     sites = remaining_kg.shape[1]
     budget = np.empty(n)
-    reachable = np.empty(sites, dtype=np.bool_)
-    free = np.empty(sites, dtype=np.bool_)
     demand = np.empty(sites)
+    # Each run's richest reachable site without (0) and with (1) far-side reach, −2 until needed:
+    # sites hold the same He-3 all through the turns, so one scan serves every actor that looks.
+    richest_reachable = np.empty(2, dtype=np.int64)
     for r in range(runs):
+        # A pass of its own over the run's (N, N) block, which the compiler vectorises.
+        kept_tension = 1.0 - tension_decay[r]
         for i in range(n):
             for j in range(n):
-                tension[r, i, j] *= 1.0 - tension_decay[r]
+                tension[r, i, j] *= kept_tension
+        for i in range(n):
             budget[i] = 0.0
             if achieved[r, i, can_mine_index]:
                 budget[i] = budget_share[r] * lunar_share[r] * civil_usd_bn[r, i]
@@ -229,54 +239,62 @@ def _mining_year(  # type: ignore[no-untyped-def]
                 budget[i] = mission_fund[r, i]
             spent[r, i] = 0.0
 
-        # Sites: actors take turns in an order that rotates with the year (no one always first).
-        for turn in range(n):
-            i = (turn + year % n) % n
+        # Sites: actors take turns in an order that rotates with the year (no one always first):
+        # actor (turn + year) mod N, counted on without a division per turn.
+        richest_reachable[:] = -2
+        i = year % n - 1
+        for _ in range(n):
+            i = i + 1 if i + 1 < n else 0
             current = site_of[r, i]
             exhausted = current >= 0 and remaining_kg[r, current] <= _EPS
             needs = achieved[r, i, can_mine_index] and (current < 0 or exhausted) and budget[i] > 0
             opened = False
             if needs:
                 reach_far = achieved[r, i, reach_far_index]
-                has_free = False
-                for s in range(sites):
-                    reachable[s] = (not far_side[s] or reach_far) and remaining_kg[r, s] > _EPS
-                    free[s] = reachable[s] and holder[r, s] < 0
-                    has_free = has_free or free[s]
-
-                # Contested: the richest reachable site is held exclusively by a rival.
-                richest = _richest(remaining_kg, r, reachable)
+                reach = 1 if reach_far else 0
+                if richest_reachable[reach] == -2:
+                    richest_reachable[reach] = _richest_site(
+                        remaining_kg[r], holder[r], far_side, reach_far, False
+                    )
+                # Contested: the richest reachable site (as argmax: site 0 when none is reachable)
+                # is held exclusively by a rival.
+                richest = max(richest_reachable[reach], 0)
                 owner = holder[r, richest]
                 if owner >= 0 and not joint[r, richest] and rivalry[i, owner] > 0 and owner != i:
                     tension[r, i, owner] += contested_tension[r]
                     tension[r, owner, i] += contested_tension[r]
 
                 # Join a partner's joint base if sharing; otherwise claim the richest free site.
+                # (Most years the budget falls short of the setup cost, so look only when it does
+                # not.)
                 sharing = shared_sites[r, i] > 0.5
-                join_site = -1
-                if sharing:
-                    for j in range(n):
-                        site = site_of[r, j]
-                        if (
-                            partners[r, i, j]
-                            and shared_sites[r, j] > 0.5
-                            and site >= 0
-                            and joint[r, site]
-                            and remaining_kg[r, site] > _EPS
-                        ):
-                            join_site = site
-                            break
                 setup = setup_usd_bn[r] * (joint_cost_share[r] if sharing else 1.0)
                 if budget[i] >= setup:
+                    join_site = -1
+                    if sharing:
+                        for j in range(n):
+                            site = site_of[r, j]
+                            if (
+                                partners[r, i, j]
+                                and shared_sites[r, j] > 0.5
+                                and site >= 0
+                                and joint[r, site]
+                                and remaining_kg[r, site] > _EPS
+                            ):
+                                join_site = site
+                                break
                     if join_site >= 0:
                         site_of[r, i] = join_site
                         opened = True
-                    elif has_free:
-                        claimed = _richest(remaining_kg, r, free)
-                        site_of[r, i] = claimed
-                        holder[r, claimed] = i
-                        joint[r, claimed] = joint[r, claimed] or sharing
-                        opened = True
+                    else:
+                        claimed = _richest_site(
+                            remaining_kg[r], holder[r], far_side, reach_far, True
+                        )
+                        if claimed >= 0:
+                            site_of[r, i] = claimed
+                            holder[r, claimed] = i
+                            joint[r, claimed] = joint[r, claimed] or sharing
+                            opened = True
                 if opened:
                     spent[r, i] += setup
                     budget[i] -= setup
@@ -285,11 +303,13 @@ def _mining_year(  # type: ignore[no-untyped-def]
                 site_of[r, i] = -1
 
         # Miners: retire, then buy and land new ones with what is left of the budget.
+        reference_kg = miner_mass_t[r] * 1000.0
+        exponent = _learning_exponent(learning_rate[r])
         for i in range(n):
             miners[r, i] *= 1.0 - 1.0 / miner_lifetime[r]
             if site_of[r, i] >= 0:  # only actors with a site buy miners
                 landing = _unit_landing_cost(
-                    landed_mass_kg[r, i], miner_mass_t[r], learning_rate[r], cost_0[r]
+                    landed_mass_kg[r, i], reference_kg, exponent, cost_0[r]
                 )
                 unit_cost = miner_hardware[r] + miner_mass_t[r] * 1000.0 * landing / 1e9
                 new = budget[i] / unit_cost
@@ -358,13 +378,15 @@ def step(
     """
     mining: MiningState = state.mining
     sites = load_sites(p)
-    runs, n = state.military_share.shape
+    runs = state.military_share.shape[0]
 
     def column(name: str) -> FloatArray:
         return per_run(p[name], runs)
 
-    fund = np.array(state.mission_fund_usd_bn, dtype=np.float64)  # a new array, as before
-    spent = np.empty((runs, n))
+    # Update the fund and the spending in place, as the other mechanisms do, rather than copy the
+    # fund into a fresh (R, N) array and allocate another for the spending every year.
+    fund = writable(state.mission_fund_usd_bn, np.float64)
+    spent = writable(mining.spent_usd_bn, np.float64)
     _mining_year(
         int(state.year),
         sites.far_side,

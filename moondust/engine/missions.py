@@ -20,8 +20,6 @@ actor a rival interferes with this year (:mod:`moondust.engine.conflict`) fails.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -30,14 +28,12 @@ from moondust.engine.jit import kernel
 from moondust.engine.ladder import TRACKS
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.random import Stream, draw
-from moondust.engine.state import BoolArray, FloatArray, Setting, State
+from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 
 _ROADMAP_LOOKAHEAD = 2
 _SCHEDULE_SLACK = 1
 _FUSION_TRACK = TRACKS.index("fusion")
 _MISSION_SUCCESS = int(Stream.MISSION_SUCCESS)
-
-_Scalar = TypeVar("_Scalar", bound=np.generic)
 
 
 @kernel
@@ -202,22 +198,23 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
     runs, n, tracks = targets.shape
     domains = thresholds.shape[1]
     calendar = float(year)
-    tried = np.zeros(n, dtype=np.bool_)
-    won = np.zeros(n, dtype=np.bool_)
+    # A track's attempts (actor, outcome), applied once all its draws are made: a handful per
+    # run-year, so the second pass runs over them alone rather than over every actor.
+    attempters = np.empty(n, dtype=np.int64)
+    won = np.empty(n, dtype=np.bool_)
     for r in range(runs):
         run = run_index[r]
         for t in range(tracks):
+            count = 0
             for i in range(n):
-                tried[i] = False
-                won[i] = False
                 m = targets[r, i, t]
                 if m < 0:
                     continue
-                # The cheap conditions first: on schedule (no date is NaN) and funded.
-                planned = roadmap_year[i, m]
-                if not (planned != planned or calendar >= planned - _SCHEDULE_SLACK):
-                    continue
+                # The cheap conditions first: funded (which rules out most) and on schedule (no
+                # date is NaN, and NaN compares False).
                 if not fund[r, i] >= cost[m]:
+                    continue
+                if calendar < roadmap_year[i, m] - _SCHEDULE_SLACK:
                     continue
                 # Ready: the smallest capability/threshold ratio over the required domains is at
                 # least 1 (NaN is not). Once below 1 it cannot come back, so stop there.
@@ -235,7 +232,6 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
                 fund[r, i] -= cost[m]
                 if attempted[r, i] < 0:
                     attempted[r, i] = m
-                tried[i] = True
                 margin = max(worst - 1.0, 0.0) if np.isfinite(worst) else 0.0
                 # Written out, not a shared helper: calls passing arrays cost reference counting.
                 partner_s = 0.0
@@ -256,11 +252,12 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
                     kappa[r],
                 )
                 chance = 0.0 if sabotaged[r, i] else chance * loss[r]
-                won[i] = draw(seed, run, year, _MISSION_SUCCESS, i, t) < chance
-            for i in range(n):
-                if not tried[i]:
-                    continue
-                if won[i]:
+                attempters[count] = i
+                won[count] = draw(seed, run, year, _MISSION_SUCCESS, i, t) < chance
+                count += 1
+            for a in range(count):
+                i = attempters[a]
+                if won[a]:
                     m = targets[r, i, t]
                     successes[r, i] += 1.0
                     achieved[r, i, m] = True
@@ -268,12 +265,6 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
                     new_milestones[r, i] += 1
                 else:
                     failures[r, i] += 1.0
-
-
-def _writable(values: NDArray[Any], dtype: type[_Scalar]) -> NDArray[_Scalar]:
-    """``values`` itself if a kernel may update it in place, else a contiguous copy."""
-    out: NDArray[_Scalar] = np.ascontiguousarray(values, dtype=dtype)
-    return out if out.flags.writeable else out.copy()
 
 
 def step(
@@ -301,11 +292,11 @@ def step(
         sabotaged = np.ascontiguousarray(state.conflict.interference, dtype=np.bool_)
     else:
         sabotaged = np.zeros((runs, n), dtype=np.bool_)
-    state.mission_fund_usd_bn = _writable(state.mission_fund_usd_bn, np.float64)
-    state.successes = _writable(state.successes, np.float64)
-    state.failures = _writable(state.failures, np.float64)
-    state.achieved = _writable(state.achieved, np.bool_)
-    state.achieved_year = _writable(state.achieved_year, np.float64)
+    state.mission_fund_usd_bn = writable(state.mission_fund_usd_bn, np.float64)
+    state.successes = writable(state.successes, np.float64)
+    state.failures = writable(state.failures, np.float64)
+    state.achieved = writable(state.achieved, np.bool_)
+    state.achieved_year = writable(state.achieved_year, np.float64)
     _attempt_missions(
         int(state.seed),
         np.ascontiguousarray(state.run_index[:, 0], dtype=np.int64),

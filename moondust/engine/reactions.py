@@ -70,34 +70,36 @@ def _react(  # type: ignore[no-untyped-def]
 ):
     """The module's equations in place on ``civil_surge``, ``threat`` and ``learning`` (R, N)."""
     runs, n = new_milestones.shape
-    achievers = np.empty(n, dtype=np.int64)
+    rival_signal = np.empty(n)
+    emulation_signal = np.empty(n)
     for r in range(runs):
-        keep = 1.0 - decay[r]
-        # Most years few actors reach a milestone: sum over those alone (the others add zeros).
-        count = 0
+        rival_signal[:] = 0.0
+        emulation_signal[:] = 0.0
+        # Most years few actors reach a milestone: add up their columns alone (the others add
+        # zeros), each actor's sums still in the order of j.
         for j in range(n):
-            if new_milestones[r, j] != 0:
-                achievers[count] = j
-                count += 1
-        for i in range(n):
-            rival_signal = 0.0
-            emulation_signal = 0.0
-            for a in range(count):
-                j = achievers[a]
-                if j == i:
+            if new_milestones[r, j] == 0:
+                continue
+            events = float(new_milestones[r, j])
+            for i in range(n):
+                if i == j:
                     continue
-                events = float(new_milestones[r, j])
                 weight = rivalry[r, i, j]
-                rival_signal += weight * events
+                rival_signal[i] += weight * events
                 partner = 1.0 if same_bloc[i, j] else 0.0
-                emulation_signal += max(weight, partner) * events
-            emulation_push = emulation[r, i] * emulation_signal
-            rival_push = rivalry_lever[r, i] * rival_signal
+                emulation_signal[i] += max(weight, partner) * events
+        # Per-run values read once (the compiler cannot tell the arrays written below from them).
+        keep = 1.0 - decay[r]
+        surge_gain = emulation_gain[r]
+        race = race_gain[r]
+        threat_rise = threat_gain[r]
+        learning_rise = openness_gain[r]
+        cap = surge_max[r]
+        for i in range(n):
+            emulation_push = emulation[r, i] * emulation_signal[i]
+            rival_push = rivalry_lever[r, i] * rival_signal[i]
             civil_surge[r, i] = min(
-                keep * civil_surge[r, i]
-                + emulation_gain[r] * emulation_push
-                + race_gain[r] * rival_push,
-                surge_max[r],
+                keep * civil_surge[r, i] + surge_gain * emulation_push + race * rival_push, cap
             )
-            threat[r, i] = keep * threat[r, i] + threat_gain[r] * rival_push
-            learning[r, i] = keep * learning[r, i] + openness_gain[r] * emulation_push
+            threat[r, i] = keep * threat[r, i] + threat_rise * rival_push
+            learning[r, i] = keep * learning[r, i] + learning_rise * emulation_push

@@ -12,7 +12,7 @@ module; existing fields keep their meaning.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,6 +23,17 @@ from moondust.world.policies import Levers, Policy
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+
+
+_Scalar = TypeVar("_Scalar", bound=np.generic)
+
+
+def writable(values: NDArray[Any], dtype: type[_Scalar]) -> NDArray[_Scalar]:
+    """``values`` itself when a kernel may update it in place (of ``dtype``, C-contiguous and
+    writeable), else a contiguous copy: mechanisms update state arrays in place rather than
+    allocate new ones every year."""
+    out: NDArray[_Scalar] = np.ascontiguousarray(values, dtype=dtype)
+    return out if out.flags.writeable else out.copy()
 
 
 def pairwise_sum(values: FloatArray, weights: FloatArray) -> FloatArray:

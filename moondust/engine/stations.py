@@ -520,42 +520,6 @@ def _stations(state: State) -> StationState:
 
 
 @kernel
-def _give_pool_seats(  # type: ignore[no-untyped-def]
-    candidates, number, offer, priority, count, conflict, cap, sanction, seats
-):
-    """Give up to ``offer`` seats of one run, one at a time, to the first eligible candidate.
-
-    The first candidate is the lowest ``priority`` among the ``number`` first of ``candidates``
-    (actor indices, increasing) that are not in conflict with anyone aboard and under the
-    per-nationality ``cap`` (ties: the lowest index, as ``argmin``). ``count``, ``conflict`` and
-    ``seats`` (N,) are updated in place. Returns the seats given.
-    """
-    n = conflict.shape[0]
-    given = 0
-    while given < offer:
-        best = -1
-        lowest = np.inf
-        for c in range(number):
-            j = candidates[c]
-            if not conflict[j] and count[j] < cap and priority[j] < lowest:
-                lowest = priority[j]
-                best = j
-        if best < 0:
-            break  # nobody left to take a seat; the rest go back to the host
-        for k in range(n):
-            conflict[k] = conflict[k] or sanction[best, k]
-        # Priorities are fixed for the year and candidates only drop out, so the first stays
-        # first while it may take seats: give them without scanning again.
-        while True:
-            seats[best] += 1
-            count[best] += 1
-            given += 1
-            if given == offer or count[best] >= cap or conflict[best]:
-                break
-    return given
-
-
-@kernel
 def _advance_stations(  # type: ignore[no-untyped-def]
     year,
     achieved,
@@ -718,40 +682,50 @@ def _advance_stations(  # type: ignore[no-untyped-def]
                         guest_number += 1
             remaining = seats_s - quota_total
 
-            # 2. Bloc partners' pool.
-            share = phi if has_bloc[s] else 0.0
-            credit = bloc_credit[r, s] + share * remaining
-            offer = int(np.floor(credit + eps))
-            bloc_credit[r, s] = max(credit - offer, 0.0)
-            if offer > 0:
-                remaining -= _give_pool_seats(
-                    bloc_candidates,
-                    bloc_number,
-                    offer,
-                    priority,
-                    count,
-                    conflict,
-                    cap,
-                    sanction,
-                    pool,
-                )
-
-            # 3. Guests' pool, from the host's station_openness lever.
-            credit = guest_credit[r, s] + station_openness * remaining
-            offer = int(np.floor(credit + eps))
-            guest_credit[r, s] = max(credit - offer, 0.0)
-            if offer > 0:
-                _give_pool_seats(
-                    guest_candidates,
-                    guest_number,
-                    offer,
-                    guest_priority,
-                    count,
-                    conflict,
-                    cap,
-                    sanction,
-                    pool,
-                )
+            # 2. Bloc partners' pool, then 3. the guests' pool (from the host's station_openness
+            # lever). Each offers the whole part of its credit, one seat at a time, to the first
+            # eligible candidate: the lowest priority among its candidates (actor indices,
+            # increasing) not in conflict with anyone aboard and under the per-nationality cap
+            # (ties: the lowest index, as ``argmin``). Written out here rather than as a helper
+            # kernel: a call with this many array arguments costs more than the work it does.
+            for guests in range(2):
+                if guests:
+                    credit = guest_credit[r, s] + station_openness * remaining
+                    candidates = guest_candidates
+                    number = guest_number
+                    order = guest_priority
+                else:
+                    credit = bloc_credit[r, s] + (phi if has_bloc[s] else 0.0) * remaining
+                    candidates = bloc_candidates
+                    number = bloc_number
+                    order = priority
+                offer = int(np.floor(credit + eps))
+                if guests:
+                    guest_credit[r, s] = max(credit - offer, 0.0)
+                else:
+                    bloc_credit[r, s] = max(credit - offer, 0.0)
+                given = 0
+                while given < offer:
+                    best = -1
+                    lowest = np.inf
+                    for c in range(number):
+                        j = candidates[c]
+                        if not conflict[j] and count[j] < cap and order[j] < lowest:
+                            lowest = order[j]
+                            best = j
+                    if best < 0:
+                        break  # nobody left to take a seat; the rest go back to the host
+                    for k in range(n):
+                        conflict[k] = conflict[k] or sanction[best, k]
+                    # Priorities are fixed for the year and candidates only drop out, so the
+                    # first stays first while it may take seats: give them without scanning again.
+                    while True:
+                        pool[best] += 1
+                        count[best] += 1
+                        given += 1
+                        if given == offer or count[best] >= cap or conflict[best]:
+                            break
+                remaining -= given
 
             # 4. The host flies the rest (the host is never a candidate: pool[h] is 0), and the
             # totals; F, the foreign seats by host, goes into the crew links below.
@@ -840,45 +814,58 @@ def step(state: State, setting: Setting, table: StationTable, p: RunParameters) 
 def _crew_effects(  # type: ignore[no-untyped-def]
     link, link0, sanction, bonus_cap, bonus_gain, relief_most, relief_gain, weight, bonus, weighted
 ):
-    """The crew links' two effects in one pass over ``ΔL = max(L − L⁰, 0)`` (R, N, N), in place.
+    """The crew links' two effects from ``ΔL = max(L − L⁰, 0)`` (R, N, N), in place.
 
-    ``bonus ← cap (1 − e^{−g_β ΔL})``, 0 where ``sanction``; ``weighted ← weight ×
-    clip(1 − most (1 − e^{−g_w ΔL}), 0, 1)``. Either output may have 0 runs, to skip it.
+    ``bonus ← max(cap, 0) (1 − e^{−g_β ΔL})``, 0 where ``sanction``; ``weighted ← weight ×
+    clip(1 − clip(most, 0, 1) (1 − e^{−max(g_w, 0) ΔL}), 0, 1)``. Either output may have 0 runs,
+    to skip it. The per-run parameters are clipped here, as comparisons that keep NaN as NumPy's
+    clip does: NumPy calls in the caller cost more than this kernel at 100 runs.
     """
     runs, n, _ = link.shape
+    pairs = n * n
     with_bonus = bonus.shape[0] > 0
     with_relief = weighted.shape[0] > 0
+    # One flat loop over the N² pairs of a run: nested loops over i and j run slower here.
+    link_flat = link.reshape(runs, pairs)
+    link0_flat = link0.reshape(runs, pairs)
+    sanction_flat = sanction.reshape(pairs)
+    weight_flat = weight.reshape(pairs)
+    bonus_flat = bonus.reshape(bonus.shape[0], pairs)
+    weighted_flat = weighted.reshape(weighted.shape[0], pairs)
     for r in range(runs):
         cap = bonus_cap[r]
+        if cap < 0.0:
+            cap = 0.0
         gain_b = bonus_gain[r] if with_bonus else 0.0
         most = relief_most[r]
+        if most < 0.0:
+            most = 0.0
+        elif most > 1.0:
+            most = 1.0
         gain_w = relief_gain[r] if with_relief else 0.0
-        for i in range(n):
-            for j in range(n):
-                excess = link[r, i, j] - link0[r, i, j]
-                if excess > 0.0:
-                    if with_bonus:
-                        if gain_b != 0.0 and not sanction[i, j]:
-                            bonus[r, i, j] = cap * (1.0 - np.exp(-gain_b * excess))
-                        else:
-                            bonus[r, i, j] = 0.0
-                    if with_relief:
-                        if gain_w != 0.0:
-                            relief = 1.0 - most * (1.0 - np.exp(-gain_w * excess))
-                            # the clip to [0, 1] as comparisons: numba's min/max are slow here
-                            if relief < 0.0:
-                                relief = 0.0
-                            elif relief > 1.0:
-                                relief = 1.0
-                            weighted[r, i, j] = weight[i, j] * relief
-                        else:
-                            weighted[r, i, j] = weight[i, j]
-                else:
-                    # no excess contact (most pairs): no bonus, the weight as it is (× 1 exactly)
-                    if with_bonus:
-                        bonus[r, i, j] = 0.0
-                    if with_relief:
-                        weighted[r, i, j] = weight[i, j]
+        if gain_w < 0.0:
+            gain_w = 0.0
+        # Most pairs have no excess contact: no bonus, the weight as it is (× 1 exactly). Write
+        # those values in a branch-free pass, then overwrite the few pairs with an excess.
+        if with_bonus:
+            for k in range(pairs):
+                bonus_flat[r, k] = 0.0
+        if with_relief:
+            for k in range(pairs):
+                weighted_flat[r, k] = weight_flat[k]
+        for k in range(pairs):
+            excess = link_flat[r, k] - link0_flat[r, k]
+            if excess > 0.0:
+                if gain_b != 0.0 and not sanction_flat[k]:
+                    bonus_flat[r, k] = cap * (1.0 - np.exp(-gain_b * excess))
+                if gain_w != 0.0:
+                    relief = 1.0 - most * (1.0 - np.exp(-gain_w * excess))
+                    # the clip to [0, 1] as comparisons: numba's min/max are slow here
+                    if relief < 0.0:
+                        relief = 0.0
+                    elif relief > 1.0:
+                        relief = 1.0
+                    weighted_flat[r, k] = weight_flat[k] * relief
 
 
 _NO_RUNS = np.empty((0, 0, 0))
@@ -897,13 +884,13 @@ def _run_crew_effects(
     runs, n = stations.crew_link.shape[:2]
     mask = np.zeros((n, n), dtype=bool) if sanction is None else np.asarray(sanction, dtype=bool)
     _crew_effects(
-        stations.crew_link,
-        stations.crew_link0,
+        np.ascontiguousarray(stations.crew_link),
+        np.ascontiguousarray(stations.crew_link0),
         np.ascontiguousarray(mask),
-        np.maximum(per_run(p["crew_spillover_cap"], runs), 0.0),
+        per_run(p["crew_spillover_cap"], runs),
         per_run(p["crew_spillover_gain"], runs),
-        np.clip(per_run(p["rivalry_relief_max"], runs), 0.0, 1.0),
-        np.maximum(per_run(p["rivalry_relief_gain"], runs), 0.0),
+        per_run(p["rivalry_relief_max"], runs),
+        per_run(p["rivalry_relief_gain"], runs),
         np.ones((n, n)) if weight is None else np.ascontiguousarray(weight, dtype=np.float64),
         bonus,
         weighted,

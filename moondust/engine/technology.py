@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from moondust.engine.jit import broadcast_flat, kernel
 from moondust.engine.ladder import DOMAINS
 from moondust.engine.params import RunParameters, per_run
-from moondust.engine.state import BoolArray, FloatArray, Setting, State
+from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 
 _FUSION = DOMAINS.index("fusion")
 _MAX_RD_SHARE = 0.95
@@ -68,14 +68,6 @@ def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float
     ratio = np.empty(beta_flat.size)
     _aj_ratios(beta_flat, convexity_flat, ratio)
     return ratio.reshape(shape)
-
-
-def _updatable(values: FloatArray) -> FloatArray:
-    """``values`` itself when a kernel can update it in place, else a contiguous copy."""
-    flags = values.flags
-    if values.dtype == np.float64 and flags.c_contiguous and flags.writeable:
-        return values
-    return np.array(values, dtype=np.float64, order="C")
 
 
 @kernel
@@ -410,8 +402,8 @@ def step(
     runs, n = openness.shape
     partners = np.empty((runs, n, n), dtype=np.bool_)
     research = np.empty((runs, n))
-    mission_fund = _updatable(state.mission_fund_usd_bn)
-    capability = _updatable(state.capability)
+    mission_fund = writable(state.mission_fund_usd_bn, np.float64)
+    capability = writable(state.capability, np.float64)
     has_bonus, bonus = _bonus_argument(spillover_bonus, partners.shape)
     _fund_and_grow(
         openness,
