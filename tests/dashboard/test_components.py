@@ -245,7 +245,7 @@ def test_good_upload_becomes_the_base_and_the_download_reads_back(
         {"name": "mine.toml", "size": len(text), "content": base64.b64encode(text).decode()}
     )
     poll_until(lambda: any("src=" in url for url in page.pushed))
-    assert not page.rc.find(v.Alert, class_="md-upload-error")
+    assert not page.alerts("md-upload-error")
     parsed = model.parse_upload("again.toml", text)
     assert parsed.digest() == scenario.digest()
 
