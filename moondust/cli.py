@@ -319,12 +319,24 @@ EngineParams = Annotated[
         help="Override an engine parameter (repeatable); see `moondust params engine`.",
     ),
 ]
+AllowImport = Annotated[
+    bool,
+    typer.Option(
+        "--allow-import",
+        help="Allow policies named as 'package.module:ClassName' in the scenario. Importing a "
+        "module runs its code: use it only for files you trust. Installed policies (entry "
+        "point group moondust.policies) need no flag.",
+    ),
+]
 
 
-def _scenario(name: str, params: list[str] | None) -> Any:
+def _scenario(name: str, params: list[str] | None, allow_import: bool = False) -> Any:
     from moondust.parameters import parse_assignments
+    from moondust.world.policies import allow_policy_imports
     from moondust.world.scenario import load_scenario, parse_scenario
 
+    if allow_import:  # before any worker process starts, so the workers inherit it
+        allow_policy_imports()
     scenario = load_scenario(name)
     overrides = parse_assignments(params or [])
     if overrides:
@@ -489,6 +501,7 @@ def run_command(
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
+    allow_import: AllowImport = False,
 ) -> None:
     """Simulate a scenario: who reaches which lunar milestone when, and what it cost.
 
@@ -497,7 +510,7 @@ def run_command(
     """
     from moondust.report.run_report import write_report
 
-    scenario = _scenario(scenario_name, param)
+    scenario = _scenario(scenario_name, param, allow_import)
     quiet = output_format is OutputFormat.json
     results = _simulate_with_progress(scenario, runs, seed, first_run, quiet)
     directory = out_dir or Path("moondust-out") / scenario.name
@@ -518,10 +531,11 @@ def compare_command(
     runs: Runs = None,
     seed: Seed = None,
     output_format: FormatOption = OutputFormat.table,
+    allow_import: AllowImport = False,
 ) -> None:
     """Two scenarios side by side with the same seeds and runs."""
-    scenario_a = _scenario(first, None)
-    scenario_b = _scenario(second, None)
+    scenario_a = _scenario(first, None, allow_import)
+    scenario_b = _scenario(second, None, allow_import)
     runs = runs or scenario_a.simulation.runs
     seed = scenario_a.simulation.seed if seed is None else seed
     quiet = output_format is OutputFormat.json
@@ -572,9 +586,13 @@ def compare_command(
 @app.command("validate")
 def validate_command(
     scenario_name: Annotated[str, typer.Argument(metavar="FILE", help="A scenario TOML file.")],
+    allow_import: AllowImport = False,
 ) -> None:
-    """Check a scenario file; print what it sets, or one clear error (exit code 2)."""
-    scenario = _scenario(scenario_name, None)
+    """Check a scenario file; print what it sets, or one clear error (exit code 2).
+
+    Accepts exactly the files `moondust run` accepts (with the same --allow-import).
+    """
+    scenario = _scenario(scenario_name, None, allow_import)
     policies = scenario.policies
     parts = [f"default {policies.default.preset}"]
     parts += [f"{k} {v.preset}" for k, v in policies.blocs.items()]
@@ -776,6 +794,7 @@ def sweep_command(
     ] = False,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
+    allow_import: AllowImport = False,
 ) -> None:
     """Run many runs of a scenario in chunks, resumably: uncertainties sampled, levers on a grid.
 
@@ -786,7 +805,7 @@ def sweep_command(
     """
     from moondust.experiments.sweep import run_sweep
 
-    scenario = _scenario(scenario_name, param)
+    scenario = _scenario(scenario_name, param, allow_import)
     quiet = output_format is OutputFormat.json
     with _sweep_progress(f"{scenario.name}", quiet) as advance:
         report = run_sweep(
@@ -967,6 +986,7 @@ def sensitivity_command(
     chunk_size: ChunkSizeOption = None,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
+    allow_import: AllowImport = False,
 ) -> None:
     """Which uncertain parameters drive an outcome: SALib Sobol indices or Morris screening.
 
@@ -978,7 +998,7 @@ def sensitivity_command(
 
     from moondust.experiments.sensitivity import Problem, check_samples, evaluations, sensitivity
 
-    scenario = _scenario(scenario_name, param)
+    scenario = _scenario(scenario_name, param, allow_import)
     check_samples(method.value, samples)
     quiet = output_format is OutputFormat.json
     factors = Problem.from_scenario(scenario.with_changes(levers={})).size
@@ -1148,9 +1168,11 @@ def dashboard_command(
     if scenario_name:
         from moondust.world.scenario import builtin_scenarios, load_scenario
 
-        load_scenario(scenario_name)  # one clear error (exit code 2) if it is wrong
+        # the explorer never imports code a scenario names (its links carry the scenario)
+        load_scenario(scenario_name, allow_import=False)  # one clear error (exit 2) if wrong
         known = scenario_name in builtin_scenarios()
         scenario_arg = scenario_name if known else str(Path(scenario_name).resolve())
+    host = _listen_host(host)
     try:
         with socket.create_server((host, port)):
             pass
@@ -1163,6 +1185,27 @@ def dashboard_command(
     shown = f"[{host}]" if ":" in host else host
     sys.stderr.write(f"moondust explorer: http://{shown}:{port}/  (Ctrl+C to stop)\n")
     serve(host=host, port=port, scenario=scenario_arg)
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]")
+"""Addresses that listen on every network interface."""
+
+
+def _listen_host(host: str) -> str:
+    """The explorer's address: loopback unless a wildcard is named explicitly (then warn)."""
+    host = host.strip()
+    if not host or host == "*":
+        raise MoondustError(
+            f"--host {host!r} would listen on every network interface; name the address "
+            "(127.0.0.1 for this computer, 0.0.0.0 for the local network)"
+        )
+    if host in WILDCARD_HOSTS:
+        sys.stderr.write(
+            f"moondust: warning: --host {host} serves the explorer to every network this "
+            "computer is on, without authentication; anyone who can reach it can use it\n"
+        )
+        return host.strip("[]")
+    return host
 
 
 def _version_callback(value: bool) -> None:

@@ -611,10 +611,16 @@ def _upload(state: AppState, data: dict[str, Any]) -> None:
         model.check_upload_size(name, len(content) * 3 // 4)  # whatever the browser said
         scenario = model.parse_upload(name, base64.b64decode(content, validate=True))
     except MoondustError as exc:
-        state.upload_error.set(str(exc))
+        state.upload_error.set(model.short_error(str(exc)))
         return
     except ValueError as exc:  # a corrupt transfer
-        state.upload_error.set(f"{name}: cannot read: {exc}")
+        state.upload_error.set(model.short_error(f"{name}: cannot read: {exc}"))
+        return
+    except Exception as exc:  # a visitor's file is never a fault of the server: one log line
+        model.log.warning(
+            "refused upload %r: %s: %s", name[:80], type(exc).__name__, model.short_error(str(exc))
+        )
+        state.upload_error.set(f"{name}: cannot read this file as a scenario")
         return
     state.upload_error.set("")
     state.base.set(model.base_from_scenario(scenario, name))

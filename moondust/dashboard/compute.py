@@ -66,7 +66,7 @@ def simulate_chunk(scenario_data: dict[str, Any], first_run: int, runs: int, see
     """Simulate ``runs`` runs from ``first_run`` and keep what the explorer draws."""
     from moondust.engine.simulate import simulate
 
-    scenario = parse_scenario(scenario_data, source="explorer")
+    scenario = parse_scenario(scenario_data, source="explorer", allow_import=False)
     results = simulate(scenario, runs=runs, seed=seed, first_run=first_run)
     ds = results.dataset
     blocs = np.asarray(ds["bloc"].values).astype(str)
@@ -211,7 +211,7 @@ def _warm() -> None:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     from moondust.world.scenario import load_scenario
 
-    scenario = load_scenario("baseline")
+    scenario = load_scenario("baseline", allow_import=False)
     data = scenario.model_dump()
     data["simulation"] = {**data["simulation"], "end": 2027}
     simulate_chunk(data, 0, 1, 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import math
 import re
 import tomllib
@@ -24,7 +25,7 @@ from typing import Any
 
 from moondust.engine.params import EngineParameters
 from moondust.errors import InputFileError
-from moondust.world.policies import LEVERS, PRESETS, make_policy
+from moondust.world.policies import LEVERS, check_policy_name, make_policy, policy_names
 from moondust.world.scenario import (
     Policies,
     PolicyChoice,
@@ -33,6 +34,9 @@ from moondust.world.scenario import (
     load_scenario,
     parse_scenario,
 )
+
+log = logging.getLogger("moondust.explorer")
+"""One line per refused visitor input (never a traceback: visitors' input is not a fault)."""
 
 QUERY_VERSION = "1"
 """Version of the URL's query string (``v=1``), so old links can be read after changes."""
@@ -312,12 +316,12 @@ class Base:
 
 def builtin_base(name: str) -> Base:
     """A built-in scenario as a base."""
-    return Base(load_scenario(name), builtin=name, source=name)
+    return Base(load_scenario(name, allow_import=False), builtin=name, source=name)
 
 
 def base_from_file(path: str | Path) -> Base:
     """A base from a scenario TOML file (as ``moondust dashboard --scenario FILE``)."""
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, allow_import=False)
     name = Path(path).name
     return Base(scenario, source=name, encoded=_encode_base(scenario))
 
@@ -333,6 +337,10 @@ def _encode_base(scenario: Scenario) -> str | None:
     return packed if len(packed) <= MAX_LINK_CHARS else None
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a scenario may hold")
+
+
 def _decode_base(packed: str) -> Base:
     if len(packed) > MAX_LINK_CHARS:
         raise InputFileError("link: the packed scenario is too long")
@@ -342,12 +350,12 @@ def _decode_base(packed: str) -> Base:
         text = inflater.decompress(raw, MAX_UPLOAD_BYTES)
         if inflater.unconsumed_tail:
             raise InputFileError("link: the packed scenario is too large")
-        data = json.loads(text)
-    except (ValueError, zlib.error) as exc:
+        data = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, zlib.error, RecursionError) as exc:
         raise InputFileError(f"link: cannot read the packed scenario: {exc}") from None
     if not isinstance(data, dict):
         raise InputFileError("link: the packed scenario is not a table")
-    scenario = parse_scenario(data, source="link")
+    scenario = parse_scenario(data, source="link", allow_import=False)
     return Base(scenario, source="link", encoded=packed)
 
 
@@ -368,7 +376,7 @@ def build_scenario(
     if policies and settings.levers:
         data["policies"] = _apply_levers(base.policies, settings)
     data["name"] = base.name if not (policies and settings.levers) else f"{base.name}-explored"
-    return parse_scenario(data, source="explorer settings")
+    return parse_scenario(data, source="explorer settings", allow_import=False)
 
 
 def _apply_levers(policies: Policies, settings: Settings) -> dict[str, Any]:
@@ -482,6 +490,8 @@ def from_query(query: str | None, default_base: Base) -> tuple[Settings, Base, l
                 bloc, name = key.split(".", 1)
                 if bloc not in BLOCS or name not in POLICY_BY_NAME:
                     raise ValueError(f"unknown lever {key!r}")
+                if name == "preset":  # only installed policies: a link never imports code
+                    check_policy_name(value, allow_import=False)
                 parsed: Any = value if name == "preset" else float(value)
                 levers = settings.bloc_levers(bloc)
                 settings = settings.with_lever(bloc, name, parsed)
@@ -507,8 +517,18 @@ def from_query(query: str | None, default_base: Base) -> tuple[Settings, Base, l
             else:
                 raise ValueError(f"unknown setting {key!r}")
         except (ValueError, InputFileError) as exc:
-            problems.append(f"{key}: {exc}")
+            problems.append(f"{key}: {short_error(str(exc))}")
+        except Exception as exc:  # a visitor's link is never a fault of the server: one line
+            log.warning(
+                "refused link item %r: %s: %s", key[:40], type(exc).__name__, short_error(str(exc))
+            )
+            problems.append(f"{key}: not understood")
     return settings, base, problems
+
+
+def short_error(message: str, limit: int = 300) -> str:
+    """A visitor sees at most ``limit`` characters of an error."""
+    return message if len(message) <= limit else f"{message[:limit]}…"
 
 
 def _nearest(value: int, choices: tuple[int, ...]) -> int:
@@ -549,7 +569,7 @@ def parse_upload(name: str, data: bytes) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise InputFileError(f"{name}: not valid TOML: {exc}") from None
     parsed.setdefault("name", Path(name).stem)
-    return parse_scenario(parsed, source=name)
+    return parse_scenario(parsed, source=name, allow_import=False)
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -626,8 +646,8 @@ def settings_comment(settings: Settings, base: Base) -> str:
 
 
 def preset_names() -> list[str]:
-    """The built-in policy presets."""
-    return list(PRESETS)
+    """The policies a bloc can follow: the presets, then those installed packages register."""
+    return policy_names()
 
 
 __all__ = [

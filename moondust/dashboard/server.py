@@ -2,9 +2,11 @@
 
 Solara reads its settings from the environment when it is first imported, so :func:`serve` sets
 them first: production mode, telemetry off, idle tabs culled after 15 minutes. The front end
-(Vue, Vuetify, RequireJS, fonts) comes from the ``solara-assets`` package through Solara's local
-``/_solara/cdn`` route, so a machine without internet gets the same page. The worker processes
-start, and the starting scenario's baseline is simulated, while the server comes up.
+(Vue, Vuetify, RequireJS, fonts) comes from the ``solara-assets`` package through the
+``/_solara/cdn`` route, so a machine without internet gets the same page. That route is Solara's
+caching proxy to a public CDN; :func:`register_routes` replaces it with a read-only view of the
+installed files, so a request can neither fetch nor store nor delete anything there. The worker
+processes start, and the starting scenario's baseline is simulated, while the server comes up.
 plotly.js (the copy bundled with plotly.py) is served once, cacheable, at
 :data:`~moondust.dashboard.widgets.PLOTLY_JS_ROUTE`, rather than inside every graph's widget.
 """
@@ -23,6 +25,10 @@ APP = "moondust.dashboard.app"
 
 def configure(scenario: str | None = None) -> None:
     """Environment for Solara (before it is imported) and for the app."""
+    from moondust.world.policies import allow_policy_imports
+
+    # The explorer never imports code a scenario names, whoever started it and how.
+    allow_policy_imports(False)
     os.environ["SOLARA_APP"] = APP
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ["SOLARA_MODE"] = "production"
@@ -38,17 +44,53 @@ def plotly_js_path() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def assets_app(directory: Path) -> Any:
+    """A read-only ASGI app serving the front-end files installed under ``directory``.
+
+    Solara's own ``/_solara/cdn`` route is a caching proxy: for a path it has not stored it
+    downloads the file from a public CDN and writes it into the installed assets, and for a
+    path that is a directory it deletes that directory first. Any visitor could therefore wipe
+    the front end (offline, it cannot be fetched back) or make the server download and store
+    arbitrary npm files. This app serves existing regular files only; everything else is a 404.
+    """
+    from solara.server.starlette import immutable_cache_control
+    from starlette.staticfiles import StaticFiles
+
+    class InstalledAssets(StaticFiles):
+        async def get_response(self, path: str, scope: Any) -> Any:
+            response = await super().get_response(path, scope)
+            if response.status_code in (200, 304):  # exact npm versions: never stale
+                response.headers["Cache-Control"] = immutable_cache_control()
+            return response
+
+    return InstalledAssets(directory=directory, check_dir=False, follow_symlink=False)
+
+
 def register_routes() -> None:
-    """Serve plotly.js from Solara's server (idempotent; a no-op before Solara's server loads)."""
+    """Serve plotly.js, and the front end read-only from the installed assets.
+
+    Idempotent; a no-op before Solara's server module is loaded.
+    """
     module = sys.modules.get("solara.server.starlette")
     if module is None:
         return
+    from solara.server import settings
+    from solara.server.cdn_helper import cdn_url_path
     from starlette.responses import FileResponse
-    from starlette.routing import Route
+    from starlette.routing import Mount, Route
 
     from moondust.dashboard.widgets import PLOTLY_JS_ROUTE
 
     router = module.app.router
+    cdn_path = f"/{cdn_url_path}"
+    for index, route in enumerate(router.routes):
+        if isinstance(route, Mount) and route.path == cdn_path:
+            if getattr(route.app, "moondust_read_only", False):
+                break
+            assets = assets_app(Path(settings.assets.proxy_cache_dir))
+            assets.moondust_read_only = True
+            router.routes[index] = Mount(cdn_path, app=assets)
+            break
     if any(getattr(route, "path", None) == PLOTLY_JS_ROUTE for route in router.routes):
         return
 

@@ -3,8 +3,18 @@
 Each policy has a ``classifier`` dict of metadata (as Axelrod's strategies do) and a
 :meth:`Policy.levers` method that returns every lever for all runs and actors at once; the engine
 uses the values for the actors that follow the policy. Presets: ``cutthroat``, ``emulation``,
-``status-quo`` and ``reciprocal``. Write your own by subclassing :class:`Policy` and naming it in a
-scenario as ``"package.module:ClassName"``.
+``status-quo`` and ``reciprocal``.
+
+Your own policies: subclass :class:`Policy` and either
+
+* **register it** in your package's metadata under the entry-point group ``moondust.policies``
+  (``[project.entry-points."moondust.policies"] my-policy = "my_package.policies:MyPolicy"``);
+  once the package is installed, scenarios, sweeps and the explorer accept ``"my-policy"`` like a
+  preset; or
+* name it in a scenario as ``"package.module:ClassName"``. That imports (and so runs) Python code
+  named by the scenario file, so it is refused unless imports are allowed explicitly: ``moondust
+  run/sweep/validate --allow-import`` or :func:`allow_policy_imports` in a script. The explorer
+  never allows it, whatever a visitor uploads or links.
 
 The preset lever values are modelling assumptions (docs/model.md, "Policies"), not data.
 """
@@ -12,7 +22,10 @@ The preset lever values are modelling assumptions (docs/model.md, "Policies"), n
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import numpy as np
@@ -198,26 +211,100 @@ PRESETS: dict[str, type[Policy]] = {
     cls.name: cls for cls in (CutThroat, Emulation, StatusQuo, Reciprocal)
 }
 
+ENTRY_POINT_GROUP = "moondust.policies"
+"""Entry-point group under which installed packages register their policies by name."""
+
+ALLOW_IMPORT_ENV = "MOONDUST_ALLOW_IMPORT"
+"""Environment variable that allows ``module:Class`` policies in this process and its workers.
+
+Set by :func:`allow_policy_imports` (the CLI's ``--allow-import``); worker processes started
+afterwards inherit it, so a sweep's workers build the same policies as its driver.
+"""
+
+
+def allow_policy_imports(allowed: bool = True) -> None:
+    """Allow (or forbid again) policies named as ``"package.module:ClassName"``.
+
+    Importing a module runs its code, so a scenario file that names one is only trusted when its
+    user says so. Worker processes started after this call inherit the choice.
+    """
+    if allowed:
+        os.environ[ALLOW_IMPORT_ENV] = "1"
+    else:
+        os.environ.pop(ALLOW_IMPORT_ENV, None)
+
+
+def policy_imports_allowed() -> bool:
+    """Whether ``module:Class`` policies may be imported in this process."""
+    return os.environ.get(ALLOW_IMPORT_ENV) == "1"
+
+
+@cache
+def registered_policies() -> dict[str, str]:
+    """Policies registered by installed packages: name → ``module:Class`` (not imported yet)."""
+    found: dict[str, str] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name not in PRESETS:  # a preset's name always means the preset
+            found[entry.name] = entry.value
+    return found
+
+
+def policy_names() -> list[str]:
+    """Every policy a scenario may name without ``--allow-import``: presets, then registered."""
+    return [*PRESETS, *sorted(registered_policies())]
+
+
+def check_policy_name(spec: str, allow_import: bool | None = None) -> None:
+    """Raise :class:`ValueError` unless ``spec`` names a policy this process may build.
+
+    Parameters
+    ----------
+    spec
+        A preset, a registered policy or ``"package.module:ClassName"``.
+    allow_import
+        Whether a ``module:Class`` name is acceptable; ``None`` asks
+        :func:`policy_imports_allowed`. Untrusted input (the explorer) passes ``False``.
+    """
+    if spec in PRESETS or spec in registered_policies():
+        return
+    if ":" not in spec:
+        raise ValueError(f"unknown policy {_short(spec)}; expected one of {policy_names()}")
+    allowed = policy_imports_allowed() if allow_import is None else allow_import
+    if not allowed:
+        raise ValueError(
+            f"policy {_short(spec)} names Python code to import, which is refused unless allowed "
+            "explicitly (moondust run/sweep/validate --allow-import; never in the explorer); "
+            f"installed policies: {policy_names()}"
+        )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else f"{text[:limit]}…")
+
 
 def make_policy(spec: str, **overrides: float) -> Policy:
-    """A policy from a preset name (``"cutthroat"``) or ``"package.module:ClassName"``.
+    """A policy from a preset or registered name (``"cutthroat"``) or ``"module:ClassName"``.
 
     Raises
     ------
     MoondustError
-        If the name is unknown, the class cannot be imported or is not a :class:`Policy`.
+        If the name is unknown, names a module while imports are not allowed
+        (:func:`allow_policy_imports`), or the class cannot be loaded or is not a :class:`Policy`.
     """
     if spec in PRESETS:
         return PRESETS[spec](**overrides)
-    module_name, sep, class_name = spec.partition(":")
-    if not sep:
-        raise MoondustError(
-            f"unknown policy {spec!r}; expected one of {sorted(PRESETS)} or 'module:ClassName'"
-        )
+    try:
+        check_policy_name(spec)
+    except ValueError as exc:
+        raise MoondustError(str(exc)) from None
+    target = registered_policies().get(spec, spec)
+    module_name, _, class_name = target.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as exc:
-        raise MoondustError(f"cannot load policy {spec!r}: {exc}") from None
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise MoondustError(f"cannot load policy {_short(spec)}: {exc}") from None
     if not (isinstance(cls, type) and issubclass(cls, Policy)):
-        raise MoondustError(f"policy {spec!r} is not a subclass of moondust.world.policies.Policy")
+        raise MoondustError(
+            f"policy {_short(spec)} is not a subclass of moondust.world.policies.Policy"
+        )
     return cls(**overrides)

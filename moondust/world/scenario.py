@@ -53,6 +53,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -60,7 +61,7 @@ from pydantic import (
 from moondust.engine.params import EngineParameters
 from moondust.errors import InputFileError, MoondustError
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
-from moondust.world.policies import LEVERS, PRESETS, make_policy
+from moondust.world.policies import LEVERS, check_policy_name, make_policy
 
 BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
 """How a policy can address a group: Artemis only, ILRS only, members of both, of neither."""
@@ -87,6 +88,13 @@ class Simulation(_Strict):
         return self
 
 
+def _allow_import(info: ValidationInfo) -> bool | None:
+    """The ``allow_import`` of the validation context (None: as the process allows)."""
+    context = info.context if isinstance(info.context, dict) else {}
+    allowed = context.get("allow_import")
+    return None if allowed is None else bool(allowed)
+
+
 class PolicyChoice(_Strict):
     """A preset (or ``module:Class``) with optional lever overrides."""
 
@@ -99,7 +107,7 @@ class PolicyChoice(_Strict):
         return {"preset": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _check(self) -> PolicyChoice:
+    def _check(self, info: ValidationInfo) -> PolicyChoice:
         overrides = self.lever_overrides
         unknown = sorted(set(overrides) - set(LEVERS) - {"tolerance"})
         if unknown:
@@ -107,11 +115,7 @@ class PolicyChoice(_Strict):
         for name, value in overrides.items():
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"lever {name} must be a number ≥ 0, got {value!r}")
-        if self.preset not in PRESETS and ":" not in self.preset:
-            raise ValueError(
-                f"unknown policy {self.preset!r}; expected one of {sorted(PRESETS)} "
-                "or 'package.module:ClassName'"
-            )
+        check_policy_name(self.preset, _allow_import(info))
         return self
 
     @property
@@ -219,7 +223,9 @@ LEVER_GRID_MAX = 10_000
 LeverValues = Annotated[list[float | str], Field(min_length=1)]
 
 
-def _check_levers(value: dict[str, dict[str, list[float | str]]]) -> None:
+def _check_levers(
+    value: dict[str, dict[str, list[float | str]]], allow_import: bool | None = None
+) -> None:
     """Targets are bloc classes or actors; levers are known; values are valid and distinct."""
     points = 1
     for target, axes in value.items():
@@ -238,11 +244,12 @@ def _check_levers(value: dict[str, dict[str, list[float | str]]]) -> None:
                 raise ValueError(f"{target}.{lever}: values must be distinct, got {values}")
             for item in values:
                 if lever == "preset":
-                    if not isinstance(item, str) or (item not in PRESETS and ":" not in item):
-                        raise ValueError(
-                            f"{target}.preset: unknown policy {item!r}; expected one of "
-                            f"{sorted(PRESETS)} or 'package.module:ClassName'"
-                        )
+                    if not isinstance(item, str):
+                        raise ValueError(f"{target}.preset: expected a policy name, got {item!r}")
+                    try:
+                        check_policy_name(item, allow_import)
+                    except ValueError as exc:
+                        raise ValueError(f"{target}.preset: {exc}") from None
                 elif isinstance(item, str | bool) or item < 0:
                     raise ValueError(f"{target}.{lever}: values must be numbers ≥ 0, got {item!r}")
             points *= len(values)
@@ -288,9 +295,9 @@ class Scenario(_Strict):
     @field_validator("levers")
     @classmethod
     def _known_levers(
-        cls, value: dict[str, dict[str, list[float | str]]]
+        cls, value: dict[str, dict[str, list[float | str]]], info: ValidationInfo
     ) -> dict[str, dict[str, list[float | str]]]:
-        _check_levers(value)
+        _check_levers(value, _allow_import(info))
         return value
 
     @field_validator("actors")
@@ -341,8 +348,11 @@ def builtin_scenarios() -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.toml"))}
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def load_scenario(name_or_path: str | Path, allow_import: bool | None = None) -> Scenario:
     """A built-in scenario by name (``"baseline"``) or a TOML file by path.
+
+    ``allow_import`` decides whether policies named as ``"module:Class"`` are accepted (None: as
+    the process allows, see :func:`~moondust.world.policies.allow_policy_imports`).
 
     Raises
     ------
@@ -367,13 +377,27 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{path}: cannot read: {exc}") from None
     data.setdefault("name", path.stem)
-    return parse_scenario(data, source=str(path))
+    return parse_scenario(data, source=str(path), allow_import=allow_import)
 
 
-def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a scenario given as a dict (as read from TOML)."""
+def parse_scenario(
+    data: dict[str, Any], source: str = "<scenario>", allow_import: bool | None = None
+) -> Scenario:
+    """Validate a scenario given as a dict (as read from TOML).
+
+    Parameters
+    ----------
+    data
+        The scenario's tables.
+    source
+        What to call it in error messages (a file name).
+    allow_import
+        Accept policies named as ``"module:Class"`` (importing them runs code): ``False`` for
+        untrusted input such as the explorer's uploads and links, ``None`` as the process allows
+        (:func:`~moondust.world.policies.allow_policy_imports`).
+    """
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"allow_import": allow_import})
     except ValidationError as exc:
         raise InputFileError(f"{source}: {_describe(exc)}") from None
 

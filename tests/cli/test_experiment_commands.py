@@ -176,3 +176,24 @@ def test_outcomes_lists_families_and_names(swept: Path, capsys: pytest.CaptureFi
     ).items()
     code, stdout, _ = run(capsys, "outcomes", str(swept), "--all")
     assert code == 0 and "year_USA_crewed_landing" in stdout
+
+
+def test_a_sweep_with_a_policy_naming_code_needs_allow_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The opt-in reaches the worker processes, which build the policies themselves."""
+    from moondust.world.policies import ALLOW_IMPORT_ENV
+
+    monkeypatch.setenv(ALLOW_IMPORT_ENV, "0")  # restored (unset) after the test
+    scenario = tmp_path / "hermit.toml"
+    scenario.write_text(
+        "[simulation]\nend = 2030\nruns = 2\n[policies]\nblocs = { ilrs = "
+        '"tests.world.test_policies:Hermit" }\n'
+    )
+    out = tmp_path / "s"
+    args = ["sweep", str(scenario), "-o", str(out), "--executor", "processes", "--workers", "1"]
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "--allow-import" in err and not out.exists()
+    code, stdout, err = run(capsys, *args, "--allow-import")
+    assert code == 0, err
+    assert "2 computed" in stdout or "1 computed" in stdout

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import tomllib
 import urllib.parse
 import urllib.request
@@ -25,6 +21,7 @@ import pytest
 
 from moondust.cli import main
 from moondust.world.scenario import parse_scenario
+from tests.dashboard.conftest import SERVER_LOGS
 
 pytest.importorskip("solara", reason="the dashboard extra is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -43,50 +40,6 @@ HE3_DATA = (
     "() => { const el = document.querySelector('.md-chart-he3 .js-plotly-plot');"
     " return el && el.data ? JSON.stringify(el.data.map(t => t.y)) : null; }"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``moondust dashboard`` as a user starts it, on a free port; stopped at teardown."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("dashboard-server") / "server.log"
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moondust", "dashboard", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"moondust dashboard exited: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"moondust dashboard did not start: {log.read_text()}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 @pytest.fixture(scope="module")
@@ -237,3 +190,22 @@ def test_a_bad_toml_upload_shows_the_cli_error(
     error.wait_for(timeout=UPDATE_TIMEOUT_MS)
     assert cli_error in error.inner_text()
     assert "not valid TOML" in cli_error
+
+
+def test_a_link_naming_a_module_shows_a_notice_and_imports_nothing(server: str, tab: Any) -> None:
+    """The attack: ``?src=`` packs a scenario whose policy is ``this:Policy``.
+
+    Importing ``this`` prints the Zen of Python into the server's log; the page must instead
+    show one short notice, and the log must hold no traceback.
+    """
+    import base64
+    import json
+    import zlib
+
+    text = json.dumps({"policies": {"default": "this:Policy"}}).encode()
+    link = base64.urlsafe_b64encode(zlib.compress(text, 9)).decode().rstrip("=")
+    page = open_explorer(tab, f"{server}/?src={link}")
+    notice = page.get_by_text("Some settings in the link were not understood")
+    assert "never in the explorer" in notice.inner_text()
+    log = SERVER_LOGS[server].read_text(errors="replace")
+    assert "Traceback" not in log and "Beautiful is better than ugly" not in log

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from importlib.metadata import EntryPoint
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pytest
 
 from moondust.errors import MoondustError
+from moondust.world import policies
 from moondust.world.policies import (
+    ALLOW_IMPORT_ENV,
+    ENTRY_POINT_GROUP,
     LEVERS,
     PRESETS,
     CutThroat,
@@ -16,7 +23,11 @@ from moondust.world.policies import (
     Observation,
     Policy,
     Reciprocal,
+    allow_policy_imports,
+    check_policy_name,
     make_policy,
+    policy_imports_allowed,
+    policy_names,
 )
 
 BOUNDED = (
@@ -86,10 +97,43 @@ def test_overrides_and_errors() -> None:
         make_policy("cutthroat", bravery=1.0)
     with pytest.raises(MoondustError, match="unknown policy"):
         make_policy("anarchy")
+
+
+def test_module_policies_load_only_when_imports_are_allowed(
+    allowed_imports: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(MoondustError, match="cannot load policy"):
         make_policy("no_such_module:Policy")
     with pytest.raises(MoondustError, match="not a subclass"):
         make_policy("numpy:ndarray")
+
+
+def test_a_module_named_by_a_policy_is_never_imported_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack: a scenario names a module whose import runs code."""
+    monkeypatch.setenv(ALLOW_IMPORT_ENV, "0")  # restored (unset) after the test
+    (tmp_path / "moondust_canary.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_suffix('.ran').touch()\n"
+        "from moondust.world.policies import Emulation as Canary\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(MoondustError, match="--allow-import"):
+        make_policy("moondust_canary:Canary")
+    with pytest.raises(ValueError, match="--allow-import"):
+        check_policy_name("moondust_canary:Canary")
+    assert "moondust_canary" not in sys.modules
+    assert not (tmp_path / "moondust_canary.ran").exists()
+    # an explicit opt-in loads it, and worker processes inherit the opt-in through the environment
+    allow_policy_imports()
+    try:
+        assert os.environ[ALLOW_IMPORT_ENV] == "1"
+        assert make_policy("moondust_canary:Canary").name == "emulation"
+        assert (tmp_path / "moondust_canary.ran").exists()
+    finally:
+        allow_policy_imports(False)
+        sys.modules.pop("moondust_canary", None)
+    assert not policy_imports_allowed()
 
 
 class Hermit(Policy):
@@ -104,7 +148,33 @@ class Hermit(Policy):
     }
 
 
-def test_user_policies_load_by_dotted_path() -> None:
+def test_user_policies_load_by_dotted_path(allowed_imports: None) -> None:
     policy = make_policy(f"{__name__}:Hermit")
     assert isinstance(policy, Hermit)
     assert np.all(policy.levers(observation())["openness"] == 0.0)
+
+
+def test_installed_policies_load_by_their_registered_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A package registers a policy under the entry-point group; no opt-in is needed."""
+    monkeypatch.setenv(ALLOW_IMPORT_ENV, "0")  # restored (unset) after the test
+    registered = [
+        EntryPoint(name="hermit", value=f"{__name__}:Hermit", group=ENTRY_POINT_GROUP),
+        EntryPoint(name="cutthroat", value="elsewhere:Impostor", group=ENTRY_POINT_GROUP),
+    ]
+    monkeypatch.setattr(policies, "entry_points", lambda group: registered)
+    policies.registered_policies.cache_clear()
+    try:
+        assert policy_names() == [*PRESETS, "hermit"]  # a preset's name is never taken over
+        assert isinstance(make_policy("hermit", openness=0.2), Hermit)
+        assert isinstance(make_policy("cutthroat"), CutThroat)
+        check_policy_name("hermit", allow_import=False)
+    finally:
+        policies.registered_policies.cache_clear()
+
+
+@pytest.fixture
+def allowed_imports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Policies named as module:Class are allowed for this test only."""
+    monkeypatch.setenv(ALLOW_IMPORT_ENV, "1")

@@ -8,6 +8,7 @@ import pytest
 
 from moondust.cli import main
 from moondust.errors import InputFileError
+from moondust.world.policies import ALLOW_IMPORT_ENV
 from moondust.world.scenario import builtin_scenarios, load_scenario
 
 GOOD = """
@@ -92,3 +93,36 @@ def test_bad_files_name_the_file_and_field(
 def test_missing_file_lists_the_builtins() -> None:
     with pytest.raises(InputFileError, match="built-ins: asymmetric, baseline"):
         load_scenario("no-such-scenario")
+
+
+USER_POLICY = "tests.world.test_policies:Hermit"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        f'[policies]\ndefault = "{USER_POLICY}"',
+        f'[policies.blocs]\nilrs = {{ preset = "{USER_POLICY}", openness = 0.5 }}',
+        f'[levers.artemis]\npreset = ["cutthroat", "{USER_POLICY}"]',
+    ],
+)
+def test_policies_naming_code_need_allow_import(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    content: str,
+) -> None:
+    """`validate` and `run` refuse a module:Class policy unless --allow-import is given."""
+    monkeypatch.setenv(ALLOW_IMPORT_ENV, "0")  # restored (unset) after the test
+    path = tmp_path / "user.toml"
+    path.write_text(content)
+    with pytest.raises(InputFileError, match="--allow-import"):
+        load_scenario(path)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("moondust: error: ") and "--allow-import" in err
+    assert main(["validate", str(path), "--allow-import"]) == 0
+    # untrusted input (the explorer) is refused even in a process that allows imports
+    assert load_scenario(path, allow_import=True).name == "user"
+    with pytest.raises(InputFileError, match="--allow-import"):
+        load_scenario(path, allow_import=False)
