@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= moondust-out
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench reference-save reference-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,16 @@ test: lint typecheck pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
+
+# A refactor changes no output: save the fingerprints of every built-in scenario's outputs before
+# it (REF=file), check them after it (exit 1 on any difference).
+REF ?= reference-outputs.json
+
+reference-save: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.reference save $(REF)
+
+reference-check: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.reference check $(REF)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
