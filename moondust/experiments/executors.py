@@ -63,6 +63,32 @@ def resolve_kind(kind: str, total_runs: int) -> str:
     return kind
 
 
+def check_scheduler_address(address: str) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask scheduler address, before any work.
+
+    Raises
+    ------
+    MoondustError
+        If ``address`` cannot be parsed (``tcp://HOST:PORT`` or ``HOST:PORT``, or another
+        protocol Dask knows). Nothing is checked when dask.distributed is not installed.
+    """
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:
+        return
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(location)
+            if not host or any(c.isspace() for c in host) or not 0 < int(port) < 65536:
+                raise ValueError("no host or port out of range")
+    except (ValueError, TypeError) as exc:
+        raise MoondustError(
+            f"--scheduler {address!r}: not a Dask scheduler address, expected tcp://HOST:PORT "
+            f"({exc})"
+        ) from None
+
+
 def _process_context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     method = "forkserver" if "forkserver" in methods else "spawn"
@@ -115,7 +141,7 @@ class ManagedExecutor:
         if self.scheduler:
             try:
                 self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise MoondustError(
                     f"--scheduler {self.scheduler}: cannot connect to a Dask scheduler ({exc})"
                 ) from None
