@@ -9,6 +9,7 @@ the whole file takes well under two minutes on two cores.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import random
 import signal
@@ -177,7 +178,7 @@ def test_a_sweep_on_a_filling_disk_stops_cleanly_and_resumes_when_space_is_back(
 ) -> None:
     out = small_disk.path / "sweep"
     options = {"runs": RUNS, "out": out, "sampling": "lhs", "chunk_size": 1, "executor": "inline"}
-    small_disk.fill()  # not even the lock's pid or the manifest can be written
+    small_disk.fill(leave=4096)  # room for the lock's pid, not for the manifest
     with pytest.raises(DiskFullError, match=f"cannot write {out}.*no space left on device"):
         run_sweep(tiny, **options)  # type: ignore[arg-type]
     assert small_disk.files() == ["sweep", "sweep/.lock"]  # no temporary manifest
@@ -209,3 +210,28 @@ def test_a_second_writer_on_a_sweep_directory_is_refused_and_the_first_completes
     records = [r for r in SweepDirectory(out).read_journal() if r["status"] == "done"]
     assert sorted(r["chunk"] for r in records) == list(range(6))  # each written once
     assert_same_sweep(out, reference_sweep)
+
+
+def test_a_full_disk_while_writing_the_journal_stops_cleanly_and_resumes(
+    reference_sweep: Path,
+    tiny: Scenario,
+    tiny_toml: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The journal's line for chunk 2 meets a full disk (a chunk's files are far larger than a
+    journal line, so on a real disk the chunk fails first: this failure is planted)."""
+    original = SweepDirectory.append
+
+    def append(self: SweepDirectory, record: dict[str, Any]) -> None:
+        if record.get("chunk") == 2 and record.get("status") == "done":
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.journal_path))
+        original(self, record)
+
+    monkeypatch.setattr(SweepDirectory, "append", append)
+    out = tmp_path / "journal"
+    with pytest.raises(DiskFullError, match=r"chunks\.jsonl: no space left on device.*resume"):
+        run_sweep(tiny, runs=RUNS, out=out, sampling="lhs", chunk_size=1, executor="inline")
+    assert sweep_status(out)["counts"]["done"] == 2  # chunk 2 is on disk but not recorded
+    monkeypatch.setattr(SweepDirectory, "append", original)
+    assert_resumes_to_the_reference(out, reference_sweep, tiny_toml)  # so it is recomputed
