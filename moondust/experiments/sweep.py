@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from moondust.errors import DISK_FULL_ERRNOS, MoondustError, output_error, writing
+from moondust.errors import DISK_FULL_ERRNOS, MoondustError, output_error
 from moondust.experiments.chunks import (
     STREAM_COLUMN,
     ChunkReport,
@@ -281,42 +281,41 @@ def run_sweep(
         "lever_points": points,
     }
     try:
-        with writing(directory.path, again=RESUME):  # a full disk: one clear error
-            directory.lock()
-            manifest = _open_or_create(directory, scenario, identity, chunk_size, n_workers, design)
-            chunk_size = int(manifest["chunk_size"])
-            plans = plan_chunks(runs, len(points), chunk_size)
-            directory.clean_temporary()
-            todo, skipped, recomputed = _check_finished(
-                directory, manifest, plans, verify, progress
-            )
-            records = directory.chunk_records(manifest)
-            directory.write_manifest(snapshot(manifest, records))
+        directory.lock()
+        manifest = _open_or_create(directory, scenario, identity, chunk_size, n_workers, design)
+        chunk_size = int(manifest["chunk_size"])
+        plans = plan_chunks(runs, len(points), chunk_size)
+        directory.clean_temporary()
+        todo, skipped, recomputed = _check_finished(directory, manifest, plans, verify, progress)
+        records = directory.chunk_records(manifest)
+        directory.write_manifest(snapshot(manifest, records))
 
-            def tasks() -> Iterator[ChunkTask]:
-                for plan in todo:
-                    inputs = {}
-                    if design is not None:
-                        rows = design.iloc[plan.start : plan.stop]
-                        inputs = {str(c): rows[c].to_numpy(dtype=np.float64) for c in rows.columns}
-                    yield ChunkTask(
-                        directory=str(directory.path),
-                        chunk=plan.chunk,
-                        lever_point=plan.lever_point,
-                        scenario_json=variants[plan.lever_point].model_dump_json(),
-                        seed=seed,
-                        start=plan.start,
-                        stop=plan.stop,
-                        run_offset=plan.run_offset,
-                        inputs=inputs,
-                        levers=points[plan.lever_point],
-                    )
+        def tasks() -> Iterator[ChunkTask]:
+            for plan in todo:
+                inputs = {}
+                if design is not None:
+                    rows = design.iloc[plan.start : plan.stop]
+                    inputs = {str(c): rows[c].to_numpy(dtype=np.float64) for c in rows.columns}
+                yield ChunkTask(
+                    directory=str(directory.path),
+                    chunk=plan.chunk,
+                    lever_point=plan.lever_point,
+                    scenario_json=variants[plan.lever_point].model_dump_json(),
+                    seed=seed,
+                    start=plan.start,
+                    stop=plan.stop,
+                    run_offset=plan.run_offset,
+                    inputs=inputs,
+                    levers=points[plan.lever_point],
+                )
 
-            failed, description = _execute(
-                directory, manifest, plans, tasks(), len(todo), kind, n_workers, scheduler, progress
-            )
-            records = directory.chunk_records(manifest)
-            directory.write_manifest(snapshot(manifest, records))
+        failed, description = _execute(
+            directory, manifest, plans, tasks(), len(todo), kind, n_workers, scheduler, progress
+        )
+        records = directory.chunk_records(manifest)
+        directory.write_manifest(snapshot(manifest, records))
+    except OSError as exc:  # a full disk while writing the lock, manifest or journal
+        raise output_error(exc, directory.path, again=RESUME) from exc
     finally:
         directory.close()
     return SweepReport(

@@ -139,6 +139,11 @@ KILLS = [  # (executor, seed, kill a worker first)
     ("processes", 2, True),
     pytest.param("dask", 3, False, marks=pytest.mark.slow),
 ]
+# A longer soak, outside CI: MOONDUST_FAULT_SEEDS=4-23 pytest tests/experiments/test_faults.py
+_first, _, _last = os.environ.get("MOONDUST_FAULT_SEEDS", "").partition("-")
+KILLS += [
+    ("processes", s, s % 2 == 0) for s in range(int(_first or 0), int(_last or _first or -1) + 1)
+]
 
 
 @pytest.mark.parametrize(("executor", "seed", "kill_worker"), KILLS)
