@@ -136,8 +136,8 @@ def assert_resumes_to_the_reference(out: Path, reference: Path, tiny_toml: Path)
 
 KILLS = [  # (executor, seed, kill a worker first)
     ("processes", 1, False),
-    ("processes", 2, True),
-    pytest.param("dask", 3, False, marks=pytest.mark.slow),
+    ("processes", 2, True),  # a pool worker (the pool is restarted), then the process
+    pytest.param("dask", 3, True, marks=pytest.mark.slow),  # a Dask worker, then the process
 ]
 # A longer soak, outside CI: MOONDUST_FAULT_SEEDS=4-23 pytest tests/experiments/test_faults.py
 _first, _, _last = os.environ.get("MOONDUST_FAULT_SEEDS", "").partition("-")
