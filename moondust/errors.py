@@ -2,11 +2,11 @@
 
 Every error that comes from the user's input (a file, a command-line value, a parameter name, an
 output path that cannot be written) is a :class:`MoondustError`. The command line prints its
-message on one line (``moondust: error: …``) and exits with the error's :attr:`~MoondustError.
-exit_code`: 2 for the user's fault (bad input, an output path that is read-only, not a directory,
-a device, …), 1 for a fault of the environment (:class:`StorageError`: the disk is full, an I/O
-error), after which the same command can simply be run again. The Python API lets these errors
-propagate so a caller can handle them.
+message on one line (``moondust: error: …``) and exits with the error's
+:attr:`~MoondustError.exit_code`: 2 for the user's fault (bad input, an output path that is
+read-only, not a directory, a device, …), 1 for a fault of the environment
+(:class:`StorageError`: the disk is full, an I/O error), after which the same command can simply
+be run again. The Python API lets these errors propagate so a caller can handle them.
 
 :func:`writing` is the one place where an :class:`OSError` met while writing an output is turned
 into such an error, naming the path and what happened.
