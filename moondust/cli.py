@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from moondust.errors import MoondustError
+from moondust.outputs import atomic_write, output_directory, output_file
 
 app = typer.Typer(
     name="moondust",
@@ -62,6 +63,13 @@ TiO2 = Annotated[
         "matrix (row 0 = north, column 0 = 180°W), or a GeoTIFF (needs moondust[geotiff]).",
     ),
 ]
+
+
+def _out_path(value: str | Path) -> Path:
+    """An ``--out`` value: any path but an empty one (which would mean the current directory)."""
+    if not str(value).strip():
+        raise typer.BadParameter("must not be empty")
+    return Path(value)
 
 
 class OutputFormat(StrEnum):
@@ -111,6 +119,7 @@ def map_command(
         typer.Option(
             "--out",
             "-o",
+            parser=_out_path,
             help="Where to write the map image (PNG); the inventory "
             "table is written beside it as <name>_inventory.csv.",
         ),
@@ -122,6 +131,7 @@ def map_command(
     """Render the He-3 map; print the inventory (total, near/far side, maria/highlands, maria)."""
     from moondust.report.moon_map import save_he3_map
 
+    output_file(out_path)  # before any work: a directory, a device or a read-only path
     moon = _moon(resolution, param, tio2)
     inventory = moon.inventory()
     image = save_he3_map(moon, out_path)
@@ -159,16 +169,18 @@ def map_command(
 
 def _write_inventory_csv(inventory: Any, path: Path) -> None:
     import csv
+    import io
 
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["region", "he3_kg", "mean_ppb", "area_km2"])
-        for key in ("total_kg", "near_side_kg", "far_side_kg", "maria_kg", "highlands_kg"):
-            writer.writerow([key.removesuffix("_kg"), f"{getattr(inventory, key):.6e}", "", ""])
-        for mare in inventory.by_mare:
-            writer.writerow(
-                [mare.name, f"{mare.kg:.6e}", f"{mare.mean_ppb:.3f}", f"{mare.area_km2:.0f}"]
-            )
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["region", "he3_kg", "mean_ppb", "area_km2"])
+    for key in ("total_kg", "near_side_kg", "far_side_kg", "maria_kg", "highlands_kg"):
+        writer.writerow([key.removesuffix("_kg"), f"{getattr(inventory, key):.6e}", "", ""])
+    for mare in inventory.by_mare:
+        writer.writerow(
+            [mare.name, f"{mare.kg:.6e}", f"{mare.mean_ppb:.3f}", f"{mare.area_km2:.0f}"]
+        )
+    atomic_write(path, text.getvalue().encode("utf-8"))
 
 
 @app.command(
@@ -497,7 +509,12 @@ def run_command(
     ] = 0,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output directory (default: moondust-out/SCENARIO)."),
+        typer.Option(
+            "--out",
+            "-o",
+            parser=_out_path,
+            help="Output directory (default: moondust-out/SCENARIO).",
+        ),
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
@@ -512,8 +529,8 @@ def run_command(
 
     scenario = _scenario(scenario_name, param, allow_import)
     quiet = output_format is OutputFormat.json
+    directory = output_directory(out_dir or Path("moondust-out") / scenario.name)
     results = _simulate_with_progress(scenario, runs, seed, first_run, quiet)
-    directory = out_dir or Path("moondust-out") / scenario.name
     paths = results.save(directory)
     paths.update(write_report(results, directory))
     summary = results.summary()
@@ -768,6 +785,7 @@ def sweep_command(
         typer.Option(
             "--out",
             "-o",
+            parser=_out_path,
             help="Sweep directory; run the same command again to resume it.",
         ),
     ],
@@ -1232,7 +1250,8 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI and turn input errors into one line and exit code 2."""
+    """Entry point: run the CLI and turn errors into one line and exit code 2 (the user's input,
+    an unwritable output path) or 1 (the environment: a full disk); see :mod:`moondust.errors`."""
     try:
         result = app(args=argv, prog_name="moondust", standalone_mode=False)
     except typer.Exit as exc:
@@ -1246,9 +1265,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         sys.stderr.write(f"moondust: error: {_usage_message(exc)}\n")
         return 2
-    except MoondustError as exc:
+    except MoondustError as exc:  # 2: the user's input; 1: the machine's fault (a full disk)
         sys.stderr.write(f"moondust: error: {exc}\n")
-        return 2
+        return exc.exit_code
     return result if isinstance(result, int) else 0
 
 

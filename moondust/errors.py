@@ -1,15 +1,30 @@
-"""Errors a user can cause and fix.
+"""Errors a user can cause and fix, and faults of the machine the user must know about.
 
-Every error that comes from the user's input (a file, a command-line value, a parameter name) is a
-:class:`MoondustError`. The command line prints its message on one line and exits with code 2; the
-Python API lets it propagate so a caller can handle it.
+Every error that comes from the user's input (a file, a command-line value, a parameter name, an
+output path that cannot be written) is a :class:`MoondustError`. The command line prints its
+message on one line (``moondust: error: …``) and exits with the error's
+:attr:`~MoondustError.exit_code`: 2 for the user's fault (bad input, an output path that is
+read-only, not a directory, a device, …), 1 for a fault of the environment
+(:class:`StorageError`: the disk is full, an I/O error), after which the same command can simply
+be run again. The Python API lets these errors propagate so a caller can handle them.
+
+:func:`writing` is the one place where an :class:`OSError` met while writing an output is turned
+into such an error, naming the path and what happened.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+from collections.abc import Iterator
+from pathlib import Path
+
 
 class MoondustError(Exception):
     """Base class of errors caused by user input; the message says what to fix."""
+
+    exit_code: int = 2
+    """The command line's exit code for this error."""
 
 
 class ParameterError(MoondustError, KeyError):
@@ -21,3 +36,91 @@ class ParameterError(MoondustError, KeyError):
 
 class InputFileError(MoondustError):
     """A file that cannot be read or does not have the expected shape or fields."""
+
+
+class OutputPathError(MoondustError):
+    """An output path that cannot be written: read-only, no permission, a file where a directory
+    is needed (or the reverse), a device, an empty name."""
+
+
+class StorageError(MoondustError):
+    """A fault of the machine while writing (an I/O error); running again may succeed."""
+
+    exit_code = 1
+
+
+class DiskFullError(StorageError):
+    """No space left (or a file-size or quota limit) while writing; free space and run again."""
+
+
+_FULL = {errno.ENOSPC: "no space left on device", errno.EFBIG: "file too large (a file-size limit)"}
+if hasattr(errno, "EDQUOT"):
+    _FULL[errno.EDQUOT] = "disk quota exceeded"
+DISK_FULL_ERRNOS = frozenset(_FULL)
+"""The ``errno`` values of a full disk (ENOSPC, EFBIG, EDQUOT)."""
+_PATH = {
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOTDIR: "a part of the path is a file, not a directory",
+    errno.EISDIR: "is a directory, not a file",
+    errno.EEXIST: "exists and is not a directory",
+    errno.ENAMETOOLONG: "name too long",
+    errno.ENOENT: "no such file or directory",
+    errno.EINVAL: "invalid path",
+}
+
+
+def output_error(exc: OSError, path: str | Path, again: str = "") -> MoondustError:
+    """The :class:`MoondustError` for an :class:`OSError` met while writing below ``path``.
+
+    Parameters
+    ----------
+    exc
+        The error; its ``filename``, if any, is the path named (else ``path``).
+    path
+        The output being written (a directory or a file).
+    again
+        What to do once space is freed (default: run the same command again).
+
+    Returns
+    -------
+    MoondustError
+        :class:`DiskFullError` (exit code 1) for ENOSPC, EFBIG and EDQUOT, :class:`OutputPathError`
+        (exit code 2) for a path that cannot be written (EROFS, EACCES, ENOTDIR, …),
+        :class:`StorageError` (exit code 1) for anything else.
+
+    Examples
+    --------
+    >>> import errno
+    >>> error = output_error(OSError(errno.ENOSPC, "No space left on device"), "map.png")
+    >>> type(error).__name__, error.exit_code
+    ('DiskFullError', 1)
+    >>> print(error)
+    cannot write map.png: no space left on device; free space and run the same command again
+    """
+    where = exc.filename if exc.filename not in (None, "") else path
+    if exc.errno in _FULL:
+        hint = again or "run the same command again"
+        return DiskFullError(f"cannot write {where}: {_FULL[exc.errno]}; free space and {hint}")
+    if exc.errno in _PATH:
+        return OutputPathError(f"cannot write {where}: {_PATH[exc.errno]}; choose another --out")
+    reason = exc.strerror or str(exc)
+    return StorageError(f"cannot write {where}: {reason}")
+
+
+@contextlib.contextmanager
+def writing(path: str | Path, again: str = "") -> Iterator[None]:
+    """Turn an :class:`OSError` raised in the block into :func:`output_error`'s error.
+
+    Parameters
+    ----------
+    path
+        The output the block writes (named when the error has no file name of its own).
+    again
+        What to do once space is freed (default: run the same command again).
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise output_error(exc, path, again) from exc

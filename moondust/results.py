@@ -7,6 +7,7 @@ from opening a sweep's directory.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import warnings
@@ -411,22 +412,33 @@ class Results:
         """Write ``results.zarr`` (the dataset) and ``summary.parquet`` (tidy) into a directory.
 
         Each is written to a temporary name and renamed, so an interrupted save never leaves a
-        half-written file under the final name.
+        half-written file under the final name; a failed one removes its temporaries and raises
+        a :class:`~moondust.errors.MoondustError` naming the path (see
+        :func:`moondust.errors.writing`).
         """
+        from moondust.errors import writing
+
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         paths = {"dataset": directory / "results.zarr", "summary": directory / "summary.parquet"}
         tmp = directory / "results.zarr.tmp"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        # Zarr format 2: readable by every Zarr library, and it specifies the string coordinates.
-        self.dataset.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
-        if paths["dataset"].exists():
-            shutil.rmtree(paths["dataset"])
-        tmp.rename(paths["dataset"])
         tidy_tmp = paths["summary"].with_suffix(".parquet.tmp")
-        self.summary().tidy().to_parquet(tidy_tmp, index=False)
-        tidy_tmp.replace(paths["summary"])
+        with writing(directory):  # a full disk or a read-only path: one clear MoondustError
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                if tmp.exists():
+                    shutil.rmtree(tmp)
+                # Zarr format 2: readable by every Zarr library; it specifies string coordinates.
+                self.dataset.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
+                if paths["dataset"].exists():
+                    shutil.rmtree(paths["dataset"])
+                tmp.rename(paths["dataset"])
+                self.summary().tidy().to_parquet(tidy_tmp, index=False)
+                tidy_tmp.replace(paths["summary"])
+            except BaseException:  # no temporary left behind
+                shutil.rmtree(tmp, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    tidy_tmp.unlink()
+                raise
         return paths
 
     @classmethod

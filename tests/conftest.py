@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +60,59 @@ def tiny_toml(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("scenario") / "tiny.toml"
     path.write_text(TINY_TOML, encoding="utf-8")
     return path
+
+
+class SmallDisk:
+    """A small tmpfs mounted for one test: fill it up, free it, remount it read-only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ballast = path / ".ballast"
+
+    def fill(self, leave: int = 0) -> None:
+        """Fill the disk with a ballast file, leaving about ``leave`` bytes free."""
+        with self.ballast.open("ab", buffering=0) as handle:  # unbuffered: nothing held back
+            with contextlib.suppress(OSError):  # ENOSPC: full
+                while True:
+                    handle.write(b"\0" * (1 << 16))
+            size = handle.tell()
+        os.truncate(self.ballast, max(0, size - leave))
+
+    def free(self) -> None:
+        """Space is back: remove the ballast."""
+        self.ballast.unlink(missing_ok=True)
+
+    def read_only(self) -> None:
+        """Remount the disk read-only (EROFS for every write, even root's)."""
+        subprocess.run(["mount", "-o", "remount,ro", str(self.path)], check=True)
+
+    def files(self) -> list[str]:
+        """Every path on the disk but the ballast, relative, sorted."""
+        return sorted(
+            str(p.relative_to(self.path)) for p in self.path.rglob("*") if p != self.ballast
+        )
+
+
+def _mount(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
+    """A 16 MB tmpfs at ``tmp_path/disk``, unmounted after the test even if it fails.
+
+    Skipped (with the reason) where mounting is not possible: not Linux, not root, or a
+    sandbox that forbids ``mount``. CI runs as root, where it works.
+    """
+    if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a full disk is simulated with a tmpfs mount: needs root on Linux")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = _mount("-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", str(disk))
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()})")
+    try:
+        yield SmallDisk(disk)
+    finally:
+        if subprocess.run(["umount", str(disk)], check=False).returncode != 0:
+            subprocess.run(["umount", "-l", str(disk)], check=False)

@@ -9,6 +9,13 @@ pass your own executor to :func:`moondust.experiments.run_sweep`.
 
 :func:`bounded` keeps only a few chunks in flight per worker (habit 8), so a million-run sweep
 never queues a million tasks, and yields each as it completes.
+
+Worker processes do not outlive the sweep: each process-pool worker runs a watchdog thread
+(:func:`watch_parent`, the pool's initializer) that ends the worker within
+:data:`WATCH_SECONDS` of the process that started the sweep dying, even by ``kill -9``, when
+nothing else would stop it (its task queue stays open). The forkserver and the resource tracker
+exit by themselves once the last worker is gone. A local Dask cluster's worker processes are
+watched by their nannies in the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any, Literal, TypeVar
@@ -28,6 +38,10 @@ INLINE_MAX_RUNS = 1000
 """``auto`` runs sweeps of at most this many runs inline, larger ones on a process pool."""
 CONNECT_TIMEOUT = "20s"
 """How long to try reaching a Dask scheduler given with ``--scheduler``."""
+WATCH_SECONDS = 0.5
+"""How often a pool worker checks that the process that started the sweep is still alive."""
+ORPHAN_EXIT_CODE = 70
+"""The exit code of a pool worker that ends itself because its sweep's process died."""
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -61,6 +75,81 @@ def resolve_kind(kind: str, total_runs: int) -> str:
     if kind == "auto":
         return "inline" if total_runs <= INLINE_MAX_RUNS or default_workers() == 1 else "processes"
     return kind
+
+
+def process_identity(pid: int) -> tuple[int, str]:
+    """``(pid, start time)`` of a process: the start time (Linux ``/proc``; else empty) tells a
+    process from a later one that reuses its pid."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return pid, fields[19]
+    except (OSError, IndexError):
+        return pid, ""
+
+
+def process_alive(pid: int, started: str = "") -> bool:
+    """Whether the process ``pid`` (started at ``started``, see :func:`process_identity`) still
+    runs: not gone, not a zombie (killed but not yet reaped), not a new process with its pid."""
+    if sys.platform == "win32":  # pragma: no cover - os.kill would terminate it
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return fields[0] not in ("Z", "X") and (not started or fields[19] == started)
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):  # no /proc (macOS): signal 0 tests existence only
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def watch_parent(pid: int, started: str, interval: float = WATCH_SECONDS) -> None:
+    """Start a daemon thread that ends this process (exit code :data:`ORPHAN_EXIT_CODE`) once
+    the process ``pid`` is gone: a pool worker's initializer, so that a sweep killed with
+    ``kill -9`` leaves no worker behind, still computing and writing chunks.
+
+    A chunk being written is abandoned in its temporary directory, which the next run of the
+    sweep removes before recomputing the chunk.
+    """
+
+    def watch() -> None:
+        while process_alive(pid, started):
+            time.sleep(interval)
+        os._exit(ORPHAN_EXIT_CODE)
+
+    threading.Thread(target=watch, name="moondust-parent-watchdog", daemon=True).start()
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask scheduler address, before any work.
+
+    Raises
+    ------
+    MoondustError
+        If ``address`` cannot be parsed (``tcp://HOST:PORT`` or ``HOST:PORT``, or another
+        protocol Dask knows). Nothing is checked when dask.distributed is not installed.
+    """
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:
+        return
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(location)
+            if not host or any(c.isspace() for c in host) or not 0 < int(port) < 65536:
+                raise ValueError("no host or port out of range")
+    except (ValueError, TypeError) as exc:
+        raise MoondustError(
+            f"--scheduler {address!r}: not a Dask scheduler address, expected tcp://HOST:PORT "
+            f"({exc})"
+        ) from None
 
 
 def _process_context() -> Any:
@@ -100,7 +189,12 @@ class ManagedExecutor:
             return InlineExecutor()
         if self.kind == "processes":
             self.description = f"{self.workers} processes"
-            return ProcessPoolExecutor(max_workers=self.workers, mp_context=_process_context())
+            return ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=_process_context(),
+                initializer=watch_parent,
+                initargs=process_identity(os.getpid()),
+            )
         if self.kind == "dask":
             return self._start_dask()
         raise MoondustError(f"unknown executor {self.kind!r}; expected one of {EXECUTORS}")
@@ -115,7 +209,7 @@ class ManagedExecutor:
         if self.scheduler:
             try:
                 self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise MoondustError(
                     f"--scheduler {self.scheduler}: cannot connect to a Dask scheduler ({exc})"
                 ) from None

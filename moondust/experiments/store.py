@@ -158,8 +158,13 @@ class SweepDirectory:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest atomically (temporary file, then rename)."""
         tmp = self.manifest_path.with_name(f".{MANIFEST}.tmp")
-        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-        os.replace(tmp, self.manifest_path)
+        try:
+            tmp.write_text(json.dumps(manifest, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+            os.replace(tmp, self.manifest_path)
+        except BaseException:  # a full disk: no temporary left (it would block a resume)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
 
     # --- journal -------------------------------------------------------------------------------
     def read_journal(self) -> list[dict[str, Any]]:
@@ -200,14 +205,16 @@ class SweepDirectory:
     def close(self) -> None:
         """Close the journal and release the lock."""
         if self._journal_handle is not None:
-            self._journal_handle.close()
+            with contextlib.suppress(OSError):  # a full disk: the failed append already said so
+                self._journal_handle.close()
             self._journal_handle = None
         if self._lock_handle is not None:
             with contextlib.suppress(ImportError, OSError):
                 import fcntl
 
                 fcntl.flock(self._lock_handle.fileno(), fcntl.LOCK_UN)
-            self._lock_handle.close()
+            with contextlib.suppress(OSError):  # a full disk: its pid could not be written
+                self._lock_handle.close()
             self._lock_handle = None
 
     # --- state ---------------------------------------------------------------------------------
@@ -242,11 +249,11 @@ class SweepDirectory:
                 f"{self.path}: another sweep is writing to this directory; wait for it to finish "
                 "or use another --out"
             ) from None
+        self._lock_handle = handle  # released by close() even if the pid cannot be written
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
         handle.flush()
-        self._lock_handle = handle
 
     def clean_temporary(self) -> int:
         """Remove temporary chunk directories left by an interrupted sweep; how many."""

@@ -22,7 +22,9 @@ and after a kill and resume.
 
 from __future__ import annotations
 
+import os
 import platform
+import re
 import shutil
 import socket
 import time
@@ -36,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from moondust.errors import MoondustError
+from moondust.errors import DISK_FULL_ERRNOS, MoondustError, output_error
 from moondust.experiments.chunks import (
     STREAM_COLUMN,
     ChunkReport,
@@ -44,7 +46,13 @@ from moondust.experiments.chunks import (
     run_chunk,
     worker_name,
 )
-from moondust.experiments.executors import ManagedExecutor, bounded, default_workers, resolve_kind
+from moondust.experiments.executors import (
+    ManagedExecutor,
+    bounded,
+    check_scheduler_address,
+    default_workers,
+    resolve_kind,
+)
 from moondust.experiments.sampling import (
     LeverPoint,
     design_digest,
@@ -62,6 +70,7 @@ from moondust.experiments.store import (
     plan_chunks,
     snapshot,
 )
+from moondust.outputs import output_directory
 from moondust.world.scenario import Scenario
 
 SweepSampling = Literal["mc", "lhs", "design"]
@@ -72,6 +81,8 @@ MIN_AUTO_CHUNK = 100
 pays about a second of fixed cost (building the world, one NumPy call per mechanism and year) that
 only a large enough batch amortises."""
 SNAPSHOT_SECONDS = 2.0
+RESUME = "run the same command again to resume the sweep"
+"""What to do after a full disk (the finished chunks are kept)."""
 
 
 @dataclass(frozen=True)
@@ -218,8 +229,13 @@ def run_sweep(
     Raises
     ------
     MoondustError
-        On bad options, a directory holding something else (another scenario, seed, …), or a
-        directory another sweep is writing to.
+        On bad options, a directory holding something else (another scenario, seed, …), a
+        directory another sweep is writing to, or an ``out`` that cannot be written
+        (:class:`~moondust.errors.OutputPathError`).
+    DiskFullError
+        When the disk fills up (a chunk, the journal or the manifest cannot be written): no more
+        chunks are started, the finished ones are kept, and running the sweep again once there
+        is space resumes it.
     """
     began = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else int(seed)
@@ -253,7 +269,9 @@ def run_sweep(
         kind = "dask"
     n_workers = workers or default_workers()
 
-    directory = SweepDirectory(out)
+    if kind == "dask" and scheduler:
+        check_scheduler_address(scheduler)
+    directory = SweepDirectory(output_directory(out))
     identity = {
         "scenario_digest": scenario.digest(),
         "seed": seed,
@@ -262,8 +280,8 @@ def run_sweep(
         "design_digest": design_digest(design),
         "lever_points": points,
     }
-    directory.lock()
     try:
+        directory.lock()
         manifest = _open_or_create(directory, scenario, identity, chunk_size, n_workers, design)
         chunk_size = int(manifest["chunk_size"])
         plans = plan_chunks(runs, len(points), chunk_size)
@@ -296,6 +314,8 @@ def run_sweep(
         )
         records = directory.chunk_records(manifest)
         directory.write_manifest(snapshot(manifest, records))
+    except OSError as exc:  # a full disk while writing the lock, manifest or journal
+        raise output_error(exc, directory.path, again=RESUME) from exc
     finally:
         directory.close()
     return SweepReport(
@@ -481,6 +501,14 @@ def _execute(
     if count == 0:
         return failed, "nothing left to run"
     managed = None if isinstance(kind, Executor) else ManagedExecutor(kind, workers, scheduler)
+    full: list[OSError] = []  # a chunk met a full disk: start no more, the rest would fail too
+
+    def until_full(source: Iterator[ChunkTask]) -> Iterator[ChunkTask]:
+        for task in source:
+            if full:
+                return
+            yield task
+
     generation = [0]
     born: dict[Future[ChunkReport], int] = {}
 
@@ -495,7 +523,7 @@ def _execute(
     description = managed.description if managed is not None else type(kind).__name__
     last_snapshot = time.monotonic()
     try:
-        for task, future in bounded(submit, tasks, slots):
+        for task, future in bounded(submit, until_full(tasks), slots):
             report = _report(task, future)
             if (
                 not report.ok
@@ -527,6 +555,11 @@ def _execute(
                 done_runs += task.runs
             else:
                 failed[task.chunk] = report.error
+                code = _disk_full(report.error)
+                if code and not full:
+                    full.append(
+                        OSError(code, os.strerror(code), str(directory.chunk_path(task.chunk)))
+                    )
             if progress is not None:
                 progress(
                     SweepProgress(
@@ -539,7 +572,19 @@ def _execute(
     finally:
         if managed is not None:
             managed.close()
+    if full:
+        directory.write_manifest(snapshot(manifest, directory.chunk_records(manifest)))
+        raise output_error(
+            full[0], directory.path, again=f"{RESUME} ({done_chunks} of {len(plans)} chunks done)"
+        )
     return failed, description
+
+
+def _disk_full(error: str) -> int:
+    """The errno of a full disk in a failed chunk's error (``[Errno 28] …``), else 0."""
+    found = re.search(r"\[Errno (\d+)\]", error)
+    code = int(found.group(1)) if found else 0
+    return code if code in DISK_FULL_ERRNOS else 0
 
 
 def _report(task: ChunkTask, future: Future[ChunkReport]) -> ChunkReport:

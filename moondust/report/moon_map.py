@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 
+from moondust.errors import OutputPathError
 from moondust.moon.features import landing_sites as _landing_sites
 from moondust.moon.features import maria
 from moondust.moon.he3 import He3Map
+from moondust.outputs import atomic_write, output_file
 
 # Okabe–Ito colours, told apart by marker shape as well.
 _PROGRAM_STYLE = {  # program: (marker, colour)
@@ -145,8 +148,28 @@ def _lon_label(x: float) -> str:
 
 
 def save_he3_map(moon: He3Map, path: str | Path, dpi: int = 150) -> Path:
-    """Render the map to a PNG (or any format Matplotlib knows from the suffix)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    he3_map_figure(moon).savefig(path, dpi=dpi)
-    return path
+    """Render the map to a PNG (or any format Matplotlib knows from the suffix; none: ``.png``).
+
+    The image is rendered in memory and written under a temporary name, then renamed, so a
+    failed write (a full disk) leaves no empty or partial image behind.
+
+    Raises
+    ------
+    OutputPathError
+        If ``path`` is a directory or a device, its suffix is not an image format, or it cannot
+        be written (see :mod:`moondust.outputs`).
+    DiskFullError
+        If the disk is full.
+    """
+    path = output_file(path)
+    if not path.suffix:  # as Matplotlib does
+        path = path.with_name(f"{path.name}.png")
+    fig = he3_map_figure(moon)
+    image_format = path.suffix[1:].lower()
+    if image_format not in fig.canvas.get_supported_filetypes():
+        raise OutputPathError(
+            f"{path}: unknown image format {path.suffix!r}; use .png, .svg or .pdf with --out"
+        )
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=image_format, dpi=dpi)
+    return atomic_write(path, buffer.getvalue())

@@ -26,12 +26,9 @@ so they need no closing and never touch the caller's backend.
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
 import json
-import os
-import uuid
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,6 +43,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from moondust.errors import writing
+from moondust.outputs import atomic_write
 from moondust.results import BLOC_CLASSES, Results, Summary
 
 __all__ = [
@@ -1515,21 +1514,6 @@ def sites_map_figure(results: Results, year: int | None = None) -> Figure:
 
 
 # --- the HTML report ----------------------------------------------------------------------------
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary name beside ``path``, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
 def _png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
@@ -2114,7 +2098,8 @@ def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
     """
     directory = Path(directory)
     figures = directory / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
+    with writing(figures):
+        figures.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():  # runs that never reach a milestone: NaN quantiles
         warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         summary = results.summary()
@@ -2140,9 +2125,9 @@ def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
             pngs[key] = _png_bytes(fig)
         finally:
             fig.clear()
-        _atomic_write(path, pngs[key])
+        atomic_write(path, pngs[key])
         paths[key] = path
 
     report = directory / "report.html"
-    _atomic_write(report, _report_html(results, summary, pngs).encode("utf-8"))
+    atomic_write(report, _report_html(results, summary, pngs).encode("utf-8"))
     return {"report": report, **paths}

@@ -20,7 +20,7 @@ import pytest
 import xarray as xr
 
 import moondust
-from moondust.errors import MoondustError
+from moondust.errors import DiskFullError, MoondustError
 from moondust.experiments import open_results, read_runs_table, run_sweep, sweep_status
 from moondust.experiments import store as store_module
 from moondust.experiments.chunks import CHUNKS_DIR
@@ -304,16 +304,18 @@ def test_a_full_disk_while_writing_a_chunk_loses_nothing(
 
     monkeypatch.setattr(chunks_module, "runs_table", table)
     out = tmp_path / "full-disk"
-    report = run_sweep(tiny, runs=RUNS, out=out, sampling="lhs", chunk_size=7)
-    assert not report.complete and list(report.failed) == [2]
-    assert "No space left on device" in report.failed[2]
+    # the sweep stops at the first full-disk failure (the next chunks would fail too)
+    with pytest.raises(DiskFullError, match=r"c000002: no space left on device.*2 of 4 chunks"):
+        run_sweep(tiny, runs=RUNS, out=out, sampling="lhs", chunk_size=7)
+    assert sweep_status(out)["chunks"]["2"]["status"] == "failed"  # recorded, with its cause
+    assert "No space left on device" in sweep_status(out)["chunks"]["2"]["error"]
     chunks = out / CHUNKS_DIR
     assert not (chunks / "c000002").exists()  # no half-written chunk where a whole one belongs
     assert not list(chunks.glob(".*"))  # and no temporary directory left behind
 
     monkeypatch.setattr(chunks_module, "runs_table", original)  # space freed: run it again
     again = run_sweep(tiny, runs=RUNS, out=out, sampling="lhs")
-    assert again.complete and (again.skipped, again.computed) == (3, 1)
+    assert again.complete and (again.skipped, again.computed) == (2, 2)
     assert_same_sweep(out, reference_sweep)
 
 

@@ -13,6 +13,8 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+from moondust import outputs
+from moondust.errors import StorageError
 from moondust.report import run_report
 from moondust.report.run_report import (
     milestone_timeline_figure,
@@ -284,8 +286,8 @@ def test_failed_write_keeps_old_file_and_leaves_no_temp(
     def refuse(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(run_report.os, "replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(outputs.os, "replace", refuse)
+    with pytest.raises(StorageError, match=r"cannot write .*\.png: disk full"):  # one clear error
         write_report(results, tmp_path)
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == "old report"
     leftovers = [p.name for p in tmp_path.rglob("*") if p.is_file()]
