@@ -798,6 +798,8 @@ def sweep_command(
     """
     from moondust.experiments.sweep import run_sweep
 
+    if no_verify:
+        sys.stderr.write("moondust: --no-verify is deprecated; use --trust\n")
     scenario = _scenario(scenario_name, param)
     quiet = output_format is OutputFormat.json
     with _sweep_progress(f"{scenario.name}", quiet) as advance:
@@ -835,8 +837,13 @@ def sweep_command(
             )
             + f", {len(report.failed)} failed"
         )
+        if report.manifest_repaired:
+            out.print("manifest.json was missing or damaged: rewritten from the journal")
         if report.complete:
-            table = _sweep_outcome_table(report.directory)
+            from moondust.experiments.store import trusting
+
+            with trusting(trust or no_verify):
+                table = _sweep_outcome_table(report.directory)
             if table is not None:
                 out.print(table)
         out.print(f"sweep directory: {report.directory}")

@@ -654,8 +654,14 @@ def _done_chunks(
         )
     if not done:
         raise MoondustError(f"{directory.path}: no finished chunk to open yet")
-    for plan in done:
-        problem = directory.verify_chunk(records[plan.chunk], full=not trust)
+    # hashing releases the GIL: a few threads read and hash chunks side by side
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        problems = list(
+            pool.map(lambda p: directory.verify_chunk(records[p.chunk], full=not trust), done)
+        )
+    for plan, problem in zip(done, problems, strict=True):
         if problem is not None:
             first, last = plan.run_offset + plan.start, plan.run_offset + plan.stop - 1
             raise MoondustError(

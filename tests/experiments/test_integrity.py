@@ -833,3 +833,21 @@ def test_two_concurrent_runs_into_one_directory(tiny_toml: Path, tmp_path: Path)
     assert outcomes[seed - 1][0] == 0  # the winner is a run that succeeded
     assert opened.dataset.sizes["run"] == 3 and len(opened.dataset.data_vars) > 20
     assert time.time() - (out / "report.html").stat().st_mtime < 600
+
+
+def test_the_sweep_command_says_it_rewrote_the_manifest(
+    reference_sweep: Path, tiny_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = copy_tree(reference_sweep, tmp_path / "sweep")
+    (out / "manifest.json").unlink()
+    args = ["sweep", str(tiny_toml), "-o", str(out), "-n", str(RUNS), "--sampling", "lhs"]
+    assert main(args) == 0
+    stdout = capsys.readouterr().out
+    assert "rewritten from the journal" in stdout and "0 computed, 4 already done" in stdout
+    flip_bit(block(chunk(out, 3) / "data.zarr", "milestone_year"))
+    assert main([*args, "--trust"]) == 0  # trusted: the damage goes unnoticed
+    assert "0 computed, 4 already done" in capsys.readouterr().out
+    assert main([*args, "--no-verify"]) == 0  # the deprecated spelling still works
+    assert main(args) == 0  # verified: chunk 3 is recomputed
+    assert "1 corrupt or missing (recomputed)" in capsys.readouterr().out
+    assert_same_sweep(out, reference_sweep)
