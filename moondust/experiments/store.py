@@ -968,6 +968,10 @@ def save_run(results: Any, directory: str | Path) -> dict[str, Path]:
     from moondust import __version__
 
     with writing_run(directory) as path:
+        if SweepDirectory.is_sweep(path):
+            raise MoondustError(
+                f"{path}: holds a sweep ({MANIFEST}, {JOURNAL}); write the run to another --out"
+            )
         for stale in path.iterdir():
             if stale.name.startswith(
                 (f"{RUN_DATA}.tmp", f"{RUN_DATA}.old-", f"{RUN_SUMMARY}.tmp", f".{RUN_CHECKSUMS}")

@@ -851,3 +851,13 @@ def test_the_sweep_command_says_it_rewrote_the_manifest(
     assert main(args) == 0  # verified: chunk 3 is recomputed
     assert "1 corrupt or missing (recomputed)" in capsys.readouterr().out
     assert_same_sweep(out, reference_sweep)
+
+
+def test_a_run_is_not_written_into_a_sweep_directory(
+    reference_sweep: Path, run_scenario: Scenario, tmp_path: Path
+) -> None:
+    out = copy_tree(reference_sweep, tmp_path / "sweep")
+    with pytest.raises(MoondustError, match="holds a sweep"):
+        moondust.simulate(run_scenario, runs=1, seed=1).save(out)
+    assert not (out / "results.zarr").exists()
+    assert_same_sweep(out, reference_sweep)
