@@ -149,6 +149,11 @@ def check_manifest(manifest: Any, where: Path) -> dict[str, Any]:
             f"{where}: not a moondust sweep manifest (format {manifest.get('format')!r}, "
             f"expected {FORMAT!r})"
         )
+    version = manifest.get("format_version")
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise InputFileError(
+            f"{where}: written by a newer moondust (format {version}); upgrade moondust to read it"
+        )
     missing = [key for key in MANIFEST_FIELDS if key not in manifest]
     if missing:
         raise InputFileError(f"{where}: the sweep manifest lacks {', '.join(missing)}")
@@ -158,11 +163,6 @@ def check_manifest(manifest: Any, where: Path) -> dict[str, Any]:
             raise InputFileError(
                 f"{where}: {key} should be a JSON {kind.__name__}, found {str(value)[:40]!r}"
             )
-    if manifest["format_version"] > FORMAT_VERSION:
-        raise InputFileError(
-            f"{where}: written by a newer moondust (format {manifest['format_version']}); "
-            "upgrade moondust to read it"
-        )
     points = manifest["lever_points"]
     runs, size = manifest["runs_per_point"], manifest["chunk_size"]
     if not points or not all(isinstance(p, dict) for p in points) or runs < 1 or size < 1:
@@ -548,28 +548,27 @@ def release_lock(handle: Any) -> None:
     handle.close()
 
 
-def _check_not_being_written(directory: Path) -> None:
-    """Refuse to read a directory whose lock another process holds (a write in progress)."""
+def _writer(directory: Path) -> str | None:
+    """`` (pid N)`` if another process holds the directory's lock (a write in progress), else
+    None."""
     lock = _lock_file(directory)
     if not lock.exists() or _HELD.get(directory.resolve()) == threading.get_ident():
-        return
+        return None
     try:
         import fcntl
     except ImportError:  # pragma: no cover
-        return
+        return None
     try:
         handle = lock.open("r", encoding="utf-8")
     except OSError:
-        return
+        return None
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
-        raise MoondustError(
-            f"{directory}: is being written by another moondust process{_holder(lock)}; wait "
-            "for it to finish"
-        ) from None
+        return _holder(lock)
     finally:
         handle.close()
+    return None
 
 
 @contextlib.contextmanager
@@ -929,13 +928,24 @@ def open_run(path: str | Path, trust: bool | None = None) -> xr.Dataset:
         If it is not a run directory, is being written, or fails its checksums.
     """
     directory, store = _run_paths(Path(path))
-    _check_not_being_written(directory)
-    if store.name != RUN_DATA:  # a store under another name: checksums.json is not about it
-        document = None
-    elif _trusted(trust):
-        document = _read_checksums(directory)
-    else:
-        document = _verify_run_files(directory)
+    _lock_file(directory)
+    try:
+        if store.name != RUN_DATA:  # a store under another name: checksums.json is not about it
+            document = None
+        elif _trusted(trust):
+            document = _read_checksums(directory)
+        else:
+            document = _verify_run_files(directory)
+    except MoondustError:
+        # the previous result stays readable while a new run simulates; only the moment its
+        # files are swapped looks damaged, and then the writer holds the lock
+        writer = _writer(directory)
+        if writer is not None:
+            raise MoondustError(
+                f"{directory}: is being written by another moondust process{writer}; wait for "
+                "it to finish"
+            ) from None
+        raise
     try:
         import dask  # noqa: F401
 

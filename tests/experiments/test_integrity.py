@@ -783,10 +783,13 @@ def test_a_save_into_a_directory_being_written_is_refused(saved_run: Path, tmp_p
     handle = acquire_lock(run, "busy")  # as another process would (a separate flock)
     (run / ".lock").write_text("4242\n")
     try:
+        assert open_results(run).runs == 3  # the previous result stays readable meanwhile
+        edit_json(run / "checksums.json", lambda d: d.update(state="writing"))  # files swapped
         with pytest.raises(
             MoondustError, match=r"being written by another moondust process \(pid 4242\)"
         ):
             open_results(run)
+        edit_json(run / "checksums.json", lambda d: d.update(state="complete"))
         results = moondust.Results(xr.open_zarr(run / "results.zarr").load())
         with pytest.raises(MoondustError, match=r"another moondust process \(pid 4242\)"):
             results.save(run)
@@ -800,18 +803,36 @@ def test_two_concurrent_runs_into_one_directory(tiny_toml: Path, tmp_path: Path)
     out = tmp_path / "shared"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "moondust", "run", str(tiny_toml), "-n", "3", "-o", str(out)]
+    logs = [tmp_path / f"stderr-{seed}.txt" for seed in (1, 2)]
+    handles = [log.open("w") for log in logs]
     processes = [
         subprocess.Popen(
             [*command, "--seed", str(seed)],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
         )
-        for seed in (1, 2)
+        for seed, handle in zip((1, 2), handles, strict=True)
     ]
-    outcomes = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in processes]
+    for handle in handles:
+        handle.close()
+    seen: dict[str, int] = {}
+    while any(p.poll() is None for p in processes):  # a reader meanwhile: refused or right
+        try:
+            opened = open_results(out)
+        except MoondustError as exc:
+            reason = "being written" if "being written" in str(exc) else "no result yet"
+            assert reason == "being written" or "neither" in str(exc), exc
+        else:
+            reason = "opened"
+            assert opened.runs == 3
+        seen[reason] = seen.get(reason, 0) + 1
+        time.sleep(0.05)
+    assert seen
+    outcomes = [
+        (p.wait(timeout=300), log.read_text()) for p, log in zip(processes, logs, strict=True)
+    ]
     for code, err in outcomes:
         assert code == 0 or (
             code == 2
