@@ -522,17 +522,19 @@ def run_command(
 ) -> None:
     """Simulate a scenario: who reaches which lunar milestone when, and what it cost.
 
-    Writes the dataset (results.zarr), a tidy summary (summary.parquet), figures and an HTML
-    report into the output directory.
+    Writes the dataset (results.zarr), a tidy summary (summary.parquet), their checksums
+    (checksums.json), figures and an HTML report into the output directory.
     """
+    from moondust.experiments.store import writing_run
     from moondust.report.run_report import write_report
 
     scenario = _scenario(scenario_name, param, allow_import)
     quiet = output_format is OutputFormat.json
     directory = output_directory(out_dir or Path("moondust-out") / scenario.name)
-    results = _simulate_with_progress(scenario, runs, seed, first_run, quiet)
-    paths = results.save(directory)
-    paths.update(write_report(results, directory))
+    with writing_run(directory):  # a second run into the same --out fails at once
+        results = _simulate_with_progress(scenario, runs, seed, first_run, quiet)
+        paths = results.save(directory)
+        paths.update(write_report(results, directory))
     summary = results.summary()
     if output_format is OutputFormat.json:
         _print_json({**summary.to_dict(), "files": {k: str(v) for k, v in paths.items()}})
@@ -687,6 +689,14 @@ SchedulerOption = Annotated[
         "every worker must see the output directory at the same path).",
     ),
 ]
+TrustOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust",
+        help="Read stored results without checking their checksums (faster; a damaged file "
+        "then goes unnoticed).",
+    ),
+]
 ChunkSizeOption = Annotated[
     int | None,
     typer.Option(
@@ -806,9 +816,9 @@ def sweep_command(
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     chunk_size: ChunkSizeOption = None,
+    trust: TrustOption = False,
     no_verify: Annotated[
-        bool,
-        typer.Option("--no-verify", help="On resume, skip the checksums of finished chunks."),
+        bool, typer.Option("--no-verify", hidden=True, help="Deprecated: use --trust.")
     ] = False,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
@@ -819,10 +829,14 @@ def sweep_command(
     Each chunk is simulated in one task and written atomically to DIR/chunks/; DIR/manifest.json
     and DIR/chunks.jsonl record the scenario, seed, version and every chunk's status (failures
     with their traceback). Running the same command again skips finished chunks and recomputes
-    failed, missing or corrupt ones. Open the result with moondust.open_results(DIR).
+    failed, missing or corrupt ones (each finished chunk is checked against its checksum;
+    --trust skips that) and rewrites a missing or damaged manifest from the journal. Open the
+    result with moondust.open_results(DIR).
     """
     from moondust.experiments.sweep import run_sweep
 
+    if no_verify:
+        sys.stderr.write("moondust: --no-verify is deprecated; use --trust\n")
     scenario = _scenario(scenario_name, param, allow_import)
     quiet = output_format is OutputFormat.json
     with _sweep_progress(f"{scenario.name}", quiet) as advance:
@@ -836,7 +850,7 @@ def sweep_command(
             workers=workers,
             scheduler=scheduler,
             chunk_size=chunk_size,
-            verify=not no_verify,
+            trust=trust or no_verify,
             progress=advance,
         )
     if output_format is OutputFormat.json:
@@ -860,8 +874,13 @@ def sweep_command(
             )
             + f", {len(report.failed)} failed"
         )
+        if report.manifest_repaired:
+            out.print("manifest.json was missing or damaged: rewritten from the journal")
         if report.complete:
-            table = _sweep_outcome_table(report.directory)
+            from moondust.experiments.store import trusting
+
+            with trusting(trust or no_verify):
+                table = _sweep_outcome_table(report.directory)
             if table is not None:
                 out.print(table)
         out.print(f"sweep directory: {report.directory}")
@@ -886,6 +905,7 @@ def outcomes_command(
     ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="List every name.")] = False,
     output_format: FormatOption = OutputFormat.table,
+    trust: TrustOption = False,
 ) -> None:
     """List the per-run outcomes that --outcome and discover expressions can use."""
     from moondust.experiments.outcomes import OUTCOMES
@@ -893,8 +913,9 @@ def outcomes_command(
     if directory is not None:
         from moondust.experiments.store import available_columns, open_results
 
-        known = available_columns(directory)
-        sample = open_results(directory, allow_partial=True).dataset.isel(run=slice(0, 1)).load()
+        known = available_columns(directory, trust=trust)
+        opened = open_results(directory, allow_partial=True, trust=trust)
+        sample = opened.dataset.isel(run=slice(0, 1)).load()
     else:
         from moondust.engine.simulate import simulate
         from moondust.world.scenario import load_scenario
@@ -1098,6 +1119,7 @@ def discover_command(
         typer.Option("--plot", help="Trade-off plot (PNG; default DIR/prim_tradeoff.png)."),
     ] = None,
     output_format: FormatOption = OutputFormat.table,
+    trust: TrustOption = False,
 ) -> None:
     """Where in the sweep's inputs does an outcome hold? EMA Workbench PRIM boxes.
 
@@ -1106,8 +1128,10 @@ def discover_command(
     coverage-density trade-off plot of the peeling trajectory.
     """
     from moondust.experiments.discovery import discover
+    from moondust.experiments.store import trusting
 
-    found = discover(directory, outcome, threshold=threshold, max_boxes=boxes, plot=plot)
+    with trusting(trust):
+        found = discover(directory, outcome, threshold=threshold, max_boxes=boxes, plot=plot)
     if output_format is OutputFormat.json:
         _print_json(found.to_dict())
         return

@@ -7,9 +7,7 @@ from opening a sweep's directory.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,9 +333,12 @@ class Results:
             quantiles = years.quantile([0.05, 0.5, 0.95], dim="run", skipna=True)
         p_first = credit.mean("run")
 
+        bloc_of = {
+            actor: str(bloc) for actor, bloc in zip(ds.actor.values, ds.bloc.values, strict=True)
+        }  # .values, not .item(): a dataset opened lazily holds dask arrays
         rows = []
         for actor in ds.actor.values:
-            bloc = str(ds.bloc.sel(actor=actor).item())
+            bloc = bloc_of[actor]
             for milestone in ds.milestone.values:
                 sel = {"actor": actor, "milestone": milestone}
                 q = quantiles.sel(sel).values
@@ -376,7 +377,7 @@ class Results:
             spend_rows.append(
                 {
                     "actor": str(actor),
-                    "bloc": str(ds.bloc.sel(actor=actor).item()),
+                    "bloc": bloc_of[actor],
                     "civil_cum_median": float(civil[1]),
                     "civil_cum_p5": float(civil[0]),
                     "civil_cum_p95": float(civil[2]),
@@ -409,42 +410,31 @@ class Results:
 
     # --- storage ------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> dict[str, Path]:
-        """Write ``results.zarr`` (the dataset) and ``summary.parquet`` (tidy) into a directory.
+        """Write ``results.zarr`` (the dataset), ``summary.parquet`` (tidy) and
+        ``checksums.json`` (their SHA-256) into a directory.
 
-        Each is written to a temporary name and renamed, so an interrupted save never leaves a
-        half-written file under the final name; a failed one removes its temporaries and raises
-        a :class:`~moondust.errors.MoondustError` naming the path (see
-        :func:`moondust.errors.writing`).
+        Under the directory's lock, each is written to a temporary name unique to this process
+        and renamed, so an interrupted or concurrent save never leaves a half-written or mixed
+        result under the final names (see :func:`moondust.experiments.store.save_run`); a failed
+        save removes its temporaries.
+
+        Raises
+        ------
+        MoondustError
+            If another moondust process is writing into the directory, or the disk is full or
+            the path read-only (one clear error naming the path, see
+            :func:`moondust.errors.writing`).
         """
         from moondust.errors import writing
+        from moondust.experiments.store import save_run
 
-        directory = Path(directory)
-        paths = {"dataset": directory / "results.zarr", "summary": directory / "summary.parquet"}
-        tmp = directory / "results.zarr.tmp"
-        tidy_tmp = paths["summary"].with_suffix(".parquet.tmp")
-        with writing(directory):  # a full disk or a read-only path: one clear MoondustError
-            try:
-                directory.mkdir(parents=True, exist_ok=True)
-                if tmp.exists():
-                    shutil.rmtree(tmp)
-                # Zarr format 2: readable by every Zarr library; it specifies string coordinates.
-                self.dataset.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
-                if paths["dataset"].exists():
-                    shutil.rmtree(paths["dataset"])
-                tmp.rename(paths["dataset"])
-                self.summary().tidy().to_parquet(tidy_tmp, index=False)
-                tidy_tmp.replace(paths["summary"])
-            except BaseException:  # no temporary left behind
-                shutil.rmtree(tmp, ignore_errors=True)
-                with contextlib.suppress(OSError):
-                    tidy_tmp.unlink()
-                raise
-        return paths
+        with writing(Path(directory)):  # a full disk or a read-only path: one clear error
+            return save_run(self, directory)
 
     @classmethod
-    def open(cls, path: str | Path) -> Results:
-        """Open a dataset written by :meth:`save` (its directory or the ``.zarr`` store)."""
-        path = Path(path)
-        if path.is_dir() and (path / "results.zarr").exists():
-            path = path / "results.zarr"
-        return cls(xr.open_zarr(path).load())
+    def open(cls, path: str | Path, trust: bool = False) -> Results:
+        """Open a dataset written by :meth:`save` (its directory or the ``.zarr`` store), verified
+        against its checksums unless ``trust``, and load it into memory."""
+        from moondust.experiments.store import open_run
+
+        return cls(open_run(path, trust=trust).load())

@@ -23,11 +23,16 @@ whose blocks are the chunks' Zarr arrays), so memory stays flat however many run
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
+import threading
 import time
+import uuid
+import warnings
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +42,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from moondust.errors import MoondustError
+from moondust.errors import InputFileError, MoondustError
 from moondust.experiments.chunks import (
     CHUNKS_DIR,
     DATA_NAME,
@@ -51,6 +56,127 @@ JOURNAL = "chunks.jsonl"
 LOCK = ".lock"
 FORMAT = "moondust-sweep"
 FORMAT_VERSION = 1
+MANIFEST_EVENT = "manifest"
+"""The ``event`` of the journal record that holds a copy of the manifest's fixed part."""
+SNAPSHOT_KEYS = ("updated", "counts", "chunks")
+"""Manifest keys that change as a sweep runs; the rest (its fixed part) never does."""
+MANIFEST_FIELDS: dict[str, type] = {
+    "format": str,
+    "format_version": int,
+    "moondust_version": str,
+    "scenario_name": str,
+    "scenario_digest": str,
+    "scenario": dict,
+    "seed": int,
+    "sampling": str,
+    "lever_points": list,
+    "runs_per_point": int,
+    "total_runs": int,
+    "chunk_size": int,
+    "n_chunks": int,
+}
+"""The keys every sweep manifest has, and their JSON types."""
+
+RUN_DATA = "results.zarr"
+RUN_SUMMARY = "summary.parquet"
+RUN_CHECKSUMS = "checksums.json"
+RUN_FORMAT = "moondust-run"
+RUN_FORMAT_VERSION = 1
+RUN_ATTRS = ("scenario", "start", "end", "moondust_version")
+RUN_VARIABLES = ("milestone_year", "civil_usd_bn", "military_usd_bn")
+"""Attributes and variables every moondust dataset has (what tells it from another Zarr store)."""
+
+TRUST: ContextVar[bool] = ContextVar("moondust_trust", default=False)
+"""Default of the ``trust`` parameters of the openers (see :func:`trusting`)."""
+
+
+@contextlib.contextmanager
+def trusting(trust: bool = True) -> Iterator[None]:
+    """Within the block, open stored results without verifying their checksums by default.
+
+    For callers that reach :func:`open_results` or :func:`read_runs_table` through other functions
+    (the command line's ``--trust``); an explicit ``trust=`` argument still wins.
+    """
+    token = TRUST.set(trust)
+    try:
+        yield
+    finally:
+        TRUST.reset(token)
+
+
+def _trusted(trust: bool | None) -> bool:
+    return TRUST.get() if trust is None else bool(trust)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 of a file's contents, or of a directory's files (:func:`checksum`), and size."""
+    if path.is_dir():
+        return checksum(path)
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def manifest_digest(fixed: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's fixed part (canonical JSON)."""
+    return hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()
+
+
+def fixed_part(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest without the keys that change as the sweep runs (:data:`SNAPSHOT_KEYS`)."""
+    return {k: v for k, v in manifest.items() if k not in SNAPSHOT_KEYS}
+
+
+def check_manifest(manifest: Any, where: Path) -> dict[str, Any]:
+    """Check that a decoded manifest is a moondust sweep manifest this version can read.
+
+    Raises
+    ------
+    InputFileError
+        Naming ``where`` and what was expected.
+    """
+    if not isinstance(manifest, dict):
+        raise InputFileError(
+            f"{where}: expected a JSON object (a moondust sweep manifest), found a JSON "
+            f"{type(manifest).__name__}"
+        )
+    if manifest.get("format") != FORMAT:
+        raise InputFileError(
+            f"{where}: not a moondust sweep manifest (format {manifest.get('format')!r}, "
+            f"expected {FORMAT!r})"
+        )
+    version = manifest.get("format_version")
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise InputFileError(
+            f"{where}: written by a newer moondust (format {version}); upgrade moondust to read it"
+        )
+    missing = [key for key in MANIFEST_FIELDS if key not in manifest]
+    if missing:
+        raise InputFileError(f"{where}: the sweep manifest lacks {', '.join(missing)}")
+    for key, kind in MANIFEST_FIELDS.items():
+        value = manifest[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InputFileError(
+                f"{where}: {key} should be a JSON {kind.__name__}, found {str(value)[:40]!r}"
+            )
+    points = manifest["lever_points"]
+    runs, size = manifest["runs_per_point"], manifest["chunk_size"]
+    if not points or not all(isinstance(p, dict) for p in points) or runs < 1 or size < 1:
+        raise InputFileError(f"{where}: lever_points, runs_per_point or chunk_size out of range")
+    if manifest["n_chunks"] != len(plan_chunks(runs, len(points), size)) or manifest[
+        "total_runs"
+    ] != runs * len(points):
+        raise InputFileError(
+            f"{where}: n_chunks or total_runs do not match runs_per_point, lever_points and "
+            "chunk_size"
+        )
+    if not isinstance(manifest.get("chunks", {}), dict):
+        raise InputFileError(f"{where}: chunks should be a JSON object")
+    return manifest
 
 
 def now() -> str:
@@ -124,36 +250,103 @@ class SweepDirectory:
 
     @staticmethod
     def is_sweep(path: str | Path) -> bool:
-        """Whether ``path`` holds a sweep manifest."""
-        return (Path(path) / MANIFEST).is_file()
+        """Whether ``path`` holds a sweep manifest or chunk journal (whole or not)."""
+        return os.path.lexists(Path(path) / MANIFEST) or os.path.lexists(Path(path) / JOURNAL)
 
     # --- manifest ------------------------------------------------------------------------------
     def read_manifest(self) -> dict[str, Any]:
-        """The manifest as a dict.
+        """The manifest as a dict, as ``manifest.json`` holds it (see :meth:`load_manifest`).
 
         Raises
         ------
         InputFileError
             If it is missing or not a moondust sweep manifest.
         """
-        from moondust.errors import InputFileError
-
         try:
-            manifest: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            text = self.manifest_path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise InputFileError(
                 f"{self.path}: not a sweep directory (no {MANIFEST}); run `moondust sweep` first"
             ) from None
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise InputFileError(f"{self.manifest_path}: unreadable manifest: {exc}") from None
-        if manifest.get("format") != FORMAT:
-            raise InputFileError(f"{self.manifest_path}: not a moondust sweep manifest")
-        if manifest.get("format_version", 0) > FORMAT_VERSION:
+        try:
+            manifest = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"{self.manifest_path}: not valid JSON: {exc}") from None
+        return check_manifest(manifest, self.manifest_path)
+
+    def load_manifest(self, repair: bool = False) -> dict[str, Any]:
+        """The manifest, checked against the copy of its fixed part in the journal.
+
+        A manifest that is missing or damaged is rebuilt from the journal's copy and records; one
+        whose fixed part differs from the journal's copy (edited) is refused, or with ``repair``
+        replaced by the rebuilt one. With ``repair`` the rebuilt manifest is also written (the
+        caller should hold the lock); otherwise nothing is written.
+
+        Raises
+        ------
+        InputFileError
+            If the manifest is unusable and the journal holds no copy to rebuild it from, or it
+            differs from that copy (without ``repair``).
+        """
+        recorded = self.journal_manifest()
+        try:
+            manifest = self.read_manifest()
+        except InputFileError as exc:
+            if recorded is None:
+                if self.journal_path.is_file() and self.read_journal():
+                    raise InputFileError(
+                        f"{exc}; {JOURNAL} holds no copy of the manifest to rebuild it from "
+                        "(written by an older moondust); use another --out"
+                    ) from None
+                raise
+            return self._rebuilt(recorded, repair)
+        if recorded is not None and fixed_part(manifest) != recorded:
+            if repair:
+                return self._rebuilt(recorded, repair)
+            changed = sorted(
+                key
+                for key in {*recorded, *fixed_part(manifest)}
+                if recorded.get(key) != manifest.get(key)
+            )
             raise InputFileError(
-                f"{self.manifest_path}: written by a newer moondust (format "
-                f"{manifest.get('format_version')}); upgrade moondust to read it"
+                f"{self.manifest_path}: differs from the copy recorded in {JOURNAL} (in "
+                f"{', '.join(changed)}): it was edited or damaged; run the `moondust sweep` "
+                f"command again (it rewrites it from the journal) or "
+                f"moondust.experiments.repair_sweep({str(self.path)!r})"
             )
         return manifest
+
+    def _rebuilt(self, recorded: dict[str, Any], write: bool) -> dict[str, Any]:
+        manifest = {**recorded, "updated": now(), "counts": {}, "chunks": {}}
+        manifest = snapshot(manifest, self.chunk_records(manifest))
+        if write:
+            self.write_manifest(manifest)
+        return manifest
+
+    def journal_manifest(self) -> dict[str, Any] | None:
+        """The manifest's fixed part as first recorded in the journal, if a sound copy is there."""
+        for record in self._journal_records():
+            if record.get("event") != MANIFEST_EVENT:
+                continue
+            fixed = record.get("manifest")
+            if not isinstance(fixed, dict) or manifest_digest(fixed) != record.get("sha256"):
+                continue
+            try:
+                check_manifest({**fixed, "chunks": {}}, self.journal_path)
+            except InputFileError:
+                continue
+            return fixed
+        return None
+
+    def record_manifest(self, manifest: dict[str, Any]) -> None:
+        """Append a copy of the manifest's fixed part to the journal, unless one is there."""
+        if self.journal_manifest() is None:
+            fixed = fixed_part(manifest)
+            self.append(
+                {"event": MANIFEST_EVENT, "manifest": fixed, "sha256": manifest_digest(fixed)}
+            )
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest atomically (temporary file, then rename)."""
@@ -167,20 +360,28 @@ class SweepDirectory:
             raise
 
     # --- journal -------------------------------------------------------------------------------
-    def read_journal(self) -> list[dict[str, Any]]:
-        """Every complete journal record, in order (a torn last line is skipped)."""
-        if not self.journal_path.exists():
+    def _journal_records(self) -> list[dict[str, Any]]:
+        """Every complete JSON-object line of the journal (torn or foreign lines are skipped)."""
+        if not self.journal_path.is_file():
             return []
         records = []
-        with self.journal_path.open(encoding="utf-8") as handle:
+        with self.journal_path.open("rb") as handle:
             for line in handle:
                 try:
                     record = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, UnicodeDecodeError):
                     continue
-                if isinstance(record, dict) and isinstance(record.get("chunk"), int):
+                if isinstance(record, dict):
                     records.append(record)
         return records
+
+    def read_journal(self) -> list[dict[str, Any]]:
+        """Every complete chunk record of the journal, in order (a torn last line is skipped)."""
+        return [
+            record
+            for record in self._journal_records()
+            if isinstance(record.get("chunk"), int) and not isinstance(record.get("chunk"), bool)
+        ]
 
     def append(self, record: dict[str, Any]) -> None:
         """Append one record to the journal and flush it to disk."""
@@ -209,19 +410,18 @@ class SweepDirectory:
                 self._journal_handle.close()
             self._journal_handle = None
         if self._lock_handle is not None:
-            with contextlib.suppress(ImportError, OSError):
-                import fcntl
-
-                fcntl.flock(self._lock_handle.fileno(), fcntl.LOCK_UN)
-            with contextlib.suppress(OSError):  # a full disk: its pid could not be written
-                self._lock_handle.close()
+            release_lock(self._lock_handle)
             self._lock_handle = None
 
     # --- state ---------------------------------------------------------------------------------
     def chunk_records(self, manifest: dict[str, Any] | None = None) -> dict[int, dict[str, Any]]:
         """The latest record of every chunk that has one: the snapshot overlaid by the journal."""
-        manifest = manifest if manifest is not None else self.read_manifest()
-        records = {int(k): v for k, v in manifest.get("chunks", {}).items()}
+        manifest = manifest if manifest is not None else self.load_manifest()
+        records = {
+            int(k): v
+            for k, v in manifest.get("chunks", {}).items()
+            if str(k).isdigit() and isinstance(v, dict)
+        }
         for record in self.read_journal():
             records[int(record["chunk"])] = record
         return records
@@ -232,28 +432,9 @@ class SweepDirectory:
         Raises
         ------
         MoondustError
-            If the lock is held by another process.
+            If the lock is held by another process, or ``.lock`` is not a file.
         """
-        self.path.mkdir(parents=True, exist_ok=True)
-        handle = (self.path / LOCK).open("a+")
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no advisory locks, trust the user
-            self._lock_handle = handle
-            return
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            raise MoondustError(
-                f"{self.path}: another sweep is writing to this directory; wait for it to finish "
-                "or use another --out"
-            ) from None
-        self._lock_handle = handle  # released by close() even if the pid cannot be written
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
+        self._lock_handle = acquire_lock(self.path, "another sweep is writing to this directory")
 
     def clean_temporary(self) -> int:
         """Remove temporary chunk directories left by an interrupted sweep; how many."""
@@ -266,7 +447,12 @@ class SweepDirectory:
         return len(stale)
 
     def verify_chunk(self, record: dict[str, Any], full: bool = True) -> str | None:
-        """Why a chunk recorded as done is not usable (missing, corrupt), or None if it is."""
+        """Why a chunk recorded as done is not usable (missing, corrupt), or None if it is.
+
+        With ``full`` the SHA-256 of the chunk's files is compared with the record's (it covers
+        their relative paths and contents, and each chunk's dataset holds its own run indices,
+        so a chunk folder under another chunk's name or a block copied from elsewhere fails it).
+        """
         path = self.chunk_path(int(record["chunk"]))
         if not (path / DATA_NAME).is_dir() or not (path / RUNS_NAME).is_file():
             return "chunk files missing"
@@ -291,6 +477,143 @@ def snapshot(manifest: dict[str, Any], records: dict[int, dict[str, Any]]) -> di
     }
 
 
+# --- locks ------------------------------------------------------------------------------------
+
+_HELD: dict[Path, int] = {}
+"""Directories whose lock this process holds (for :func:`writing_run`) → holding thread."""
+_HELD_GUARD = threading.Lock()
+
+
+def _lock_file(directory: Path) -> Path:
+    lock = directory / LOCK
+    if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+        raise MoondustError(
+            f"{lock}: is not a file (expected moondust's lock file); remove it if no moondust "
+            "process is writing to the directory"
+        )
+    return lock
+
+
+def _holder(lock: Path) -> str:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        pid = lock.read_text(encoding="utf-8").strip()
+        if pid.isdigit():
+            return f" (pid {pid})"
+    return ""
+
+
+def acquire_lock(directory: Path, busy: str) -> Any:
+    """Take ``directory/.lock`` (an exclusive ``flock``) and write our pid in it.
+
+    Parameters
+    ----------
+    directory
+        The directory (created if missing).
+    busy
+        What the error says when another process holds the lock.
+
+    Returns
+    -------
+    file object
+        The open lock file; pass it to :func:`release_lock`.
+
+    Raises
+    ------
+    MoondustError
+        If another process holds the lock, or ``.lock`` is not a regular file.
+    """
+    if directory.exists() and not directory.is_dir():
+        raise MoondustError(f"{directory}: exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = _lock_file(directory)
+    handle = lock.open("a+", encoding="utf-8")
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, trust the user
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise MoondustError(
+            f"{directory}: {busy}{_holder(lock)}; wait for it to finish or use another --out"
+        ) from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+    except OSError:  # a full disk: the pid could not be written; release the lock
+        release_lock(handle)
+        raise
+    return handle
+
+
+def release_lock(handle: Any) -> None:
+    """Release and close a lock taken by :func:`acquire_lock`."""
+    with contextlib.suppress(ImportError, OSError):
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with contextlib.suppress(OSError):  # a full disk: the pid may not have been flushed
+        handle.close()
+
+
+def _writer(directory: Path) -> str | None:
+    """`` (pid N)`` if another process holds the directory's lock (a write in progress), else
+    None."""
+    lock = _lock_file(directory)
+    if not lock.exists() or _HELD.get(directory.resolve()) == threading.get_ident():
+        return None
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        handle = lock.open("r", encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return _holder(lock)
+    finally:
+        handle.close()
+    return None
+
+
+@contextlib.contextmanager
+def writing_run(directory: str | Path) -> Iterator[Path]:
+    """Hold a run directory's lock while writing into it (re-entrant within one thread).
+
+    ``moondust run`` holds it from before simulating until the report is written, so a second
+    run into the same ``--out`` fails at once with a clear error; :meth:`Results.save
+    <moondust.results.Results.save>` takes it too when called alone.
+
+    Raises
+    ------
+    MoondustError
+        If another process (or thread) is writing into the directory.
+    """
+    path = Path(directory).resolve()
+    with _HELD_GUARD:
+        holder = _HELD.get(path)
+    if holder == threading.get_ident():
+        yield path
+        return
+    if holder is not None:
+        raise MoondustError(f"{path}: is being written by another thread of this process")
+    handle = acquire_lock(path, "is being written by another moondust process")
+    with _HELD_GUARD:
+        _HELD[path] = threading.get_ident()
+    try:
+        yield path
+    finally:
+        with _HELD_GUARD:
+            _HELD.pop(path, None)
+        release_lock(handle)
+
+
 # --- opening ---------------------------------------------------------------------------------
 
 
@@ -308,7 +631,7 @@ def _read_raw_block(path: str, name: str) -> np.ndarray:
     return np.asarray(zarr.open_array(f"{path}/{name}", mode="r")[...])
 
 
-def _stored_as_is(path: str, name: str, variable: xr.Variable) -> bool:
+def _stored_as_is(path: str, name: str, variable: xr.Variable | xr.DataArray) -> bool:
     """Whether reading the raw Zarr array gives exactly what xarray's decoding gives."""
     import zarr
 
@@ -323,8 +646,9 @@ def _stored_as_is(path: str, name: str, variable: xr.Variable) -> bool:
 
 
 def _done_chunks(
-    directory: SweepDirectory, manifest: dict[str, Any], allow_partial: bool
+    directory: SweepDirectory, manifest: dict[str, Any], allow_partial: bool, trust: bool = False
 ) -> list[ChunkPlan]:
+    """The plans of the finished chunks, each verified against its checksum unless ``trust``."""
     plans = plan_chunks(
         int(manifest["runs_per_point"]), len(manifest["lever_points"]), int(manifest["chunk_size"])
     )
@@ -340,17 +664,53 @@ def _done_chunks(
         )
     if not done:
         raise MoondustError(f"{directory.path}: no finished chunk to open yet")
-    for plan in done:
-        if not (directory.chunk_path(plan.chunk) / DATA_NAME).is_dir():
+    # hashing releases the GIL: a few threads read and hash chunks side by side
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        problems = list(
+            pool.map(lambda p: directory.verify_chunk(records[p.chunk], full=not trust), done)
+        )
+    for plan, problem in zip(done, problems, strict=True):
+        if problem is not None:
+            first, last = plan.run_offset + plan.start, plan.run_offset + plan.stop - 1
             raise MoondustError(
-                f"{directory.chunk_path(plan.chunk)}: chunk files missing; run the same "
-                "`moondust sweep` command again to recompute it"
+                f"{directory.chunk_path(plan.chunk)}: chunk {plan.chunk} (runs {first}–{last}) "
+                f"is damaged: {problem}; run the `moondust sweep` command that wrote it again "
+                f"(same scenario and options, --out {directory.path}) to recompute chunk "
+                f"{plan.chunk}, or open with trust=True (--trust) to read it anyway"
             )
     return done
 
 
-def open_sweep(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
+def _check_dataset(ds: xr.Dataset, where: Path | str) -> None:
+    """Refuse a Zarr store that is not a moondust dataset (its attributes and main variables)."""
+    lacks = [f"attribute {a}" for a in RUN_ATTRS if a not in ds.attrs]
+    lacks += [f"variable {v}" for v in RUN_VARIABLES if v not in ds.variables]
+    lacks += [f"dimension {d}" for d in ("run", "actor", "year", "milestone") if d not in ds.dims]
+    if lacks:
+        raise InputFileError(
+            f"{where}: a Zarr store but not a moondust dataset (it lacks {', '.join(lacks[:4])})"
+        )
+
+
+def _open_store(store: Path, chunks: Any) -> xr.Dataset:
+    """``xr.open_zarr`` with a clear error for a store it cannot read."""
+    try:
+        return xr.open_zarr(store, chunks=chunks)
+    except Exception as exc:  # zarr raises many types for a damaged or foreign store
+        raise InputFileError(
+            f"{store}: unreadable as a moondust dataset: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def open_sweep(
+    path: str | Path, allow_partial: bool = False, trust: bool | None = None
+) -> xr.Dataset:
     """Open a sweep's finished chunks as one lazy dataset (dask arrays, one block per chunk).
+
+    Every chunk opened is first verified against the checksum in its journal record (SHA-256 of
+    its files; about 1 s per GB, a small share of reading them).
 
     Parameters
     ----------
@@ -358,6 +718,8 @@ def open_sweep(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
         The sweep directory.
     allow_partial
         Open an unfinished sweep's done chunks (the ``run`` coordinate then has gaps).
+    trust
+        Skip the checksums (default: False, or True within :func:`trusting`).
 
     Returns
     -------
@@ -369,8 +731,8 @@ def open_sweep(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
     Raises
     ------
     MoondustError
-        If the directory is not a sweep, the sweep is incomplete (unless ``allow_partial``) or
-        dask is not installed.
+        If the directory is not a sweep, the sweep is incomplete (unless ``allow_partial``), a
+        chunk fails its checksum (naming it and how to recompute it) or dask is not installed.
     """
     try:
         import dask.array as da
@@ -381,10 +743,12 @@ def open_sweep(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
         ) from None
 
     directory = SweepDirectory(path)
-    manifest = directory.read_manifest()
-    done = _done_chunks(directory, manifest, allow_partial)
+    _lock_file(directory.path)
+    manifest = directory.load_manifest()
+    done = _done_chunks(directory, manifest, allow_partial, _trusted(trust))
     paths = [str(directory.chunk_path(p.chunk) / DATA_NAME) for p in done]
-    template = xr.open_zarr(paths[0], chunks=None, consolidated=True)
+    template = _open_store(Path(paths[0]), None)
+    _check_dataset(template, paths[0])
     sizes = tuple(p.runs for p in done)
     run = np.concatenate([np.arange(p.start, p.stop) + p.run_offset for p in done])
     sample = np.concatenate([np.arange(p.start, p.stop) for p in done])
@@ -429,8 +793,12 @@ def open_sweep(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
     return ds
 
 
-def open_results(path: str | Path, allow_partial: bool = False) -> Any:
+def open_results(path: str | Path, allow_partial: bool = False, trust: bool | None = None) -> Any:
     """Open a ``moondust run`` output directory or a sweep directory as lazy Results.
+
+    What is opened is first verified: a sweep's chunks against their journal checksums, a run's
+    ``results.zarr`` and ``summary.parquet`` against ``checksums.json``. A directory that is
+    neither, or is damaged, is refused with a :class:`MoondustError` naming the file.
 
     Parameters
     ----------
@@ -439,6 +807,9 @@ def open_results(path: str | Path, allow_partial: bool = False) -> Any:
         ``.zarr`` store itself, or a directory written by ``moondust sweep``.
     allow_partial
         For a sweep: open the finished chunks of an unfinished sweep.
+    trust
+        Skip the checksums (default: False, or True within :func:`trusting`); the structure is
+        still checked.
 
     Returns
     -------
@@ -448,7 +819,7 @@ def open_results(path: str | Path, allow_partial: bool = False) -> Any:
     Raises
     ------
     MoondustError
-        If the path holds neither.
+        If the path holds neither, or what it holds fails its checksums or is damaged.
 
     Examples
     --------
@@ -458,31 +829,231 @@ def open_results(path: str | Path, allow_partial: bool = False) -> Any:
     >>> moondust.open_results(folder).runs
     3
     """
-    from moondust.errors import InputFileError
     from moondust.results import Results
 
     path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: neither a run directory nor a sweep directory: no such path")
+    if not path.is_dir():
+        raise InputFileError(f"{path}: neither a run directory nor a sweep directory: not a folder")
     if SweepDirectory.is_sweep(path):
-        return Results(open_sweep(path, allow_partial=allow_partial))
-    store = path / "results.zarr" if (path / "results.zarr").is_dir() else path
-    if store.is_dir() and ((store / ".zmetadata").exists() or (store / "zarr.json").exists()):
-        try:
-            import dask  # noqa: F401
+        return Results(open_sweep(path, allow_partial=allow_partial, trust=trust))
+    return Results(open_run(path, trust=trust))
 
-            chunks: Any = {}
-        except ImportError:  # still lazy: xarray's own lazily indexed arrays
-            chunks = None
-        return Results(xr.open_zarr(store, chunks=chunks))
+
+# --- run directories ---------------------------------------------------------------------------
+
+
+def _run_paths(path: Path) -> tuple[Path, Path]:
+    """The run directory and its Zarr store for a run directory or the store itself."""
+    data = path / RUN_DATA
+    if os.path.lexists(data):
+        if not data.is_dir():
+            raise InputFileError(f"{data}: not a directory (expected a Zarr store)")
+        return path, data
+    if (path / ".zmetadata").exists() or (path / "zarr.json").exists():
+        return path.parent, path
     raise InputFileError(
-        f"{path}: neither a run directory (results.zarr) nor a sweep directory ({MANIFEST})"
+        f"{path}: neither a run directory ({RUN_DATA}) nor a sweep directory ({MANIFEST})"
     )
+
+
+def _read_checksums(directory: Path) -> dict[str, Any] | None:
+    """``checksums.json`` of a run directory, checked; None if there is none (older moondust)."""
+    where = directory / RUN_CHECKSUMS
+    if not os.path.lexists(where):
+        return None
+    try:
+        document = json.loads(where.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(f"{where}: unreadable: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != RUN_FORMAT:
+        raise InputFileError(f"{where}: not a moondust checksum manifest (format {RUN_FORMAT!r})")
+    version = document.get("format_version")
+    if not isinstance(version, int) or version > RUN_FORMAT_VERSION:
+        raise InputFileError(f"{where}: format_version {version!r}: written by a newer moondust?")
+    if document.get("state") != "complete":
+        raise MoondustError(
+            f"{directory}: the run that wrote it was interrupted (state "
+            f"{document.get('state')!r} in {RUN_CHECKSUMS}); run `moondust run` again with "
+            f"--out {directory}"
+        )
+    files = document.get("files")
+    if (
+        not isinstance(files, dict)
+        or RUN_DATA not in files
+        or not all(
+            isinstance(v, dict) and isinstance(v.get("sha256"), str) and "/" not in k
+            for k, v in files.items()
+        )
+    ):
+        raise InputFileError(f"{where}: files should map {RUN_DATA}, … to their sha256")
+    return document
+
+
+def verify_run(path: str | Path) -> dict[str, Any] | None:
+    """Check a run directory's files against its ``checksums.json``.
+
+    Returns
+    -------
+    dict or None
+        The checksum manifest, or None for a directory written before moondust wrote one.
+
+    Raises
+    ------
+    MoondustError
+        Naming the first file that is missing or fails its checksum.
+    """
+    directory, _ = _run_paths(Path(path))
+    return _verify_run_files(directory)
+
+
+def _verify_run_files(directory: Path) -> dict[str, Any] | None:
+    document = _read_checksums(directory)
+    if document is None:
+        return None
+    for name, entry in document["files"].items():
+        target = directory / name
+        if not os.path.lexists(target):
+            raise MoondustError(
+                f"{target}: missing (listed in {RUN_CHECKSUMS}); run `moondust run` again with "
+                f"--out {directory} to rewrite it"
+            )
+        digest, size = file_digest(target)
+        if digest != entry["sha256"]:
+            raise MoondustError(
+                f"{target}: checksum mismatch ({size:,} bytes on disk, "
+                f"{int(entry.get('bytes', 0)):,} recorded): changed or damaged since it was "
+                f"written; run `moondust run` again with --out {directory} to rewrite it, or open "
+                "with trust=True (--trust) to read it anyway"
+            )
+    return document
+
+
+def open_run(path: str | Path, trust: bool | None = None) -> xr.Dataset:
+    """A ``moondust run`` directory's dataset, verified (unless ``trust``) and read lazily.
+
+    Raises
+    ------
+    MoondustError
+        If it is not a run directory, is being written, or fails its checksums.
+    """
+    directory, store = _run_paths(Path(path))
+    _lock_file(directory)
+    try:
+        if store.name != RUN_DATA:  # a store under another name: checksums.json is not about it
+            document = None
+        elif _trusted(trust):
+            document = _read_checksums(directory)
+        else:
+            document = _verify_run_files(directory)
+    except MoondustError:
+        # the previous result stays readable while a new run simulates; only the moment its
+        # files are swapped looks damaged, and then the writer holds the lock
+        writer = _writer(directory)
+        if writer is not None:
+            raise MoondustError(
+                f"{directory}: is being written by another moondust process{writer}; wait for "
+                "it to finish"
+            ) from None
+        raise
+    try:
+        import dask  # noqa: F401
+
+        chunks: Any = {}
+    except ImportError:  # still lazy: xarray's own lazily indexed arrays
+        chunks = None
+    ds = _open_store(store, chunks)
+    _check_dataset(ds, store)
+    if document is None and not _trusted(trust):
+        warnings.warn(
+            f"{directory}: has no {RUN_CHECKSUMS} (written by an older moondust), so it is "
+            "opened unverified; run `moondust run` again to add checksums",
+            UserWarning,
+            stacklevel=3,
+        )
+    # coordinates in memory (as a sweep's): they are small, and xarray cannot group by or
+    # .item() a dask-backed one
+    return ds.assign_coords({str(name): coord.load() for name, coord in ds.coords.items()})
+
+
+def save_run(results: Any, directory: str | Path) -> dict[str, Path]:
+    """Write ``results.zarr``, ``summary.parquet`` and ``checksums.json`` into a run directory.
+
+    Under the directory's lock (:func:`writing_run`): the dataset and the summary are written to
+    temporary names unique to this process, ``checksums.json`` is marked ``writing``, the files
+    are renamed into place, and ``checksums.json`` gets their SHA-256 and ``complete`` — so a
+    reader sees the old complete result, the new one, or an "interrupted" error, never a mix.
+    Temporary files left by a killed run are removed first.
+    """
+    from moondust import __version__
+
+    with writing_run(directory) as path:
+        if SweepDirectory.is_sweep(path):
+            raise MoondustError(
+                f"{path}: holds a sweep ({MANIFEST}, {JOURNAL}); write the run to another --out"
+            )
+        for stale in path.iterdir():
+            if stale.name.startswith(
+                (f"{RUN_DATA}.tmp", f"{RUN_DATA}.old-", f"{RUN_SUMMARY}.tmp", f".{RUN_CHECKSUMS}")
+            ):
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        data, summary = path / RUN_DATA, path / RUN_SUMMARY
+        data_tmp = path / f"{RUN_DATA}.tmp-{tag}"
+        summary_tmp = path / f"{RUN_SUMMARY}.tmp-{tag}"
+        old = path / f"{RUN_DATA}.old-{tag}"
+        try:
+            # Zarr format 2: readable by every Zarr library; it specifies the string coordinates.
+            results.dataset.to_zarr(data_tmp, mode="w", zarr_format=2, consolidated=True)
+            results.summary().tidy().to_parquet(summary_tmp, index=False)
+            files = {}
+            for name, written in ((RUN_DATA, data_tmp), (RUN_SUMMARY, summary_tmp)):
+                digest, size = file_digest(written)
+                files[name] = {"sha256": digest, "bytes": size}
+            document = {
+                "format": RUN_FORMAT,
+                "format_version": RUN_FORMAT_VERSION,
+                "moondust_version": __version__,
+                "pid": os.getpid(),
+                "state": "writing",
+                "written": now(),
+                "files": files,
+            }
+            _write_json(path / RUN_CHECKSUMS, document)
+            if os.path.lexists(data):
+                data.rename(old)
+            data_tmp.rename(data)
+            summary_tmp.replace(summary)
+            _write_json(path / RUN_CHECKSUMS, {**document, "state": "complete"})
+        finally:
+            for leftover in (data_tmp, summary_tmp, old):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                elif os.path.lexists(leftover):
+                    leftover.unlink()
+    return {"dataset": data, "summary": summary}
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write a JSON file atomically and durably (temporary file, fsync, rename)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(document, indent=1) + "\n")
+        handle.flush()
+        with contextlib.suppress(OSError):
+            os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 # --- tables ----------------------------------------------------------------------------------
 
 
 def read_runs_table(
-    path: str | Path, columns: Sequence[str] | None = None, allow_partial: bool = False
+    path: str | Path,
+    columns: Sequence[str] | None = None,
+    allow_partial: bool = False,
+    trust: bool | None = None,
 ) -> pd.DataFrame:
     """The per-run table (inputs and outcomes) of a sweep, from the chunks' ``runs.parquet``.
 
@@ -497,6 +1068,8 @@ def read_runs_table(
         Column names to return (besides ``run``); default: all stored.
     allow_partial
         Read an unfinished sweep's done chunks.
+    trust
+        Skip the checksums (see :func:`open_results`).
 
     Returns
     -------
@@ -507,14 +1080,15 @@ def read_runs_table(
 
     path = Path(path)
     if not SweepDirectory.is_sweep(path):
-        ds = open_results(path).dataset
+        ds = open_results(path, trust=trust).dataset
         inputs = [str(n) for n in ds.data_vars if str(n).startswith(("input_", "lever_"))]
         wanted = list(columns) if columns is not None else inputs
         return _table_from_dataset(ds.load(), wanted, OUTCOMES)
     directory = SweepDirectory(path)
-    manifest = directory.read_manifest()
+    _lock_file(directory.path)
+    manifest = directory.load_manifest()
     parts = []
-    for plan in _done_chunks(directory, manifest, allow_partial):
+    for plan in _done_chunks(directory, manifest, allow_partial, _trusted(trust)):
         chunk = directory.chunk_path(plan.chunk)
         parts.append(_chunk_table(chunk, columns, OUTCOMES))
     return pd.concat(parts).sort_index()
@@ -551,21 +1125,26 @@ def _chunk_table(chunk: Path, columns: Sequence[str] | None, registry: Any) -> p
     return table[list(columns)]
 
 
-def available_columns(path: str | Path) -> dict[str, str]:
-    """Names usable in a sweep's (or run's) expressions → kind (``number``, ``category``, input)."""
+def available_columns(path: str | Path, trust: bool | None = None) -> dict[str, str]:
+    """Names usable in a sweep's (or run's) expressions → kind (``number``, ``category``, input).
+
+    For a sweep only the names are read here (from its first chunk); their values are verified
+    when :func:`read_runs_table` reads them. A run directory is verified (unless ``trust``).
+    """
     from moondust.experiments.outcomes import OUTCOMES
 
     path = Path(path)
     if SweepDirectory.is_sweep(path):
         directory = SweepDirectory(path)
-        manifest = directory.read_manifest()
-        first = _done_chunks(directory, manifest, allow_partial=True)[0]
+        _lock_file(directory.path)
+        manifest = directory.load_manifest()
+        first = _done_chunks(directory, manifest, allow_partial=True, trust=True)[0]
         with xr.open_zarr(
             directory.chunk_path(first.chunk) / DATA_NAME, chunks=None, consolidated=True
         ) as ds:
             sample = ds.isel(run=slice(0, 1)).load()
     else:
-        sample = open_results(path).dataset.isel(run=slice(0, 1)).load()
+        sample = open_results(path, trust=trust).dataset.isel(run=slice(0, 1)).load()
     names: dict[str, str] = {}
     for name in sample.data_vars:
         if str(name).startswith(("input_", "lever_")) and sample[name].dims == ("run",):

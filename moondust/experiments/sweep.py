@@ -4,8 +4,9 @@
 them with its lever grid, splits the runs into chunks, hands the chunks to an executor and
 records each as it finishes in the directory's journal (:mod:`moondust.experiments.store`).
 Running it again on the same directory verifies the finished chunks (checksums), recomputes
-corrupt or missing ones and the ones that failed, and skips the rest; a different scenario (or
-seed, run count, sampling, design, chunk size) is refused.
+corrupt or missing ones and the ones that failed, and skips the rest; a missing, damaged or
+edited manifest is rewritten from the copy in the journal; a different scenario (or seed, run
+count, sampling, design, chunk size) is refused.
 
 Run *i* of a sweep is simulated with the engine's counter-based random streams keyed by its
 sample index and the sweep's seed, and its parameters come from the sample's row of the design,
@@ -111,6 +112,8 @@ class SweepReport:
         The sweep's size: samples per lever point, the lever points, all runs, all chunks.
     computed, skipped, recomputed
         Chunks computed now, found finished, and found corrupt or missing and recomputed.
+    manifest_repaired
+        Whether a missing, damaged or edited ``manifest.json`` was rewritten from the journal.
     failed
         Chunk id → error, for chunks that failed now (their tracebacks are in the manifest).
     seconds
@@ -132,6 +135,7 @@ class SweepReport:
     recomputed: int
     failed: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0
+    manifest_repaired: bool = False
 
     @property
     def complete(self) -> bool:
@@ -154,6 +158,7 @@ class SweepReport:
             "computed": self.computed,
             "skipped": self.skipped,
             "recomputed": self.recomputed,
+            "manifest_repaired": self.manifest_repaired,
             "failed": {str(k): v for k, v in self.failed.items()},
             "complete": self.complete,
             "seconds": round(self.seconds, 3),
@@ -185,6 +190,7 @@ def run_sweep(
     chunk_size: int | None = None,
     verify: bool = True,
     progress: Callable[[SweepProgress], None] | None = None,
+    trust: bool = False,
 ) -> SweepReport:
     """Run (or resume) a sweep of a scenario into a directory.
 
@@ -217,9 +223,13 @@ def run_sweep(
         Runs per chunk (default: about four chunks per worker, at most 250; on resume, the
         directory's).
     verify
-        Check the checksum of every finished chunk before resuming (reads all files once).
+        Check the checksum of every finished chunk before resuming (reads all files once);
+        a chunk that fails it is recomputed. ``verify=False`` is the older spelling of
+        ``trust=True``.
     progress
         Called with a :class:`SweepProgress` after each verified or finished chunk.
+    trust
+        Skip those checksums (only chunks whose files are missing are recomputed).
 
     Returns
     -------
@@ -280,9 +290,12 @@ def run_sweep(
         "design_digest": design_digest(design),
         "lever_points": points,
     }
+    verify = verify and not trust
     try:
         directory.lock()
-        manifest = _open_or_create(directory, scenario, identity, chunk_size, n_workers, design)
+        manifest, repaired = _open_or_create(
+            directory, scenario, identity, chunk_size, n_workers, design
+        )
         chunk_size = int(manifest["chunk_size"])
         plans = plan_chunks(runs, len(points), chunk_size)
         directory.clean_temporary()
@@ -334,6 +347,7 @@ def run_sweep(
         recomputed=recomputed,
         failed=failed,
         seconds=time.perf_counter() - began,
+        manifest_repaired=repaired,
     )
 
 
@@ -359,18 +373,23 @@ def _open_or_create(
     chunk_size: int | None,
     workers: int,
     design: pd.DataFrame | None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
+    """The directory's manifest (rebuilt from the journal if needed) or a new one; and whether
+    it was rebuilt."""
     from moondust import __version__
 
-    if directory.manifest_path.exists():
-        manifest = directory.read_manifest()
+    if SweepDirectory.is_sweep(directory.path):
+        before = _manifest_text(directory)
+        manifest = directory.load_manifest(repair=True)
+        repaired = _manifest_text(directory) != before
         _check_identity(directory, manifest, scenario, identity, chunk_size)
         if manifest.get("moondust_version") != __version__:
             raise MoondustError(
                 f"{directory.path}: was swept with moondust {manifest.get('moondust_version')}, "
                 f"this is {__version__}; results could differ — use another --out"
             )
-        return manifest
+        directory.record_manifest(manifest)  # directories from before the journal held a copy
+        return manifest, repaired
     leftovers = [p.name for p in directory.path.iterdir() if p.name != ".lock"]
     if leftovers:
         raise MoondustError(
@@ -409,7 +428,15 @@ def _open_or_create(
         "chunks": {},
     }
     directory.write_manifest(manifest)
-    return manifest
+    directory.record_manifest(manifest)
+    return manifest, False
+
+
+def _manifest_text(directory: SweepDirectory) -> bytes | None:
+    try:
+        return directory.manifest_path.read_bytes()
+    except OSError:
+        return None
 
 
 def _check_identity(
@@ -604,8 +631,57 @@ def _report(task: ChunkTask, future: Future[ChunkReport]) -> ChunkReport:
 def sweep_status(path: str | Path) -> dict[str, Any]:
     """A sweep directory's manifest with its chunk states brought up to date (read-only)."""
     directory = SweepDirectory(path)
-    manifest = directory.read_manifest()
+    manifest = directory.load_manifest()
     return snapshot(manifest, directory.chunk_records(manifest))
+
+
+def repair_sweep(path: str | Path) -> dict[str, Any]:
+    """Rewrite a sweep's manifest from its journal and verify every finished chunk.
+
+    A missing, damaged or edited ``manifest.json`` is rebuilt from the copy of its fixed part
+    that the journal holds (with its own checksum) and the journal's chunk records. Chunks that
+    fail their checksum are recorded ``invalid`` in the journal, so that running the sweep again
+    recomputes them (nothing is deleted here).
+
+    Returns
+    -------
+    dict
+        ``manifest_repaired`` (bool), ``invalid`` (chunk id → reason), ``done`` (chunks verified).
+
+    Raises
+    ------
+    MoondustError
+        If the directory is being written, or its manifest is unusable and the journal holds no
+        copy of it (directories written before moondust recorded one).
+    """
+    directory = SweepDirectory(path)
+    if not SweepDirectory.is_sweep(directory.path):
+        raise MoondustError(f"{directory.path}: not a sweep directory (no manifest or journal)")
+    directory.lock()
+    try:
+        before = _manifest_text(directory)
+        manifest = directory.load_manifest(repair=True)
+        repaired = _manifest_text(directory) != before
+        directory.record_manifest(manifest)
+        invalid: dict[int, str] = {}
+        done = 0
+        records = directory.chunk_records(manifest)
+        for plan in plan_chunks(
+            int(manifest["runs_per_point"]), len(manifest["lever_points"]), manifest["chunk_size"]
+        ):
+            record = records.get(plan.chunk)
+            if record is None or record.get("status") != "done":
+                continue
+            problem = directory.verify_chunk(record)
+            if problem is None:
+                done += 1
+                continue
+            invalid[plan.chunk] = problem
+            directory.append({"chunk": plan.chunk, "status": "invalid", "reason": problem})
+        directory.write_manifest(snapshot(manifest, directory.chunk_records(manifest)))
+    finally:
+        directory.close()
+    return {"manifest_repaired": repaired, "invalid": invalid, "done": done}
 
 
 def lever_point_summary(path: str | Path, race: str = "he3_delivered") -> pd.DataFrame | None:
@@ -620,7 +696,7 @@ def lever_point_summary(path: str | Path, race: str = "he3_delivered") -> pd.Dat
     known = available_columns(path)
     if not all(name in known for name in wanted):
         return None
-    manifest = SweepDirectory(path).read_manifest() if SweepDirectory.is_sweep(path) else None
+    manifest = SweepDirectory(path).load_manifest() if SweepDirectory.is_sweep(path) else None
     points = manifest["lever_points"] if manifest else [{}]
     table = read_runs_table(path, ["lever_point", *wanted] if manifest else wanted)
     group = table["lever_point"] if manifest else pd.Series(0, index=table.index)
