@@ -14,7 +14,6 @@ import base64
 import json
 import math
 import re
-import tomllib
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from typing import Any
 
 from moondust.engine.params import EngineParameters
 from moondust.errors import InputFileError
+from moondust.limits import parse_toml
 from moondust.world.policies import LEVERS, PRESETS, make_policy
 from moondust.world.scenario import (
     Policies,
@@ -544,10 +544,7 @@ def parse_upload(name: str, data: bytes) -> Scenario:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{name}: cannot read: {exc}") from None
-    try:
-        parsed = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"{name}: not valid TOML: {exc}") from None
+    parsed = parse_toml(text, source=name)  # bounded depth and numbers, as the command line
     parsed.setdefault("name", Path(name).stem)
     return parse_scenario(parsed, source=name)
 
