@@ -45,8 +45,8 @@ LISTED_ITEMS = 5
 RESOLUTION_MIN_DEG = 0.1
 """Finest Moon grid (1800 × 3600 cells; 0.01° would need about 5 GiB)."""
 
-RESOLUTION_MAX_DEG = 30.0
-"""Coarsest Moon grid (6 × 12 cells)."""
+RESOLUTION_MAX_DEG = 90.0
+"""Coarsest Moon grid (2 × 4 cells; a cell must divide the 90° of a hemisphere)."""
 
 
 def brief(items: Iterable[Any], shown: int = LISTED_ITEMS) -> str:
