@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from moondust.engine.params import EngineParameters
-from moondust.limits import DESCRIPTION_MAX_CHARS, MAX_RUNS, MAX_SEED
+from moondust.limits import DESCRIPTION_MAX_CHARS, MAX_RUNS, MAX_SEED, NAME_MAX_CHARS
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
 from moondust.world.policies import LEVER_BOUNDS, LEVERS, PRESETS, SWITCHES
 from moondust.world.scenario import BLOC_CLASSES
@@ -232,4 +232,95 @@ def scenario_dict(draw: st.DrawFn) -> dict[str, Any]:
             )
         )
         data["levers"] = {target: axes}
+    return data
+
+
+def beyond(name: str) -> st.SearchStrategy[Any]:
+    """Numbers on, just inside and past a parameter's validity bounds (caps included)."""
+    bounds = EngineParameters.validity(name)
+    return st.one_of(
+        st.sampled_from(
+            [
+                bounds.low,
+                bounds.high,
+                bounds.low - 1e-9 * max(abs(bounds.low), 1.0),
+                bounds.high * (1 + 1e-9) + 1e-9,
+                1.5 * bounds.high,
+                bounds.low / 2,
+            ]
+        ),
+        parameter_value(name),
+    )
+
+
+@st.composite
+def mutated_scenario_dict(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid scenario with ONE field made extreme or wrong, so that field's check decides."""
+    data = draw(valid_scenario_dict())
+    actor = draw(st.sampled_from(ACTOR_IDS))
+    other = draw(st.sampled_from(ACTOR_IDS))
+    name = draw(st.sampled_from(PARAMETERS))
+    lever = draw(st.one_of(st.sampled_from(LEVERS), st.just("tolerance")))
+    kind = draw(
+        st.sampled_from(
+            [
+                "simulation",
+                "parameter",
+                "lever",
+                "actor",
+                "sanction",
+                "rivalry",
+                "uncertainty",
+                "lever grid",
+                "text",
+            ]
+        )
+    )
+    if kind == "simulation":
+        field = draw(st.sampled_from(["start", "end", "runs", "seed"]))
+        data["simulation"][field] = draw(
+            st.one_of(WEIRD_NUMBERS, st.integers(-1, 2400), st.just(MAX_SEED + 1))
+        )
+    elif kind == "parameter":
+        data["parameters"] = {name: draw(beyond(name))}
+    elif kind == "lever":
+        preset = draw(PRESET_NAMES)
+        data["policies"]["default"] = {"preset": preset, lever: draw(around(0.0, 1.0))}
+    elif kind == "actor":
+        field, low, high = draw(
+            st.sampled_from(
+                [
+                    ("civil_usd_bn", 0.0, 10_000.0),
+                    ("military_usd_bn", 0.0, 10_000.0),
+                    ("gdp_growth_pct", -10.0, 15.0),
+                ]
+            )
+        )
+        data["actors"] = {actor: {field: draw(around(low, high))}}
+    elif kind == "sanction":
+        section = draw(st.sampled_from(["add_sanctions", "remove_sanctions"]))
+        data["relations"] = {section: [[actor, other]]}
+        if draw(st.booleans()):  # the same pair both added and removed
+            data["relations"] = {
+                "add_sanctions": [[actor, other]],
+                "remove_sanctions": [[other, actor]],
+            }
+    elif kind == "rivalry":
+        entries = [[actor, other, draw(around(0.0, 1.0))]]
+        data["relations"] = {"rivalry": entries * draw(st.integers(1, 2))}
+    elif kind == "uncertainty":
+        name = draw(st.one_of(st.just(name), st.sampled_from(["mining_sites", "shell_floor_km"])))
+        data["uncertainties"] = {name: draw(distribution(name, draw(st.booleans())))}
+        if name in ("shell_floor_km", "shell_ceiling_km"):
+            data["parameters"] = {}
+    elif kind == "lever grid":
+        target = draw(st.one_of(st.sampled_from(BLOC_CLASSES), st.just(actor)))
+        presets = draw(
+            st.lists(st.sampled_from(sorted(PRESETS)), min_size=1, max_size=2, unique=True)
+        )
+        values = draw(st.lists(around(0.0, 1.0), min_size=1, max_size=2))
+        data["levers"] = {target: {"preset": presets, lever: values}}
+    else:
+        field = draw(st.sampled_from(["name", "description"]))
+        data[field] = draw(st.one_of(TEXT, st.just("n" * (NAME_MAX_CHARS + 1))))
     return data

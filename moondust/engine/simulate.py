@@ -559,6 +559,13 @@ def simulate(
         array = np.asarray(values, dtype=np.float64).reshape(-1)
         if array.size != runs:
             raise ValueError(f"inputs[{name!r}] has {array.size} values for {runs} runs")
+        bounds = EngineParameters.validity(name)
+        outside = [value for value in array if not bounds.contains(value)]
+        if outside:
+            raise MoondustError(
+                f"inputs[{name!r}]: {len(outside)} value(s) outside the parameter's validity "
+                f"bounds {bounds}, e.g. {outside[0]!r}"
+            )
         varying[name] = array
     parameters = resolve(scenario.engine_parameters, runs, varying)
     stream_index = run_index

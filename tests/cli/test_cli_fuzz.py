@@ -24,19 +24,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from moondust.cli import main
+from moondust.cli import _print_json, main
 from moondust.limits import MAX_RUNS, MAX_SEED, MESSAGE_MAX_CHARS
 from moondust.world.ids import BASE_YEAR
 from tests.fuzzing import (
     PARAMETERS,
     TEXT,
     fuzz_settings,
+    mutated_scenario_dict,
     scenario_dict,
-    valid_scenario_dict,
 )
 
 TALLY: Counter[str] = Counter()
@@ -114,6 +115,11 @@ def assert_outcome(argv: list[str], code: int, out: str, err: str) -> None:
     if "json" in argv:
         assert_sound(json.loads(out, parse_constant=_refuse_constant))
     TALLY["success, sound output"] += 1
+
+
+def test_json_output_writes_nan_and_infinity_as_null(capsys: pytest.CaptureFixture[str]) -> None:
+    _print_json({"a": [1.5, float("nan")], "b": np.float32("inf"), "c": np.int64(3)})
+    assert json.loads(capsys.readouterr().out) == {"a": [1.5, None], "b": None, "c": 3}
 
 
 # --- argument strategies ------------------------------------------------------------------------
@@ -212,6 +218,23 @@ def test_race_commands_fail_cleanly_or_give_sound_output(workdir: Path, data: st
     assert_outcome(argv, *call(argv))
 
 
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        (["--first-run", str(MAX_SEED - 1), "-n", "2"], 0),  # the last index is 2^63 − 1
+        (["--first-run", str(MAX_SEED), "-n", "2"], 2),
+        (["--first-run", str(MAX_SEED + 1), "-n", "1"], 2),
+        (["--seed", str(MAX_SEED + 1)], 2),
+        (["-n", str(MAX_RUNS + 1)], 2),
+    ],
+)
+def test_run_indices_and_seeds_stay_below_2_63(workdir: Path, extra: list[str], code: int) -> None:
+    argv = ["run", str(workdir / "short.toml"), "--out", str(workdir / "out" / "edge"), *extra]
+    result = call(argv)
+    assert_outcome(argv, *result)
+    assert result[0] == code
+
+
 def toml_value(value: Any) -> str:
     """A TOML literal of a generated value (inline tables and arrays; floats as Python writes
     them, which TOML reads back, NaN and infinity included)."""
@@ -236,7 +259,7 @@ def toml_value(value: Any) -> str:
 @given(data=st.data())
 def test_validate_and_run_accept_the_same_files(workdir: Path, data: st.DataObject) -> None:
     """``moondust validate FILE`` succeeds exactly when ``moondust run FILE`` does."""
-    scenario = data.draw(st.one_of(valid_scenario_dict(), scenario_dict()))
+    scenario = data.draw(st.one_of(mutated_scenario_dict(), scenario_dict()))
     if isinstance(scenario.get("simulation", {}), dict):  # a short span keeps the run cheap
         scenario.setdefault("simulation", {})["end"] = BASE_YEAR + 3
     path = workdir / "generated.toml"

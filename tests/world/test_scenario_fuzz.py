@@ -40,6 +40,7 @@ from tests.fuzzing import (
     PARAMETERS,
     distribution,
     fuzz_settings,
+    mutated_scenario_dict,
     scenario_dict,
     valid_scenario_dict,
 )
@@ -74,17 +75,28 @@ def assert_within_bounds(scenario: Scenario) -> None:
     for change in scenario.actors.values():
         for value in change.model_dump().values():
             assert value is None or (math.isfinite(value) and value >= -10)
-    for entry in scenario.relations.rivalry:
+    relations = scenario.relations
+    for a, b in [*relations.add_sanctions, *relations.remove_sanctions]:
+        assert a != b
+    added = {frozenset(pair) for pair in relations.add_sanctions}
+    assert not added & {frozenset(pair) for pair in relations.remove_sanctions}
+    pairs = [frozenset((entry.a, entry.b)) for entry in relations.rivalry]
+    assert len(set(pairs)) == len(pairs)
+    for entry in relations.rivalry:
         assert entry.a != entry.b and 0 <= entry.intensity <= 1
+    assert "mining_sites" not in scenario.uncertainties  # sets the site table: fixed per batch
     parameters = scenario.engine_parameters
     for name in PARAMETERS:
         assert EngineParameters.validity(name).contains(getattr(parameters, name)), name
     u = np.concatenate([[0.0, 1e-300, 1e-12], np.linspace(0, 1, 41), [1 - 1e-12, 1.0]])
+    drawn = {name: [getattr(parameters, name)] for name in PARAMETERS}
     for name, dist in scenario.uncertainties.items():
         values = dist.ppf(u, parameter=name)
         bounds = EngineParameters.validity(name)
         assert np.isfinite(values).all(), (name, dist)
         assert ((values >= bounds.low) & (values <= bounds.high)).all(), (name, dist, values)
+        drawn[name] = list(values)
+    assert max(drawn["shell_floor_km"]) < min(drawn["shell_ceiling_km"])
     for axes in scenario.levers.values():
         for lever, values in axes.items():
             for value in values:
@@ -116,9 +128,16 @@ def check(data: dict[str, Any]) -> Scenario | None:
 # --- the fuzz tests -----------------------------------------------------------------------------
 
 
-@fuzz_settings(400)
+@fuzz_settings(300)
 @given(scenario_dict())
 def test_scenario_dicts_are_refused_cleanly_or_within_bounds(data: dict[str, Any]) -> None:
+    check(data)
+
+
+@fuzz_settings(400)
+@given(mutated_scenario_dict())
+def test_one_wrong_field_is_refused_cleanly_or_within_bounds(data: dict[str, Any]) -> None:
+    """A valid scenario with one field made extreme or wrong: that field's check decides."""
     check(data)
 
 
@@ -246,3 +265,28 @@ def test_valid_extreme_scenarios_run_to_finite_results(data: dict[str, Any]) -> 
     spending = results.dataset[["civil_usd_bn", "military_usd_bn", "counterspace_usd_bn"]]
     assert all(float(spending[k].min()) >= 0 for k in spending.data_vars)
     TALLY["ran, finite"] += 1
+
+
+def test_the_engine_refuses_non_finite_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net behind validation: an overflow anywhere is a clear error, never output."""
+    from moondust.results import Results
+
+    engine_results = Results.from_engine
+
+    def overflowing(*args: Any, **kwargs: Any) -> Results:
+        results = engine_results(*args, **kwargs)
+        results.dataset["debris"][0, -1] = np.inf
+        return results
+
+    scenario = parse_scenario({"simulation": {"end": BASE_YEAR + 2}})
+    with pytest.raises(MoondustError, match="validity bounds"):  # per-run inputs are checked too
+        simulate(scenario, runs=2, inputs={"idea_productivity": [0.2, 1e300]})
+    monkeypatch.setattr(Results, "from_engine", overflowing)
+    with pytest.raises(MoondustError, match="overflowed: debris"):
+        simulate(scenario, runs=2)
+
+
+def test_long_lists_in_errors_show_the_first_items() -> None:
+    with pytest.raises(InputFileError, match=r"'A4', … and 95 more\]") as info:
+        parse_scenario({"actors": {f"A{i}": {} for i in range(100)}}, source="many.toml")
+    assert len(str(info.value)) < 300
