@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from moondust.errors import MoondustError
+from moondust.limits import MAX_RUNS, MAX_SEED, cap_message, json_safe
 from moondust.outputs import atomic_write, output_directory, output_file
 
 app = typer.Typer(
@@ -98,12 +99,14 @@ def _moon(resolution: float, params: list[str] | None, tio2: Path | None) -> Any
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, allow_nan=False, default=_json_default) + "\n")
+    """Print valid JSON: NaN and infinite numbers are written as null."""
+    text = json.dumps(json_safe(data), indent=2, allow_nan=False, default=_json_default)
+    sys.stdout.write(text + "\n")
 
 
 def _json_default(value: Any) -> Any:
     if hasattr(value, "item"):
-        return value.item()
+        return json_safe(value.item())
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
@@ -317,10 +320,15 @@ ScenarioArg = Annotated[
 ]
 Runs = Annotated[
     int | None,
-    typer.Option("--runs", "-n", min=1, help="Monte Carlo runs (default: the scenario's)."),
+    typer.Option(
+        "--runs", "-n", min=1, max=MAX_RUNS, help="Monte Carlo runs (default: the scenario's)."
+    ),
 ]
 Seed = Annotated[
-    int | None, typer.Option("--seed", "-s", min=0, help="Random seed (default: the scenario's).")
+    int | None,
+    typer.Option(
+        "--seed", "-s", min=0, max=MAX_SEED, help="Random seed (default: the scenario's)."
+    ),
 ]
 EngineParams = Annotated[
     list[str] | None,
@@ -505,7 +513,8 @@ def run_command(
     runs: Runs = None,
     seed: Seed = None,
     first_run: Annotated[
-        int, typer.Option("--first-run", min=0, help="Global index of the first run.")
+        int,
+        typer.Option("--first-run", min=0, max=MAX_SEED, help="Global index of the first run."),
     ] = 0,
     out_dir: Annotated[
         Path | None,
@@ -801,7 +810,13 @@ def sweep_command(
     ],
     runs: Annotated[
         int | None,
-        typer.Option("--runs", "-n", min=1, help="Runs per lever point (default: the scenario's)."),
+        typer.Option(
+            "--runs",
+            "-n",
+            min=1,
+            max=MAX_RUNS,
+            help="Runs per lever point (default: the scenario's).",
+        ),
     ] = None,
     seed: Seed = None,
     sampling: Annotated[
@@ -1287,10 +1302,10 @@ def main(argv: list[str] | None = None) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `moondust`: show the help
             sys.stdout.write(f"{_format_message(exc)}\n")
             return 0
-        sys.stderr.write(f"moondust: error: {_usage_message(exc)}\n")
+        sys.stderr.write(f"moondust: error: {cap_message(_usage_message(exc))}\n")
         return 2
     except MoondustError as exc:  # 2: the user's input; 1: the machine's fault (a full disk)
-        sys.stderr.write(f"moondust: error: {exc}\n")
+        sys.stderr.write(f"moondust: error: {cap_message(str(exc))}\n")
         return exc.exit_code
     return result if isinstance(result, int) else 0
 

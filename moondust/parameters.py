@@ -6,7 +6,9 @@ unconfirmed / assumption) lives in a packaged CSV, ``moondust/data/parameters/<t
 from that CSV, so code, data and ``docs/model.md`` cannot drift apart (a test checks all three).
 
 The *range* is what a sensitivity analysis should sweep; it is not a validity bound. Validity bounds
-(a thickness must be positive) are declared on the fields.
+(a thickness must be positive) are declared on the fields; a side a field leaves open is capped at
+:data:`UNBOUNDED_CAP_FACTOR` times the range's largest magnitude, so extreme values cannot overflow
+the model (:meth:`ParameterSet.validity`). NaN and infinity are never accepted.
 """
 
 from __future__ import annotations
@@ -16,14 +18,42 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from moondust.datafiles import data_path
 from moondust.errors import ParameterError
 
 STATUSES = ("sourced", "secondary", "derived", "unconfirmed", "assumption")
+
+UNBOUNDED_CAP_FACTOR = 100.0
+"""A parameter with no declared upper (lower) validity bound may be at most this many times the
+largest magnitude of its plausible range (at least 1) above (below) zero; one declared positive
+(> 0) must be at least the smallest positive end of its range (or default) divided by it. Every
+parameter at these caps, the others at their defaults, was checked to give finite results to
+2300 (tests/world/test_scenario_fuzz.py)."""
+
+
+@dataclass(frozen=True)
+class ValidityBounds:
+    """The values a parameter may take: ``low``..``high``, each end open or closed."""
+
+    low: float
+    high: float
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` is a finite number inside the bounds."""
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return bool(above and below)
+
+    def __str__(self) -> str:
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        return f"{left}{self.low:g}, {self.high:g}{right}"
 
 
 @dataclass(frozen=True)
@@ -107,6 +137,47 @@ class ParameterSet(BaseModel):
     """Further tables whose parameters this set also declares (one mechanism per table)."""
 
     @classmethod
+    @cache
+    def validity(cls, name: str) -> ValidityBounds:
+        """The validity bounds of a parameter: declared on its field, else the cap.
+
+        Examples
+        --------
+        >>> from moondust.engine.params import EngineParameters as Engine
+        >>> str(Engine.validity("lunar_share")), str(Engine.validity("margin_gain"))
+        ('[0, 1]', '[0, 300]')
+        """
+        spec = cls.specs()[name]
+        cap = UNBOUNDED_CAP_FACTOR * max(abs(spec.low), abs(spec.high), 1.0)
+        low, high, low_open, high_open = -cap, cap, False, False
+        for rule in cls.model_fields[name].metadata:
+            if isinstance(rule, annotated_types.Gt) and rule.gt == 0:  # a divisor: not too small
+                ends = [abs(v) for v in (spec.low, spec.high, spec.default) if v != 0] or [1.0]
+                low, low_open = min(ends) / UNBOUNDED_CAP_FACTOR, False
+            elif isinstance(rule, annotated_types.Gt):
+                low, low_open = cast(float, rule.gt), True
+            elif isinstance(rule, annotated_types.Ge):
+                low, low_open = cast(float, rule.ge), False
+            elif isinstance(rule, annotated_types.Lt):
+                high, high_open = cast(float, rule.lt), True
+            elif isinstance(rule, annotated_types.Le):
+                high, high_open = cast(float, rule.le), False
+        return ValidityBounds(float(low), float(high), low_open, high_open)
+
+    @field_validator("*")
+    @classmethod
+    def _within_validity(cls, value: float, info: ValidationInfo) -> float:
+        # the declared bounds were checked already; this adds the caps of open sides
+        name = info.field_name
+        if name is not None and name in cls.model_fields:
+            bounds = cls.validity(name)
+            if not bounds.contains(value):
+                raise ValueError(
+                    f"must lie in {bounds}, its validity bounds (docs/model.md, Parameters)"
+                )
+        return value
+
+    @classmethod
     def specs(cls) -> dict[str, ParameterSpec]:
         """The table rows (default, range, unit, source, status) for this set's fields."""
         merged: dict[str, ParameterSpec] = {}
@@ -138,7 +209,8 @@ class ParameterSet(BaseModel):
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"])
             raise ParameterError(
-                f"parameter {field}={merged.get(field)!r}: {first['msg'].lower()}"
+                f"parameter {field}={merged.get(field)!r}: "
+                f"{first['msg'].removeprefix('Value error, ').lower()}"
             ) from None
 
 

@@ -15,7 +15,6 @@ import json
 import logging
 import math
 import re
-import tomllib
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field, replace
@@ -25,7 +24,8 @@ from typing import Any
 
 from moondust.engine.params import EngineParameters
 from moondust.errors import InputFileError
-from moondust.world.policies import LEVERS, check_policy_name, make_policy, policy_names
+from moondust.limits import parse_toml
+from moondust.world.policies import LEVERS, check_policy_name, policy_names
 from moondust.world.scenario import (
     Policies,
     PolicyChoice,
@@ -413,7 +413,7 @@ def _choice_for(scenario: Scenario, actor: str) -> PolicyChoice:
 def effective_levers(scenario: Scenario, actor: str) -> tuple[str, dict[str, float]]:
     """The preset and lever values an actor follows in a scenario."""
     choice = _choice_for(scenario, actor)
-    return choice.preset, dict(make_policy(choice.preset, **choice.lever_overrides).values)
+    return choice.preset, dict(choice.build(allow_import=False).values)
 
 
 def bloc_lever_values(scenario: Scenario, bloc: str) -> dict[str, Any]:
@@ -564,10 +564,7 @@ def parse_upload(name: str, data: bytes) -> Scenario:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{name}: cannot read: {exc}") from None
-    try:
-        parsed = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"{name}: not valid TOML: {exc}") from None
+    parsed = parse_toml(text, source=name)  # bounded depth and numbers, as the command line
     parsed.setdefault("name", Path(name).stem)
     return parse_scenario(parsed, source=name, allow_import=False)
 

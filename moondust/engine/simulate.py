@@ -48,6 +48,7 @@ from moondust.engine.params import EngineParameters, RunParameters, resolve
 from moondust.engine.random import Stream, uniform
 from moondust.engine.state import FloatArray, Setting, State, initial_state, pairwise_sum
 from moondust.errors import MoondustError
+from moondust.limits import check_outputs, check_runs
 from moondust.results import Results
 from moondust.world.policies import LEVERS, Levers, Observation, Policy, StatusQuo
 from moondust.world.scenario import Distribution, Scenario
@@ -166,28 +167,15 @@ def bloc_class_of(artemis: bool, ilrs: bool) -> str:
 def sample_uncertainties(
     uncertainties: dict[str, Distribution], seed: int, run_index: NDArray[np.int64]
 ) -> dict[str, FloatArray]:
-    """Per-run draws of the scenario's uncertain parameters (counter-based, keyed by run)."""
-    from scipy.special import ndtri
+    """Per-run draws of the scenario's uncertain parameters (counter-based, keyed by run).
 
+    Each is :meth:`~moondust.world.scenario.Distribution.ppf` of the run's uniform draw, so a
+    normal is truncated to the parameter's validity bounds.
+    """
     samples: dict[str, FloatArray] = {}
     for k, (name, dist) in enumerate(sorted(uncertainties.items())):
         u = uniform(seed, run_index, 0, Stream.UNCERTAINTY, k)
-        lo, hi = dist.low or 0.0, dist.high or 0.0
-        if dist.dist == "uniform":
-            value = lo + (hi - lo) * u
-        elif dist.dist == "loguniform":
-            value = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u)
-        elif dist.dist == "triangular":
-            mode = dist.mode if dist.mode is not None else lo
-            cut = (mode - lo) / (hi - lo)
-            value = np.where(
-                u < cut,
-                lo + np.sqrt(u * (hi - lo) * (mode - lo)),
-                hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode)),
-            )
-        else:
-            value = (dist.mean or 0.0) + (dist.sd or 0.0) * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-        samples[name] = np.asarray(value, dtype=np.float64)
+        samples[name] = dist.ppf(u, parameter=name)
     return samples
 
 
@@ -559,13 +547,10 @@ def simulate(
     """
     runs = scenario.simulation.runs if runs is None else int(runs)
     seed = scenario.simulation.seed if seed is None else int(seed)
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
-    if first_run < 0:
-        raise ValueError("first_run must be ≥ 0")
+    check_runs(runs, seed, first_run)
     setting = build_setting(scenario, world)
     run_index = np.arange(first_run, first_run + runs, dtype=np.int64)
-    if "mining_sites" in scenario.uncertainties or "mining_sites" in (inputs or {}):
+    if "mining_sites" in (inputs or {}):  # a scenario's uncertainties were checked already
         raise MoondustError("mining_sites sets the site table and cannot vary between runs")
     varying = sample_uncertainties(scenario.uncertainties, seed, run_index)
     for name, values in (inputs or {}).items():
@@ -574,6 +559,13 @@ def simulate(
         array = np.asarray(values, dtype=np.float64).reshape(-1)
         if array.size != runs:
             raise ValueError(f"inputs[{name!r}] has {array.size} values for {runs} runs")
+        bounds = EngineParameters.validity(name)
+        outside = [value for value in array if not bounds.contains(value)]
+        if outside:
+            raise MoondustError(
+                f"inputs[{name!r}]: {len(outside)} value(s) outside the parameter's validity "
+                f"bounds {bounds}, e.g. {outside[0]!r}"
+            )
         varying[name] = array
     parameters = resolve(scenario.engine_parameters, runs, varying)
     stream_index = run_index
@@ -583,6 +575,8 @@ def simulate(
             raise ValueError(f"streams must be {runs} indices ≥ 0")
     threads = default_threads(runs) if threads is None else max(1, int(threads))
     milestone_year, recorder = run_batch(setting, parameters, stream_index, seed, progress, threads)
-    return Results.from_engine(
+    results = Results.from_engine(
         scenario, setting, milestone_year, recorder, run_index, seed, varying
     )
+    check_outputs(results)
+    return results

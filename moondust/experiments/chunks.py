@@ -72,6 +72,10 @@ class ChunkTask:
         :data:`STREAM_COLUMN` entry, if any, gives each run's random stream.
     levers
         ``lever_<target>_<lever>`` → value at this lever point.
+    allow_import
+        The sweep's user allowed policies named as ``module:Class`` (``--allow-import``). It
+        travels with the task because a worker's environment is its pool's, fixed when the pool
+        (or the forkserver behind it) started, possibly before the user's choice.
     """
 
     directory: str
@@ -84,6 +88,7 @@ class ChunkTask:
     run_offset: int
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     levers: dict[str, float | str] = field(default_factory=dict)
+    allow_import: bool = False
 
     @property
     def runs(self) -> int:
@@ -152,8 +157,11 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
 def simulate_chunk(task: ChunkTask) -> xr.Dataset:
     """The chunk's dataset: global run index, ``sample`` and ``lever_point`` coordinates, levers."""
     from moondust.engine.simulate import simulate
+    from moondust.world.policies import allow_policy_imports
     from moondust.world.scenario import Scenario
 
+    if task.allow_import:  # this worker acts for the user who allowed it
+        allow_policy_imports()
     scenario = Scenario.model_validate(json.loads(task.scenario_json))
     inputs = dict(task.inputs)
     streams = inputs.pop(STREAM_COLUMN, None)

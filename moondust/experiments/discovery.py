@@ -471,23 +471,9 @@ def ema_model(
     )
     model = Model(name, function=function)
     model.uncertainties = [
-        RealParameter.from_dist(factor, _scipy_dist(dist))
+        RealParameter.from_dist(factor, dist.frozen(parameter=factor))
         for factor, dist in zip(problem.names, problem.distributions, strict=True)
     ]
     model.levers = [CategoricalParameter(axis.name, list(axis.values)) for axis in axes]
     model.outcomes = [ScalarOutcome(key) for key in chosen]
     return model
-
-
-def _scipy_dist(dist: Any) -> Any:
-    from scipy import stats
-
-    low, high = dist.low or 0.0, dist.high or 0.0
-    if dist.dist == "uniform":
-        return stats.uniform(loc=low, scale=high - low)
-    if dist.dist == "loguniform":
-        return stats.loguniform(low, high)
-    if dist.dist == "triangular":
-        mode = dist.mode if dist.mode is not None else low
-        return stats.triang(c=(mode - low) / (high - low), loc=low, scale=high - low)
-    return stats.norm(loc=dist.mean or 0.0, scale=dist.sd or 1.0)

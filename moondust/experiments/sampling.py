@@ -33,7 +33,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from moondust.errors import MoondustError
 from moondust.world.scenario import BLOC_CLASSES, Distribution, Scenario
@@ -116,24 +115,6 @@ def _actor_bloc_choice(scenario: Scenario, actor: str) -> object:
     return policies.blocs.get(bloc) or policies.default  # type: ignore[call-overload]
 
 
-def ppf(dist: Distribution, u: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Quantile function of a scenario distribution: uniform draws ``u`` in (0, 1) → values."""
-    from scipy import stats
-
-    u = np.asarray(u, dtype=np.float64)
-    low, high = dist.low or 0.0, dist.high or 0.0
-    if dist.dist == "uniform":
-        values = stats.uniform(loc=low, scale=high - low).ppf(u)
-    elif dist.dist == "loguniform":
-        values = stats.loguniform(low, high).ppf(u)
-    elif dist.dist == "triangular":
-        mode = dist.mode if dist.mode is not None else low
-        values = stats.triang(c=(mode - low) / (high - low), loc=low, scale=high - low).ppf(u)
-    else:
-        values = stats.norm(loc=dist.mean or 0.0, scale=dist.sd or 1.0).ppf(u)
-    return np.asarray(values, dtype=np.float64)
-
-
 def latin_hypercube(uncertainties: dict[str, Distribution], runs: int, seed: int) -> pd.DataFrame:
     """A Latin hypercube of the uncertainties for a whole sweep: one row per sample.
 
@@ -166,7 +147,9 @@ def latin_hypercube(uncertainties: dict[str, Distribution], runs: int, seed: int
         return pd.DataFrame(index=index)
     rng = np.random.default_rng(np.random.SeedSequence([seed, _LHS_STREAM]))
     unit = qmc.LatinHypercube(d=len(names), rng=rng).random(runs)
-    columns = {name: ppf(uncertainties[name], unit[:, k]) for k, name in enumerate(names)}
+    columns = {
+        name: uncertainties[name].ppf(unit[:, k], parameter=name) for k, name in enumerate(names)
+    }
     return pd.DataFrame(columns, index=index)
 
 

@@ -3,9 +3,9 @@
 The factors are the scenario's ``[uncertainties]``; a scenario that declares none gets
 :data:`DEFAULT_FACTORS`, contested engine parameters swept uniformly over their cited ranges
 (``moondust params engine``). SALib samples the unit hypercube; each column is mapped through its
-factor's quantile function (:func:`moondust.experiments.sampling.ppf`), so the indices refer to
-the factors' own distributions. The model runs as a sweep with that design (resumable, on any
-executor), and SALib computes the indices from one scalar outcome per sample.
+factor's quantile function (:meth:`~moondust.world.scenario.Distribution.ppf`), so the indices
+refer to the factors' own distributions. The model runs as a sweep with that design (resumable, on
+any executor), and SALib computes the indices from one scalar outcome per sample.
 
 :func:`indices` is the plumbing: a :class:`Problem`, a model function from a table of factor
 values to outputs, a method and a sample size in, an index table out. ``moondust sensitivity``
@@ -31,9 +31,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from moondust.engine.params import EngineParameters
 from moondust.errors import MoondustError
 from moondust.experiments.chunks import STREAM_COLUMN
-from moondust.experiments.sampling import ppf
 from moondust.world.scenario import Distribution, Scenario
 
 Method = Literal["sobol", "morris"]
@@ -88,7 +88,6 @@ class Problem:
         if scenario.uncertainties:
             names = tuple(sorted(scenario.uncertainties))
             return cls(names, tuple(scenario.uncertainties[n] for n in names))
-        from moondust.engine.params import EngineParameters
 
         specs = EngineParameters.specs()
         bounds = {
@@ -118,7 +117,8 @@ class Problem:
             u = unit[:, k]
             if dist.dist == "normal":  # Morris puts levels on 0 and 1: keep them finite
                 u = np.clip(u, 1e-6, 1 - 1e-6)
-            columns[name] = ppf(dist, u)
+            engine = name in EngineParameters.model_fields  # else a test function's factor
+            columns[name] = dist.ppf(u, parameter=name if engine else None)
         return pd.DataFrame(columns)
 
 

@@ -72,6 +72,7 @@ from moondust.experiments.store import (
     snapshot,
 )
 from moondust.outputs import output_directory
+from moondust.world.policies import policy_imports_allowed
 from moondust.world.scenario import Scenario
 
 SweepSampling = Literal["mc", "lhs", "design"]
@@ -303,6 +304,8 @@ def run_sweep(
         records = directory.chunk_records(manifest)
         directory.write_manifest(snapshot(manifest, records))
 
+        allow_import = policy_imports_allowed()
+
         def tasks() -> Iterator[ChunkTask]:
             for plan in todo:
                 inputs = {}
@@ -320,6 +323,7 @@ def run_sweep(
                     run_offset=plan.run_offset,
                     inputs=inputs,
                     levers=points[plan.lever_point],
+                    allow_import=allow_import,
                 )
 
         failed, description = _execute(

@@ -14,13 +14,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from moondust.errors import MoondustError
+from moondust.limits import RESOLUTION_MAX_DEG, RESOLUTION_MIN_DEG
 
 FloatArray = NDArray[np.float64]
 
 
 def _check_resolution(resolution_deg: float) -> Fraction:
+    if not RESOLUTION_MIN_DEG <= resolution_deg <= RESOLUTION_MAX_DEG:  # NaN fails too
+        raise MoondustError(
+            f"resolution {resolution_deg:g}°: expected {RESOLUTION_MIN_DEG:g} to "
+            f"{RESOLUTION_MAX_DEG:g} degrees (a finer grid would not fit in memory)"
+        )
     frac = Fraction(resolution_deg).limit_denominator(1000)
-    ok = resolution_deg > 0 and abs(float(frac) - resolution_deg) < 1e-12
+    ok = abs(float(frac) - resolution_deg) < 1e-12
     # 1/k degrees (finer than the data, by repetition) or whole degrees dividing 90 (coarser, by
     # area-weighted averaging); both keep the near/far boundary at ±90° on a cell edge.
     ok = ok and ((frac.numerator == 1) or (frac.denominator == 1 and 90 % frac.numerator == 0))

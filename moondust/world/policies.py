@@ -57,6 +57,48 @@ shared_sites        0/1   share mining sites with partners instead of exclusive 
 asat_allowed        0/1   may test destructive anti-satellite weapons (M7)
 """
 
+LEVER_BOUNDS: dict[str, tuple[float, float]] = {
+    "openness": (0.0, 1.0),
+    "emulation": (0.0, 1.0),
+    "rivalry": (0.0, 1.0),
+    "reaction": (0.0, 100.0),
+    "restraint": (0.0, 100.0),
+    "coordinate": (0.0, 1.0),
+    "station_openness": (0.0, 1.0),
+    "shared_sites": (0.0, 1.0),
+    "asat_allowed": (0.0, 1.0),
+    "tolerance": (0.0, 1.0),
+}
+"""Validity bounds of each lever (and of :class:`Reciprocal`'s ``tolerance``, a difference of
+military shares). ``reaction`` and ``restraint`` are capped at 100 (the presets use at most 0.3;
+higher values only saturate the military share)."""
+
+SWITCHES = ("coordinate", "shared_sites", "asat_allowed")
+"""Levers that are switches: exactly 0 or 1."""
+
+
+def check_lever(name: str, value: object) -> float:
+    """A lever's value as a float, if it is a finite number within :data:`LEVER_BOUNDS`.
+
+    Raises
+    ------
+    MoondustError
+        On an unknown lever, a non-number (booleans included), NaN, infinity or a value out of
+        bounds; the message names the lever and what it expects.
+    """
+    if name not in LEVER_BOUNDS:
+        raise MoondustError(f"unknown lever {name!r}; expected one of {list(LEVER_BOUNDS)}")
+    low, high = LEVER_BOUNDS[name]
+    expected = "0 or 1" if name in SWITCHES else f"a number from {low:g} to {high:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MoondustError(f"lever {name} must be {expected} (got {value!r})")
+    # compare before converting: a huge int has no float; NaN fails every comparison
+    valid = value in (0, 1) if name in SWITCHES else low <= value <= high
+    if not valid:
+        raise MoondustError(f"lever {name} must be {expected} (got {value!r})")
+    return float(value)
+
+
 Levers = dict[str, NDArray[np.float64]]
 
 
@@ -97,7 +139,7 @@ class Policy:
         missing = set(LEVERS) - set(self.defaults) - set(overrides)
         if missing:
             raise MoondustError(f"policy {self.name!r} does not set lever(s) {sorted(missing)}")
-        chosen = {k: float(v) for k, v in overrides.items()}
+        chosen = {k: check_lever(k, v) for k, v in overrides.items()}
         self.values: dict[str, float] = {**self.defaults, **chosen}
 
     def levers(self, observation: Observation) -> Levers:
@@ -196,7 +238,7 @@ class Reciprocal(Policy):
 
     def __init__(self, tolerance: float = 0.05, **overrides: float) -> None:
         super().__init__(**overrides)
-        self.tolerance = float(tolerance)
+        self.tolerance = check_lever("tolerance", tolerance)
 
     def levers(self, observation: Observation) -> Levers:
         cooperate = observation.rival_military_share <= observation.military_share + self.tolerance
@@ -282,8 +324,11 @@ def _short(text: str, limit: int = 80) -> str:
     return repr(text if len(text) <= limit else f"{text[:limit]}…")
 
 
-def make_policy(spec: str, **overrides: float) -> Policy:
+def make_policy(spec: str, *, allow_import: bool | None = None, **overrides: float) -> Policy:
     """A policy from a preset or registered name (``"cutthroat"``) or ``"module:ClassName"``.
+
+    ``allow_import`` decides whether a ``module:Class`` name may be imported (None: as the
+    process allows, :func:`policy_imports_allowed`); the other keywords override levers.
 
     Raises
     ------
@@ -294,7 +339,7 @@ def make_policy(spec: str, **overrides: float) -> Policy:
     if spec in PRESETS:
         return PRESETS[spec](**overrides)
     try:
-        check_policy_name(spec)
+        check_policy_name(spec, allow_import)
     except ValueError as exc:
         raise MoondustError(str(exc)) from None
     target = registered_policies().get(spec, spec)

@@ -43,11 +43,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -60,15 +61,27 @@ from pydantic import (
 
 from moondust.engine.params import EngineParameters
 from moondust.errors import InputFileError, MoondustError
+from moondust.limits import (
+    DESCRIPTION_MAX_CHARS,
+    MAX_RUNS,
+    MAX_SEED,
+    NAME_MAX_CHARS,
+    SCENARIO_MAX_BYTES,
+    brief,
+    cap_message,
+    parse_toml,
+)
+from moondust.parameters import ValidityBounds
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
-from moondust.world.policies import LEVERS, check_policy_name, make_policy
+from moondust.world.policies import LEVERS, check_lever, check_policy_name, make_policy
 
 BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
 """How a policy can address a group: Artemis only, ILRS only, members of both, of neither."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never a valid number in a scenario
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Simulation(_Strict):
@@ -76,8 +89,8 @@ class Simulation(_Strict):
 
     start: int = Field(BASE_YEAR, description="first simulated year (the data describe 2025)")
     end: int = Field(2100, description="last simulated year")
-    runs: int = Field(200, ge=1, le=10_000_000, description="default number of Monte Carlo runs")
-    seed: int = Field(0, ge=0, lt=2**63, description="seed of the counter-based random streams")
+    runs: int = Field(200, ge=1, le=MAX_RUNS, description="default number of Monte Carlo runs")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of the counter-based random streams")
 
     @model_validator(mode="after")
     def _span(self) -> Simulation:
@@ -98,8 +111,8 @@ def _allow_import(info: ValidationInfo) -> bool | None:
 class PolicyChoice(_Strict):
     """A preset (or ``module:Class``) with optional lever overrides."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-    preset: str
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
+    preset: str = Field(max_length=NAME_MAX_CHARS)
 
     @model_validator(mode="before")
     @classmethod
@@ -111,11 +124,18 @@ class PolicyChoice(_Strict):
         overrides = self.lever_overrides
         unknown = sorted(set(overrides) - set(LEVERS) - {"tolerance"})
         if unknown:
-            raise ValueError(f"unknown lever(s) {unknown}; expected some of {list(LEVERS)}")
+            raise ValueError(f"unknown lever(s) {brief(unknown)}; expected some of {list(LEVERS)}")
         for name, value in overrides.items():
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"lever {name} must be a number ≥ 0, got {value!r}")
-        check_policy_name(self.preset, _allow_import(info))
+            try:
+                check_lever(name, value)
+            except MoondustError as exc:
+                raise ValueError(str(exc)) from None
+        allow_import = _allow_import(info)
+        check_policy_name(self.preset, allow_import)  # before anything is imported
+        try:  # what `run` does: a lever the preset lacks or a class that cannot load fails here
+            self.build(allow_import)
+        except MoondustError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
     @property
@@ -123,9 +143,10 @@ class PolicyChoice(_Strict):
         """Levers set explicitly next to the preset."""
         return dict(self.model_extra or {})
 
-    def build(self) -> Any:
-        """The :class:`~moondust.world.policies.Policy` object."""
-        return make_policy(self.preset, **self.lever_overrides)
+    def build(self, allow_import: bool | None = None) -> Any:
+        """The :class:`~moondust.world.policies.Policy` object (``allow_import``: as in
+        :func:`~moondust.world.policies.check_policy_name`)."""
+        return make_policy(self.preset, allow_import=allow_import, **self.lever_overrides)
 
 
 class Policies(_Strict):
@@ -142,11 +163,20 @@ class Policies(_Strict):
         return value
 
 
+BUDGET_MAX_USD_BN = 10_000.0
+"""Largest 2025 budget an actor may be given, USD bn/yr (the largest in the data is about 70;
+10,000 grown at the fastest allowed rate to 2300 stays far from overflow)."""
+
+
 class ActorOverride(_Strict):
     """Changes to one actor's 2025 data."""
 
-    civil_usd_bn: float | None = Field(None, ge=0, description="civil space budget, USD bn/yr")
-    military_usd_bn: float | None = Field(None, ge=0, description="military space, USD bn/yr")
+    civil_usd_bn: float | None = Field(
+        None, ge=0, le=BUDGET_MAX_USD_BN, description="civil space budget, USD bn/yr"
+    )
+    military_usd_bn: float | None = Field(
+        None, ge=0, le=BUDGET_MAX_USD_BN, description="military space, USD bn/yr"
+    )
     gdp_growth_pct: float | None = Field(None, ge=-10, le=15, description="real growth, %/yr")
 
 
@@ -159,6 +189,12 @@ class RivalryEntry(_Strict):
     a: str
     b: str
     intensity: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _two_actors(self) -> RivalryEntry:
+        if self.a == self.b:
+            raise ValueError(f"a rivalry needs two different actors, not {self.a} twice")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -181,8 +217,18 @@ class Relations(_Strict):
     def _known(self) -> Relations:
         for pair in [*self.add_sanctions, *self.remove_sanctions]:
             _check_actors(pair)
+            if pair[0] == pair[1]:
+                raise ValueError(f"a sanction needs two different actors (got {pair})")
         for entry in self.rivalry:
             _check_actors([entry.a, entry.b])
+        added = {frozenset(pair) for pair in self.add_sanctions}
+        both = [sorted(p) for p in added & {frozenset(pair) for pair in self.remove_sanctions}]
+        if both:
+            raise ValueError(f"pair(s) both added to and removed from sanctions: {brief(both)}")
+        pairs = [frozenset((entry.a, entry.b)) for entry in self.rivalry]
+        repeated = sorted({tuple(sorted(p)) for p in pairs if pairs.count(p) > 1})
+        if repeated:
+            raise ValueError(f"rivalry given more than once for {brief(repeated)}")
         return self
 
 
@@ -214,7 +260,102 @@ class Distribution(_Strict):
         low, mode, high = self.low or 0, self.mode or 0, self.high or 0
         if self.dist == "triangular" and not low <= mode <= high:
             raise ValueError("triangular needs low ≤ mode ≤ high")
+        if self.low is not None and self.high is not None and not np.isfinite(high - low):
+            raise ValueError("low and high are too far apart to compute with")
         return self
+
+    def support(self, bounds: ValidityBounds | None = None) -> tuple[float, float]:
+        """The values it gives: ``low``..``high``; a normal's are the ``bounds`` it is cut to."""
+        if self.dist != "normal":
+            return float(self.low or 0.0), float(self.high or 0.0)
+        return (-np.inf, np.inf) if bounds is None else (bounds.low, bounds.high)
+
+    def check_within(self, name: str, bounds: ValidityBounds) -> None:
+        """Refuse a distribution that gives values outside a parameter's validity bounds.
+
+        A bounded distribution's support must lie inside them; a normal is truncated to them
+        (:meth:`ppf`), so only its mean must lie inside.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter and its bounds.
+        """
+        if self.dist == "normal":
+            if not bounds.contains(self.mean or 0.0):
+                raise ValueError(
+                    f"{name}: the normal's mean {self.mean:g} is outside the parameter's validity "
+                    f"bounds {bounds} (a normal is truncated to them)"
+                )
+            return
+        low, high = self.support()
+        if not (bounds.contains(low) and bounds.contains(high)):
+            raise ValueError(
+                f"{name}: the {self.dist} distribution's values {low:g}..{high:g} leave the "
+                f"parameter's validity bounds {bounds}"
+            )
+
+    def frozen(self, parameter: str | None = None) -> Any:
+        """The distribution as a frozen :mod:`scipy.stats` distribution.
+
+        Parameters
+        ----------
+        parameter
+            The engine parameter it describes: a normal is then truncated to the parameter's
+            validity bounds (:meth:`moondust.parameters.ParameterSet.validity`), unless less than
+            :data:`NORMAL_TAIL` of its mass lies beyond either bound (below what the draws
+            resolve), when it stays a plain normal.
+        """
+        from scipy import stats
+
+        low, high = float(self.low or 0.0), float(self.high or 0.0)
+        if self.dist == "uniform":
+            return stats.uniform(loc=low, scale=high - low)
+        if self.dist == "loguniform":
+            return stats.loguniform(low, high)
+        if self.dist == "triangular":
+            mode = self.mode if self.mode is not None else low
+            return stats.triang(c=(mode - low) / (high - low), loc=low, scale=high - low)
+        mean, sd = float(self.mean or 0.0), float(self.sd or 1.0)
+        if parameter is not None:
+            bounds = EngineParameters.validity(parameter)
+            a, b = (bounds.low - mean) / sd, (bounds.high - mean) / sd
+            if stats.norm.cdf(a) >= NORMAL_TAIL or stats.norm.sf(b) >= NORMAL_TAIL:
+                return stats.truncnorm(a, b, loc=mean, scale=sd)
+        return stats.norm(loc=mean, scale=sd)
+
+    def ppf(self, u: ArrayLike, parameter: str | None = None) -> NDArray[np.float64]:
+        """Quantile function: uniform draws ``u`` in (0, 1) → values (the one every sampler uses).
+
+        Parameters
+        ----------
+        u
+            Probabilities; a normal's are kept within :data:`NORMAL_TAIL` of 0 and 1 so its
+            values stay finite.
+        parameter
+            The engine parameter it describes: a normal is truncated to its validity bounds
+            (see :meth:`frozen`).
+
+        Examples
+        --------
+        >>> Distribution(dist="uniform", low=0.2, high=0.6).ppf([0.0, 0.5])
+        array([0.2, 0.4])
+        >>> normal = Distribution(dist="normal", mean=0.1, sd=1.0)
+        >>> bool((normal.ppf([0.01, 0.5], parameter="counterspace_depreciation") > 0).all())
+        True
+        """
+        probabilities = np.asarray(u, dtype=np.float64)
+        if self.dist == "normal":
+            probabilities = np.clip(probabilities, NORMAL_TAIL, 1 - NORMAL_TAIL)
+        values = np.asarray(self.frozen(parameter).ppf(probabilities), dtype=np.float64)
+        if self.dist == "normal" and parameter is not None:
+            bounds = EngineParameters.validity(parameter)
+            return np.clip(values, bounds.low, bounds.high)  # rounding at a bound, nothing more
+        return values
+
+
+NORMAL_TAIL = 1e-12
+"""Smallest tail probability sampled from a normal (its quantiles at 1e-12 are ±7 sd)."""
 
 
 LEVER_GRID_MAX = 10_000
@@ -241,17 +382,23 @@ def _check_levers(
                     f"{list(LEVERS)}"
                 )
             if len(set(map(repr, values))) != len(values):
-                raise ValueError(f"{target}.{lever}: values must be distinct, got {values}")
+                raise ValueError(f"{target}.{lever}: values must be distinct, got {brief(values)}")
             for item in values:
                 if lever == "preset":
                     if not isinstance(item, str):
-                        raise ValueError(f"{target}.preset: expected a policy name, got {item!r}")
+                        raise ValueError(
+                            f"{target}.preset: expected a policy name, got "
+                            f"{cap_message(repr(item), 80)}"
+                        )
                     try:
                         check_policy_name(item, allow_import)
                     except ValueError as exc:
                         raise ValueError(f"{target}.preset: {exc}") from None
-                elif isinstance(item, str | bool) or item < 0:
-                    raise ValueError(f"{target}.{lever}: values must be numbers ≥ 0, got {item!r}")
+                    continue
+                try:
+                    check_lever(lever, item)
+                except MoondustError as exc:
+                    raise ValueError(f"{target}: {exc}") from None
             points *= len(values)
     if points > LEVER_GRID_MAX:
         raise ValueError(f"the lever grid has {points:,} points; at most {LEVER_GRID_MAX:,}")
@@ -266,8 +413,8 @@ class Scenario(_Strict):
     scenario whose policies carry those overrides (see :mod:`moondust.experiments.sampling`).
     """
 
-    name: str = "unnamed"
-    description: str = ""
+    name: str = Field("unnamed", min_length=1, max_length=NAME_MAX_CHARS)
+    description: str = Field("", max_length=DESCRIPTION_MAX_CHARS)
     simulation: Simulation = Simulation()
     parameters: dict[str, float] = {}
     policies: Policies = Policies()
@@ -286,11 +433,58 @@ class Scenario(_Strict):
             raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, value: str) -> str:
+        # the name becomes an output directory: one path component, printable
+        if value in {".", ".."} or any(c in value for c in "/\\") or not value.isprintable():
+            raise ValueError("a name must be printable and usable as a folder name (no / or \\)")
+        return value
+
     @field_validator("uncertainties")
     @classmethod
     def _known_uncertainties(cls, value: dict[str, Distribution]) -> dict[str, Distribution]:
         _check_parameter_names(value)
+        if "mining_sites" in value:
+            raise ValueError("mining_sites sets the site table and cannot vary between runs")
+        for name, dist in value.items():
+            dist.check_within(name, EngineParameters.validity(name))
         return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        # parameters whose order the engine needs must keep it in every run
+        for below, above in ORDERED_PARAMETERS:
+            high = self._extreme(below, upper=True)
+            low = self._extreme(above, upper=False)
+            if not high < low:
+                raise ValueError(
+                    f"{below} can reach {high:g}, not below {above} (which can be {low:g})"
+                )
+        self._check_lever_variants()
+        return self
+
+    def _extreme(self, name: str, upper: bool) -> float:
+        """The largest (smallest) value a parameter takes in any run."""
+        if name in self.uncertainties:
+            bounds = EngineParameters.validity(name)
+            return self.uncertainties[name].support(bounds)[1 if upper else 0]
+        return float(getattr(self.engine_parameters, name))
+
+    def _check_lever_variants(self) -> None:
+        """Every preset a lever grid gives a target builds with the grid's levers (as a sweep
+        would), so a file that validates sweeps."""
+        from moondust.experiments.sampling import lever_axes, scenario_variant
+
+        axes = lever_axes(self)
+        first = {axis.name: axis.values[0] for axis in axes}
+        for axis in axes:
+            if axis.lever != "preset":
+                continue
+            for preset in axis.values[1:]:
+                scenario_variant(self, {**first, axis.name: preset})
+        if axes:
+            scenario_variant(self, first)
 
     @field_validator("levers")
     @classmethod
@@ -324,10 +518,14 @@ class Scenario(_Strict):
         return Scenario.model_validate({**self.model_dump(), **sections})
 
 
+ORDERED_PARAMETERS = (("shell_floor_km", "shell_ceiling_km"),)
+"""Pairs of engine parameters where the first must stay below the second in every run."""
+
+
 def _check_actors(names: Any) -> None:
     unknown = [name for name in names if name not in ACTOR_IDS]
     if unknown:
-        raise ValueError(f"unknown actor(s) {unknown}; expected some of {list(ACTOR_IDS)}")
+        raise ValueError(f"unknown actor(s) {brief(unknown)}; expected some of {list(ACTOR_IDS)}")
 
 
 def _check_parameter_names(names: Any) -> None:
@@ -335,7 +533,7 @@ def _check_parameter_names(names: Any) -> None:
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ValueError(
-            f"unknown parameter(s) {unknown}; see `moondust params engine` for the list"
+            f"unknown parameter(s) {brief(unknown)}; see `moondust params engine` for the list"
         )
 
 
@@ -371,11 +569,15 @@ def load_scenario(name_or_path: str | Path, allow_import: bool | None = None) ->
                 f"(built-ins: {', '.join(builtins)})"
             )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"{path}: not valid TOML: {exc}") from None
+        if path.stat().st_size > SCENARIO_MAX_BYTES:  # before reading it all
+            raise InputFileError(
+                f"{path}: the file has {path.stat().st_size:,} bytes; a scenario file may have "
+                f"at most {SCENARIO_MAX_BYTES:,}"
+            )
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read: {exc}") from None
+        raise InputFileError(f"{path}: cannot read: {cap_message(str(exc))}") from None
+    data = parse_toml(text, source=str(path))
     data.setdefault("name", path.stem)
     return parse_scenario(data, source=str(path), allow_import=allow_import)
 
@@ -399,7 +601,16 @@ def parse_scenario(
     try:
         return Scenario.model_validate(data, context={"allow_import": allow_import})
     except ValidationError as exc:
-        raise InputFileError(f"{source}: {_describe(exc)}") from None
+        raise InputFileError(cap_message(f"{source}: {_describe(exc)}")) from None
+
+
+def _show(value: Any) -> str:
+    """A value for an error message, at most 100 characters."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for Python's int-str conversion
+        return "a number too large to print"
+    return text if len(text) <= 100 else f"{text[:80]}… ({len(text):,} characters)"
 
 
 def _describe(exc: ValidationError) -> str:
@@ -410,6 +621,7 @@ def _describe(exc: ValidationError) -> str:
     if first["type"] == "extra_forbidden":
         message = "unknown field"
     given = first.get("input")
-    shown = "" if isinstance(given, dict) or first["type"] == "missing" else f" (got {given!r})"
+    hidden = isinstance(given, dict) or first["type"] == "missing"
+    shown = "" if hidden else f" (got {_show(given)})"
     more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
     return f"{location or 'scenario'}: {message}{shown}{more}"
