@@ -143,8 +143,10 @@ def step(
     ``rivalry`` is this year's rivalry weights, (N, N) or (R, N, N) (default: the setting's).
 
     Updates ``gdp_index``, ``envelope_usd_bn``, ``military_share``, ``military_usd_bn``,
-    ``civil_usd_bn`` and the cumulative spending. Civil and military spending are never negative
-    and their sum never exceeds the envelope plus the surge.
+    ``civil_usd_bn`` and the cumulative spending. Civil and military spending are never negative;
+    military is ``x E`` and civil ``max((1 − x₀) E (1 + surge) − crowd_out (x − x₀) E, 0)``, so
+    their sum exceeds the envelope plus the surge only by the arms spending above the 2025-share
+    path that crowd-out does not take from civil budgets (``(1 − crowd_out)(x − x₀) E``).
     """
     runs, n = state.military_share.shape
     u = np.empty((runs, n))

@@ -118,3 +118,42 @@ def test_growth_converges_to_the_long_run_rate() -> None:
     assert np.allclose(budget.trend_growth(projected, 2028, p), projected)
     late = budget.trend_growth(projected, 2200, p)
     np.testing.assert_allclose(late, 0.02, atol=1e-4)
+
+
+@given(
+    crowd_out=st.floats(0.0, 1.0),
+    surge=st.floats(0.0, 3.0),
+    reaction=st.floats(0.0, 1.0),
+    restraint=st.floats(0.0, 1.0),
+    noise=st.floats(0.0, 0.5),
+    threat=st.floats(0.0, 0.2),
+)
+def test_spending_is_the_envelope_split_by_guns_versus_butter(
+    crowd_out: float, surge: float, reaction: float, restraint: float, noise: float, threat: float
+) -> None:
+    """Military = x·E; civil = max((1 − x₀)E(1 + s) − c(x − x₀)E, 0), both ≥ 0.
+
+    So civil + military ≤ E(1 + s) + (1 − c)·max(x − x₀, 0)·E: arms spending above the 2025-share
+    path comes out of the civil budget in proportion c (1: guns versus butter, 0: separate
+    purses, where it is new money). A budget that conjures money or loses it breaks this.
+    """
+    setting = two_actor_setting()
+    x0 = setting.military_share0
+    p = run_parameters(3, budget_noise=noise, crowd_out=crowd_out)
+    state = initial_state(setting, np.arange(3), seed=5)
+    state.levers = {"reaction": np.full((3, 2), reaction), "restraint": np.full((3, 2), restraint)}
+    state.threat = np.full((3, 2), threat)
+    state.civil_surge = np.full((3, 2), surge)
+    for year in range(2026, 2046):
+        state.year = year
+        budget.step(state, setting, p)
+        envelope, share = state.envelope_usd_bn, state.military_share
+        np.testing.assert_allclose(state.military_usd_bn, share * envelope, rtol=1e-12)
+        civil = np.maximum(
+            (1 - x0) * envelope * (1 + surge) - crowd_out * (share - x0) * envelope, 0
+        )
+        np.testing.assert_allclose(state.civil_usd_bn, civil, rtol=1e-12, atol=1e-12)
+        spent = state.civil_usd_bn + state.military_usd_bn
+        ceiling = envelope * (1 + surge) + (1 - crowd_out) * np.maximum(share - x0, 0) * envelope
+        assert np.all(spent <= ceiling * (1 + 1e-12))
+        assert np.all(state.civil_usd_bn >= 0) and np.all(state.military_usd_bn >= 0)
