@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from moondust.engine.params import EngineParameters
 from moondust.limits import DESCRIPTION_MAX_CHARS, MAX_RUNS, MAX_SEED, NAME_MAX_CHARS
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
-from moondust.world.policies import LEVER_BOUNDS, LEVERS, PRESETS, SWITCHES
+from moondust.world.policies import LEVERS, PRESETS, SWITCHES, policy_setting_bounds
 from moondust.world.scenario import BLOC_CLASSES
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -92,7 +92,7 @@ def policy_choice(draw: st.DrawFn, valid: bool = False) -> Any:
         names = st.sampled_from([*LEVERS, *(["tolerance"] if preset == "reciprocal" else [])])
         levers = {}
         for lever in draw(st.lists(names, max_size=3, unique=True)):
-            low, high = LEVER_BOUNDS[lever]
+            low, high = policy_setting_bounds(lever)
             switch = lever in SWITCHES
             levers[lever] = draw(st.sampled_from([0.0, 1.0]) if switch else inside(low, high))
         return {"preset": preset, **levers}

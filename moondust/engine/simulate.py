@@ -50,7 +50,7 @@ from moondust.engine.state import FloatArray, Setting, State, initial_state, pai
 from moondust.errors import MoondustError
 from moondust.limits import check_outputs, check_runs
 from moondust.results import Results
-from moondust.world.policies import LEVERS, Levers, Observation, Policy, StatusQuo
+from moondust.world.policies import LEVERS, Levers, Observation, StatusQuo
 from moondust.world.scenario import Distribution, Scenario
 from moondust.world.world import World, load_world
 
@@ -198,7 +198,7 @@ def _levers(state: State, setting: Setting) -> Levers:
     observation = None
     for index, policy in enumerate(setting.policies):
         chosen: Mapping[str, ArrayLike]
-        if type(policy).levers is Policy.levers:
+        if policy.is_constant():
             chosen = policy.values  # constant levers: nothing to observe, no (R, N) arrays to build
         else:
             observation = observation or _observe(state, setting)
@@ -467,7 +467,7 @@ def _run_years(
     rival_pairs = conflict.rival_pairs(setting.rivalry)
     # Constant policies give the same levers every year until imitation changes who follows which
     # (it replaces ``policy_id``, never edits it in place).
-    constant = all(type(policy).levers is Policy.levers for policy in setting.policies)
+    constant = all(policy.is_constant() for policy in setting.policies)
     levers_follow = None
     for t, year in enumerate(years[1:], start=1):
         state.year = int(year)

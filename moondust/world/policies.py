@@ -67,11 +67,10 @@ LEVER_BOUNDS: dict[str, tuple[float, float]] = {
     "station_openness": (0.0, 1.0),
     "shared_sites": (0.0, 1.0),
     "asat_allowed": (0.0, 1.0),
-    "tolerance": (0.0, 1.0),
 }
-"""Validity bounds of each lever (and of :class:`Reciprocal`'s ``tolerance``, a difference of
-military shares). ``reaction`` and ``restraint`` are capped at 100 (the presets use at most 0.3;
-higher values only saturate the military share)."""
+"""Validity bounds of each lever. ``reaction`` and ``restraint`` are capped at 100 (the presets
+use at most 0.3; higher values only saturate the military share). A policy's own parameters
+declare their bounds on the class (:attr:`Policy.parameters`)."""
 
 SWITCHES = ("coordinate", "shared_sites", "asat_allowed")
 """Levers that are switches: exactly 0 or 1."""
@@ -89,13 +88,18 @@ def check_lever(name: str, value: object) -> float:
     if name not in LEVER_BOUNDS:
         raise MoondustError(f"unknown lever {name!r}; expected one of {list(LEVER_BOUNDS)}")
     low, high = LEVER_BOUNDS[name]
+    return _check_number("lever", name, value, low, high)
+
+
+def _check_number(kind: str, name: str, value: object, low: float, high: float) -> float:
+    """``value`` as a float if it is a finite number in [low, high] (switches: 0 or 1)."""
     expected = "0 or 1" if name in SWITCHES else f"a number from {low:g} to {high:g}"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise MoondustError(f"lever {name} must be {expected} (got {value!r})")
+        raise MoondustError(f"{kind} {name} must be {expected} (got {value!r})")
     # compare before converting: a huge int has no float; NaN fails every comparison
     valid = value in (0, 1) if name in SWITCHES else low <= value <= high
     if not valid:
-        raise MoondustError(f"lever {name} must be {expected} (got {value!r})")
+        raise MoondustError(f"{kind} {name} must be {expected} (got {value!r})")
     return float(value)
 
 
@@ -118,29 +122,77 @@ class Observation:
 class Policy:
     """Base class: constant levers, optionally overridden per instance.
 
+    ``classifier`` says what a policy is and does, and one shared test harness checks it against
+    behaviour (tests/world/test_policies.py), so the engine can rely on it:
+
+    ``cooperative``
+        At a calm observation (rivals arm no more than the actor) its levers emulate at least as
+        much as they rival and ban destructive ASAT tests.
+    ``stochastic``
+        The same observation can give different levers.
+    ``observes``
+        Its levers depend on the observation. A policy that does not observe (and is not
+        stochastic) is *constant*: the engine reads :attr:`values` and never calls
+        :meth:`levers`, so such a class must not override it.
+    ``reacts_to_rivals``
+        Its levers change with what its rivals do (their military share or milestones). A
+        constant policy still meets its rivals through the engine: the ``rivalry`` lever turns
+        their milestones into threat, ``reaction`` their arms into its own.
+
     Parameters
     ----------
     **overrides
-        Lever values replacing the class defaults, e.g. ``CutThroat(openness=0.3)``.
+        Lever values replacing the class defaults, e.g. ``CutThroat(openness=0.3)``, and values
+        of the class's own :attr:`parameters`.
     """
 
     name: ClassVar[str] = "policy"
-    classifier: ClassVar[dict[str, Any]] = {
+    classifier: ClassVar[dict[str, bool]] = {
         "cooperative": False,
         "stochastic": False,
+        "observes": False,
         "reacts_to_rivals": False,
     }
     defaults: ClassVar[dict[str, float]] = {}
+    parameters: ClassVar[dict[str, tuple[float, float, float]]] = {}
+    """The policy's own parameters besides the levers: name → (default, low, high)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = set(Policy.classifier) - set(cls.classifier)
+        if missing:
+            raise TypeError(f"{cls.__name__}.classifier lacks {sorted(missing)}")
+        if "levers" in cls.__dict__ and cls.is_constant():
+            raise TypeError(
+                f"{cls.__name__} overrides levers() but its classifier says it neither observes "
+                "nor is stochastic; set classifier['observes'] (or 'stochastic') to True"
+            )
+
+    @classmethod
+    def is_constant(cls) -> bool:
+        """Whether the levers are :attr:`values` whatever the observation (see ``classifier``)."""
+        return not (cls.classifier["observes"] or cls.classifier["stochastic"])
 
     def __init__(self, **overrides: float) -> None:
-        unknown = set(overrides) - set(LEVERS)
+        own = {k: v for k, v in overrides.items() if k in self.parameters}
+        levers = {k: v for k, v in overrides.items() if k not in own}
+        unknown = set(levers) - set(LEVERS)
         if unknown:
-            raise MoondustError(f"unknown lever(s) {sorted(unknown)}; expected some of {LEVERS}")
-        missing = set(LEVERS) - set(self.defaults) - set(overrides)
+            known = [*LEVERS, *self.parameters]
+            raise MoondustError(
+                f"unknown lever(s) {sorted(unknown)} for policy {self.name!r}; expected some of "
+                f"{known}"
+            )
+        missing = set(LEVERS) - set(self.defaults) - set(levers)
         if missing:
             raise MoondustError(f"policy {self.name!r} does not set lever(s) {sorted(missing)}")
-        chosen = {k: check_lever(k, v) for k, v in overrides.items()}
+        chosen = {k: check_lever(k, v) for k, v in levers.items()}
         self.values: dict[str, float] = {**self.defaults, **chosen}
+        self.settings: dict[str, float] = {
+            k: _check_number("parameter", k, own.get(k, default), low, high)
+            for k, (default, low, high) in self.parameters.items()
+        }
+        """The values of the class's own :attr:`parameters`."""
 
     def levers(self, observation: Observation) -> Levers:
         """Every lever for all runs and actors; the engine keeps those of this policy's actors."""
@@ -157,10 +209,11 @@ class CutThroat(Policy):
     """A rival's success is your failure: secrecy, threat, arms racing, exclusive zones, ASAT."""
 
     name = "cutthroat"
-    classifier: ClassVar[dict[str, Any]] = {
+    classifier: ClassVar[dict[str, bool]] = {
         "cooperative": False,
         "stochastic": False,
-        "reacts_to_rivals": True,
+        "observes": False,
+        "reacts_to_rivals": False,  # constant levers: rivals act on it through rivalry = 1
     }
     defaults: ClassVar[dict[str, float]] = {
         "openness": 0.1,
@@ -179,10 +232,11 @@ class Emulation(Policy):
     """Cooperative competition: learn from others' success, open stations, shared sites, no ASAT."""
 
     name = "emulation"
-    classifier: ClassVar[dict[str, Any]] = {
+    classifier: ClassVar[dict[str, bool]] = {
         "cooperative": True,
         "stochastic": False,
-        "reacts_to_rivals": True,
+        "observes": False,
+        "reacts_to_rivals": False,  # constant levers: others' success inspires it (emulation = 1)
     }
     defaults: ClassVar[dict[str, float]] = {
         "openness": 0.9,
@@ -201,10 +255,11 @@ class StatusQuo(Policy):
     """2025 as it is: partial openness, some rivalry, today's arms-race coefficients."""
 
     name = "status-quo"
-    classifier: ClassVar[dict[str, Any]] = {
+    classifier: ClassVar[dict[str, bool]] = {
         "cooperative": False,
         "stochastic": False,
-        "reacts_to_rivals": True,
+        "observes": False,
+        "reacts_to_rivals": False,
     }
     defaults: ClassVar[dict[str, float]] = {
         "openness": 0.5,
@@ -229,16 +284,19 @@ class Reciprocal(Policy):
     """
 
     name = "reciprocal"
-    classifier: ClassVar[dict[str, Any]] = {
+    classifier: ClassVar[dict[str, bool]] = {
         "cooperative": True,
         "stochastic": False,
+        "observes": True,
         "reacts_to_rivals": True,
     }
     defaults: ClassVar[dict[str, float]] = Emulation.defaults
+    parameters: ClassVar[dict[str, tuple[float, float, float]]] = {"tolerance": (0.05, 0.0, 1.0)}
 
-    def __init__(self, tolerance: float = 0.05, **overrides: float) -> None:
-        super().__init__(**overrides)
-        self.tolerance = check_lever("tolerance", tolerance)
+    @property
+    def tolerance(self) -> float:
+        """How much higher rivals' military share may be before it defects."""
+        return self.settings["tolerance"]
 
     def levers(self, observation: Observation) -> Levers:
         cooperate = observation.rival_military_share <= observation.military_share + self.tolerance
@@ -252,6 +310,38 @@ class Reciprocal(Policy):
 PRESETS: dict[str, type[Policy]] = {
     cls.name: cls for cls in (CutThroat, Emulation, StatusQuo, Reciprocal)
 }
+
+
+def check_policy_setting(name: str, value: object) -> float:
+    """A lever's or a preset's own parameter's value, checked against its bounds.
+
+    For a lever grid, whose values are checked before the policies that take them are built;
+    building each variant then checks that its policy takes the name.
+
+    Raises
+    ------
+    MoondustError
+        On a name that is neither a lever nor a parameter of a preset, or a bad value.
+    """
+    low, high = policy_setting_bounds(name)
+    return _check_number("lever" if name in LEVER_BOUNDS else "parameter", name, value, low, high)
+
+
+def policy_setting_bounds(name: str) -> tuple[float, float]:
+    """Validity bounds of a lever or of a preset's own parameter (MoondustError if neither)."""
+    if name in LEVER_BOUNDS:
+        return LEVER_BOUNDS[name]
+    for cls in PRESETS.values():
+        if name in cls.parameters:
+            _, low, high = cls.parameters[name]
+            return low, high
+    raise MoondustError(f"unknown lever {name!r}; expected one of {policy_setting_names()}")
+
+
+def policy_setting_names() -> list[str]:
+    """The levers, then the presets' own parameters: what a lever grid may vary."""
+    return [*LEVERS, *sorted({k for cls in PRESETS.values() for k in cls.parameters})]
+
 
 ENTRY_POINT_GROUP = "moondust.policies"
 """Entry-point group under which installed packages register their policies by name."""

@@ -73,7 +73,13 @@ from moondust.limits import (
 )
 from moondust.parameters import ValidityBounds
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
-from moondust.world.policies import LEVERS, check_lever, check_policy_name, make_policy
+from moondust.world.policies import (
+    LEVERS,
+    check_policy_name,
+    check_policy_setting,
+    make_policy,
+    policy_setting_names,
+)
 
 BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
 """How a policy can address a group: Artemis only, ILRS only, members of both, of neither."""
@@ -122,17 +128,14 @@ class PolicyChoice(_Strict):
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> PolicyChoice:
         overrides = self.lever_overrides
-        unknown = sorted(set(overrides) - set(LEVERS) - {"tolerance"})
-        if unknown:
+        unknown = [name for name in overrides if name not in LEVERS]
+        if len(unknown) > 5:  # a flood of names: say so briefly before building anything
             raise ValueError(f"unknown lever(s) {brief(unknown)}; expected some of {list(LEVERS)}")
-        for name, value in overrides.items():
-            try:
-                check_lever(name, value)
-            except MoondustError as exc:
-                raise ValueError(str(exc)) from None
         allow_import = _allow_import(info)
         check_policy_name(self.preset, allow_import)  # before anything is imported
-        try:  # what `run` does: a lever the preset lacks or a class that cannot load fails here
+        # What `run` does: the policy checks its levers and its own parameters (names, bounds),
+        # and a class that cannot load fails here.
+        try:
             self.build(allow_import)
         except MoondustError as exc:
             raise ValueError(str(exc)) from None
@@ -376,10 +379,10 @@ def _check_levers(
                 "or an actor id"
             )
         for lever, values in axes.items():
-            if lever not in (*LEVERS, "preset", "tolerance"):
+            if lever != "preset" and lever not in policy_setting_names():
                 raise ValueError(
-                    f"{target}: unknown lever {lever!r}; expected 'preset' or some of "
-                    f"{list(LEVERS)}"
+                    f"{target}: unknown lever {cap_message(repr(lever), 80)}; expected 'preset' "
+                    f"or one of {policy_setting_names()}"
                 )
             if len(set(map(repr, values))) != len(values):
                 raise ValueError(f"{target}.{lever}: values must be distinct, got {brief(values)}")
@@ -396,7 +399,7 @@ def _check_levers(
                         raise ValueError(f"{target}.preset: {exc}") from None
                     continue
                 try:
-                    check_lever(lever, item)
+                    check_policy_setting(lever, item)
                 except MoondustError as exc:
                     raise ValueError(f"{target}: {exc}") from None
             points *= len(values)

@@ -335,7 +335,10 @@ def test_a_worker_killed_mid_sweep_is_recorded_and_the_sweep_resumes(
             if journal.exists() and '"status": "done"' in journal.read_text():
                 for child in psutil.Process().children(recursive=True):
                     with contextlib.suppress(psutil.Error):
-                        if child.parent().pid != os.getpid():  # a pool worker, not its server
+                        # A pool worker is a child of the forkserver (not of this process, and
+                        # not of a Dask nanny an earlier test may have left in this session).
+                        parent = child.parent()
+                        if parent.pid != os.getpid() and "forkserver" in " ".join(parent.cmdline()):
                             child.kill()
                             killed.append(child.pid)
                             return

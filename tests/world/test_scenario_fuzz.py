@@ -34,7 +34,7 @@ from moondust.limits import (
     parse_toml,
 )
 from moondust.world.ids import BASE_YEAR
-from moondust.world.policies import LEVER_BOUNDS, SWITCHES
+from moondust.world.policies import SWITCHES, policy_setting_bounds
 from moondust.world.scenario import Scenario, parse_scenario
 from tests.fuzzing import (
     PARAMETERS,
@@ -68,7 +68,7 @@ def assert_within_bounds(scenario: Scenario) -> None:
     policies = scenario.policies
     for choice in [policies.default, *policies.blocs.values(), *policies.actors.values()]:
         for lever, value in choice.lever_overrides.items():
-            low, high = LEVER_BOUNDS[lever]
+            low, high = policy_setting_bounds(lever)
             assert math.isfinite(value) and low <= value <= high, (lever, value)
             assert lever not in SWITCHES or value in (0, 1)
         choice.build()  # what `run` does
@@ -101,7 +101,7 @@ def assert_within_bounds(scenario: Scenario) -> None:
         for lever, values in axes.items():
             for value in values:
                 if lever != "preset":
-                    low, high = LEVER_BOUNDS[lever]
+                    low, high = policy_setting_bounds(lever)
                     assert isinstance(value, float) and low <= value <= high
 
 
