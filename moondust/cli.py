@@ -166,8 +166,8 @@ def map_command(
         f"depth: whole regolith column ({p.regolith_mare_m:g} m mare, "
         f"{p.regolith_highland_m:g} m highland)\n"
         f"near/far {inventory.near_side_kg / inventory.far_side_kg:.2f} "
-        f"(5–95 %: {inventory.near_far_ratio_q05:.2f}–{inventory.near_far_ratio_q95:.2f}); "
-        f"range from {inventory.draws} Monte Carlo draws over the parameter ranges and TiO2 errors"
+        f"(5–95 %: {inventory.near_far_ratio_q05:.2f}–{inventory.near_far_ratio_q95:.2f})\n"
+        f"ranges: {inventory.draws} Monte Carlo draws over the parameter ranges and TiO2 errors"
     )
     maria_table = Table(title="Top maria (mare basalt only, whole column)")
     maria_table.add_column("mare")

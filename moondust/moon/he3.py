@@ -130,8 +130,12 @@ class He3Map:
     params
         Model parameters; defaults are the cited values in ``docs/model.md``.
     tio2
-        Optional TiO2 map (wt%) replacing the class and per-mare values wherever it has data: a
+        Optional TiO2 map (wt%) replacing the model's TiO2 wherever it has data: a
         :class:`~moondust.moon.layers.GridLayer` or a path to a ``.csv``, ``.npy`` or GeoTIFF.
+    tio2_model
+        ``"lpgrs"`` (default): Lunar Prospector GRS TiO2 unmixed into mare and highland parts
+        (:mod:`moondust.moon.lpgrs`); ``"class"``: mare and highland means with four sourced
+        per-mare values (the earlier model, kept for comparison).
 
     Examples
     --------
@@ -141,7 +145,9 @@ class He3Map:
     >>> inv.near_side_kg + inv.far_side_kg == inv.total_kg
     True
     >>> round(moon.probe(0.674, 23.473).he3_ppb, 1)  # Apollo 11, Mare Tranquillitatis
-    13.0
+    9.2
+    >>> inv.total_kg_q05 < inv.total_kg < inv.total_kg_q95  # the 5-95 % range
+    True
     """
 
     def __init__(
