@@ -65,6 +65,17 @@ TiO2 = Annotated[
     ),
 ]
 
+TiO2Model = Annotated[
+    str,
+    typer.Option(
+        "--tio2-model",
+        metavar="lpgrs|class",
+        help="TiO2 under --tio2 (or everywhere without it): lpgrs = Lunar Prospector GRS, "
+        "unmixed with the mare mask (default); class = mare/highland means and four per-mare "
+        "values (the earlier model, for comparison).",
+    ),
+]
+
 
 def _out_path(value: str | Path) -> Path:
     """An ``--out`` value: any path but an empty one (which would mean the current directory)."""
@@ -90,12 +101,14 @@ FormatOption = Annotated[
 ]
 
 
-def _moon(resolution: float, params: list[str] | None, tio2: Path | None) -> Any:
+def _moon(
+    resolution: float, params: list[str] | None, tio2: Path | None, tio2_model: str = "lpgrs"
+) -> Any:
     from moondust.moon import He3Map, MoonParameters
     from moondust.parameters import parse_assignments
 
     parameters = MoonParameters().with_overrides(parse_assignments(params or []))
-    return He3Map(resolution_deg=resolution, params=parameters, tio2=tio2)
+    return He3Map(resolution_deg=resolution, params=parameters, tio2=tio2, tio2_model=tio2_model)
 
 
 def _print_json(data: Any) -> None:
@@ -130,12 +143,14 @@ def map_command(
     output_format: FormatOption = OutputFormat.table,
     param: Params = None,
     tio2: TiO2 = None,
+    tio2_model: TiO2Model = "lpgrs",
 ) -> None:
-    """Render the He-3 map; print the inventory (total, near/far side, maria/highlands, maria)."""
+    """Render the He-3 map; print the inventory (total with its 5–95 % range, near/far side,
+    maria/highlands, maria). Every figure counts the whole regolith column."""
     from moondust.report.moon_map import save_he3_map
 
     output_file(out_path)  # before any work: a directory, a device or a read-only path
-    moon = _moon(resolution, param, tio2)
+    moon = _moon(resolution, param, tio2, tio2_model)
     inventory = moon.inventory()
     image = save_he3_map(moon, out_path)
     table_path = image.with_name(f"{image.stem}_inventory.csv")
@@ -143,21 +158,31 @@ def map_command(
     if output_format is OutputFormat.json:
         _print_json({**inventory.to_dict(), "map_path": str(image), "table_path": str(table_path)})
         return
-    table = Table(title=f"Lunar He-3 inventory ({resolution:g}° grid)")
+    p = moon.params
+    table = Table(title=f"Lunar He-3 inventory ({resolution:g}° grid, TiO2: {moon.tio2_model})")
     table.add_column("region")
     table.add_column("He-3 (kg)", justify="right")
     table.add_column("share", justify="right")
+    table.add_column("5–95 % range (kg)", justify="right")
+    whole_range = f"{_kg(inventory.total_kg_q05)} – {_kg(inventory.total_kg_q95)}"
     rows = [
-        ("whole Moon", inventory.total_kg),
-        ("near side", inventory.near_side_kg),
-        ("far side", inventory.far_side_kg),
-        ("maria", inventory.maria_kg),
-        ("highlands", inventory.highlands_kg),
+        ("whole Moon", inventory.total_kg, whole_range),
+        ("near side", inventory.near_side_kg, ""),
+        ("far side", inventory.far_side_kg, ""),
+        ("maria", inventory.maria_kg, ""),
+        ("highlands", inventory.highlands_kg, ""),
     ]
-    for name, kg in rows:
-        table.add_row(name, _kg(kg), f"{kg / inventory.total_kg:.1%}")
+    for name, kg, spread in rows:
+        table.add_row(name, _kg(kg), f"{kg / inventory.total_kg:.1%}", spread)
     out.print(table)
-    maria_table = Table(title="Top maria (mare basalt only)")
+    out.print(
+        f"depth: whole regolith column ({p.regolith_mare_m:g} m mare, "
+        f"{p.regolith_highland_m:g} m highland)\n"
+        f"near/far {inventory.near_side_kg / inventory.far_side_kg:.2f} "
+        f"(5–95 %: {inventory.near_far_ratio_q05:.2f}–{inventory.near_far_ratio_q95:.2f})\n"
+        f"ranges: {inventory.draws} Monte Carlo draws over the parameter ranges and TiO2 errors"
+    )
+    maria_table = Table(title="Top maria (mare basalt only, whole column)")
     maria_table.add_column("mare")
     maria_table.add_column("He-3 (kg)", justify="right")
     maria_table.add_column("mean (ppb)", justify="right")
@@ -177,8 +202,9 @@ def _write_inventory_csv(inventory: Any, path: Path) -> None:
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(["region", "he3_kg", "mean_ppb", "area_km2"])
-    for key in ("total_kg", "near_side_kg", "far_side_kg", "maria_kg", "highlands_kg"):
-        writer.writerow([key.removesuffix("_kg"), f"{getattr(inventory, key):.6e}", "", ""])
+    keys = ("total_kg", "total_kg_q05", "total_kg_q95", "near_side_kg", "far_side_kg")
+    for key in (*keys, "maria_kg", "highlands_kg"):
+        writer.writerow([key.replace("_kg", ""), f"{getattr(inventory, key):.6e}", "", ""])
     for mare in inventory.by_mare:
         writer.writerow(
             [mare.name, f"{mare.kg:.6e}", f"{mare.mean_ppb:.3f}", f"{mare.area_km2:.0f}"]
@@ -197,16 +223,17 @@ def probe_command(
     output_format: FormatOption = OutputFormat.table,
     param: Params = None,
     tio2: TiO2 = None,
+    tio2_model: TiO2Model = "lpgrs",
 ) -> None:
     """Show every layer of the model at a point: mare fraction, TiO2, maturity, fluence, He-3."""
-    moon = _moon(resolution, param, tio2)
+    moon = _moon(resolution, param, tio2, tio2_model)
     probe = moon.probe(lat, lon)
     if output_format is OutputFormat.json:
         _print_json(probe.to_dict())
         return
     table = Table(
-        title=f"Layers at {probe.lat_deg:g}°N {probe.lon_deg:g}°E "
-        f"(cell centred {probe.cell_lat_deg:g}, {probe.cell_lon_deg:g})"
+        title=f"Layers at {_lat_lon(probe.lat_deg, probe.lon_deg)} "
+        f"(cell centred {_lat_lon(probe.cell_lat_deg, probe.cell_lon_deg)})"
     )
     table.add_column("layer")
     table.add_column("value", justify="right")
@@ -214,7 +241,7 @@ def probe_command(
     for name, value, unit in (
         ("mare", probe.mare or "—", ""),
         ("mare_fraction", f"{probe.mare_fraction:.3f}", ""),
-        ("tio2_wt_pct", f"{probe.tio2_wt_pct:.2f}", "wt%"),
+        ("tio2_wt_pct", f"{probe.tio2_wt_pct:.2f} ± {probe.tio2_sd_wt_pct:.2f}", "wt% (1σ)"),
         ("omat", f"{probe.omat:.3f}", ""),
         ("fluence_factor", f"{probe.fluence_factor:.3f}", "(far-side equator = 1)"),
         ("regolith_m", f"{probe.regolith_m:.2f}", "m"),
@@ -222,6 +249,13 @@ def probe_command(
     ):
         table.add_row(name, value, unit)
     out.print(table)
+
+
+def _lat_lon(lat_deg: float, lon_deg: float) -> str:
+    """``8.97°S 30°W``: hemispheres by letter, east longitude in −180..180."""
+    lat = f"{abs(lat_deg):g}°{'N' if lat_deg > 0 else 'S' if lat_deg < 0 else ''}"
+    lon = f"{abs(lon_deg):g}°{'E' if 0 < lon_deg < 180 else 'W' if lon_deg < 0 else ''}"
+    return f"{lat} {lon}"
 
 
 @app.command("sites")
@@ -240,18 +274,24 @@ def sites_command(
     output_format: FormatOption = OutputFormat.table,
     param: Params = None,
     tio2: TiO2 = None,
+    tio2_model: TiO2Model = "lpgrs",
 ) -> None:
-    """List the best He-3 deposits: contiguous regions above a cutoff, richest first."""
-    from moondust.moon.sites import find_sites
+    """List the best He-3 deposits: contiguous regions above a cutoff, richest first (deposits
+    sharing a nearest feature are listed once)."""
+    from moondust.moon.sites import find_sites, merge_by_name
 
-    moon = _moon(resolution, param, tio2)
-    sites = find_sites(moon, min_ppb=min_ppb, top=top)
+    moon = _moon(resolution, param, tio2, tio2_model)
+    sites = merge_by_name(find_sites(moon, min_ppb=min_ppb, top=None), top=top)
     if output_format is OutputFormat.json:
         _print_json([site.to_dict() for site in sites])
         return
     cutoff = moon.params.site_cutoff_ppb if min_ppb is None else min_ppb
     depth = moon.params.mining_depth_m
-    table = Table(title=f"He-3 deposits ≥ {cutoff:g} ppb, He-3 in the top {depth:g} m")
+    table = Table(
+        title=f"He-3 deposits ≥ {cutoff:g} ppb (TiO2: {moon.tio2_model}), ranked by He-3 in the "
+        f"top {depth:g} m"
+    )
+    numeric = ("#", "area (km²)", "mean ppb", f"top {depth:g} m (kg)", "whole column (kg)")
     for column in (
         "#",
         "nearest feature",
@@ -260,22 +300,22 @@ def sites_command(
         "centroid",
         "area (km²)",
         "mean ppb",
-        "He-3 (kg)",
+        f"top {depth:g} m (kg)",
+        "whole column (kg)",
     ):
-        table.add_column(
-            column,
-            justify="right" if column in ("#", "area (km²)", "mean ppb", "He-3 (kg)") else "left",
-        )
+        table.add_column(column, justify="right" if column in numeric else "left")
     for s in sites:
         table.add_row(
             str(s.rank),
-            f"{s.nearest_feature} ({s.nearest_feature_km:.0f} km)",
+            f"{s.nearest_feature} ({s.nearest_feature_km:.0f} km)"
+            + (f" ×{s.n_deposits}" if s.n_deposits > 1 else ""),
             s.mare or "—",
             s.side + (" (relay)" if s.needs_relay else ""),
-            f"{s.centroid_lat_deg:.1f}°, {s.centroid_lon_deg:.1f}°",
+            _lat_lon(round(s.centroid_lat_deg, 1), round(s.centroid_lon_deg, 1)),
             f"{s.area_km2:,.0f}",
             f"{s.mean_ppb:.1f}",
             _kg(s.he3_top_kg),
+            _kg(s.he3_kg),
         )
     out.print(table)
     if not sites:

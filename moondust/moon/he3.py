@@ -21,11 +21,20 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from moondust.errors import MoondustError
 from moondust.moon.features import mare_tio2, maria
 from moondust.moon.fluence import fluence_factor
 from moondust.moon.grid import FloatArray, MoonGrid
 from moondust.moon.layers import GridLayer, mare_fraction_layer
+from moondust.moon.lpgrs import (
+    SUB_GRID_DEG,
+    UnmixedTiO2,
+    lpgrs_pixels,
+    pixel_index_grid,
+    unmix_tio2,
+)
 from moondust.moon.params import MoonParameters
+from moondust.moon.uncertainty import InventoryRange, inventory_range
 
 PPB = 1e-9
 """Mass fraction of one part per billion (ng/g)."""
@@ -33,9 +42,18 @@ PPB = 1e-9
 M2_PER_KM2 = 1e6
 
 
+TIO2_MODELS = ("lpgrs", "class")
+"""TiO2 models: measured (LP GRS, unmixed; the default) or class means with per-mare values."""
+
+
 @cache
 def _mare_fraction_base() -> GridLayer:
     return mare_fraction_layer()
+
+
+@cache
+def _lpgrs_layers(unmixed: UnmixedTiO2) -> dict[str, GridLayer]:
+    return unmixed.layers()
 
 
 @dataclass(frozen=True)
@@ -50,7 +68,13 @@ class MareInventory:
 
 @dataclass(frozen=True)
 class Inventory:
-    """Whole-Moon He-3 inventory, kg, and its splits (each pair sums to ``total_kg``)."""
+    """Whole-Moon He-3 inventory, kg, and its splits (each pair sums to ``total_kg``).
+
+    Every figure counts the whole regolith column (``regolith_mare_m`` on mare,
+    ``regolith_highland_m`` on highland; ``depth`` says so). ``total_kg_q05`` and ``total_kg_q95``
+    are the 5 % and 95 % quantiles of the Monte Carlo over the parameter ranges and the TiO2 errors
+    (:mod:`moondust.moon.uncertainty`); ``total_kg`` is the model at its default parameters.
+    """
 
     total_kg: float
     near_side_kg: float
@@ -59,6 +83,13 @@ class Inventory:
     highlands_kg: float
     mean_ppb: float
     by_mare: tuple[MareInventory, ...]
+    total_kg_q05: float = float("nan")
+    total_kg_q95: float = float("nan")
+    near_far_ratio_q05: float = float("nan")
+    near_far_ratio_q95: float = float("nan")
+    draws: int = 0
+    tio2_model: str = "lpgrs"
+    depth: str = "whole regolith column"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the keys the CLI's ``--format json`` prints."""
@@ -77,6 +108,7 @@ class Probe:
     cell_lon_deg: float
     mare_fraction: float
     tio2_wt_pct: float
+    tio2_sd_wt_pct: float
     omat: float
     fluence_factor: float
     regolith_m: float
@@ -98,8 +130,12 @@ class He3Map:
     params
         Model parameters; defaults are the cited values in ``docs/model.md``.
     tio2
-        Optional TiO2 map (wt%) replacing the class and per-mare values wherever it has data: a
+        Optional TiO2 map (wt%) replacing the model's TiO2 wherever it has data: a
         :class:`~moondust.moon.layers.GridLayer` or a path to a ``.csv``, ``.npy`` or GeoTIFF.
+    tio2_model
+        ``"lpgrs"`` (default): Lunar Prospector GRS TiO2 unmixed into mare and highland parts
+        (:mod:`moondust.moon.lpgrs`); ``"class"``: mare and highland means with four sourced
+        per-mare values (the earlier model, kept for comparison).
 
     Examples
     --------
@@ -109,7 +145,9 @@ class He3Map:
     >>> inv.near_side_kg + inv.far_side_kg == inv.total_kg
     True
     >>> round(moon.probe(0.674, 23.473).he3_ppb, 1)  # Apollo 11, Mare Tranquillitatis
-    13.0
+    9.2
+    >>> inv.total_kg_q05 < inv.total_kg < inv.total_kg_q95  # the 5-95 % range
+    True
     """
 
     def __init__(
@@ -117,9 +155,15 @@ class He3Map:
         resolution_deg: float = 1.0,
         params: MoonParameters | None = None,
         tio2: GridLayer | str | Path | None = None,
+        tio2_model: str = "lpgrs",
     ) -> None:
+        if tio2_model not in TIO2_MODELS:
+            raise MoondustError(
+                f"TiO2 model {tio2_model!r}: expected one of {', '.join(TIO2_MODELS)}"
+            )
         self.params = params if params is not None else MoonParameters()
         p = self.params
+        self.tio2_model = tio2_model
         self.grid = MoonGrid(resolution_deg, p.moon_radius_km)
         if isinstance(tio2, str | Path):
             tio2 = GridLayer.from_file(tio2, name="tio2", unit="wt%")
@@ -133,13 +177,38 @@ class He3Map:
         self.mare_names = catalogue.names
         self.mare_index = catalogue.assign(self.grid, self.mare_fraction)
 
-        tio2_by_mare = np.full(len(self.mare_names) + 1, p.tio2_mare_mean_wt_pct)
-        table = mare_tio2()
-        for name, value in zip(table["name"], table["tio2_wt_pct"], strict=True):
-            tio2_by_mare[self.mare_names.index(str(name))] = float(value)
-        # index −1 (unnamed mare) reads the last slot, which keeps the mare mean
-        self.tio2_mare_wt_pct: FloatArray = tio2_by_mare[self.mare_index]
-        self.tio2_highland_wt_pct: FloatArray = np.full(shape, p.tio2_highland_mean_wt_pct)
+        # TiO2 of each part, its 1σ, and the LP GRS pixel each cell draws its errors from (−1: none)
+        self.tio2_mare_sd_wt_pct: FloatArray = np.zeros(shape)
+        self.tio2_highland_sd_wt_pct: FloatArray = np.zeros(shape)
+        self.tio2_pixel: np.ndarray = np.full(shape, -1, dtype=np.int64)
+        if tio2_model == "lpgrs":
+            unmixed = unmix_tio2(
+                p.tio2_highland_pixel_max_mare_fraction,
+                p.tio2_unmix_min_mare_fraction,
+                p.tio2_max_wt_pct,
+                p.tio2_borrow_radius_deg,
+            )
+            self.tio2_pixel = pixel_index_grid(lpgrs_pixels(), self.grid)
+            if self.grid.resolution_deg <= SUB_GRID_DEG:  # each cell lies inside one pixel
+                pix = self.tio2_pixel
+                self.tio2_mare_wt_pct: FloatArray = unmixed.tio2_mare_wt_pct[pix]
+                self.tio2_highland_wt_pct: FloatArray = unmixed.tio2_highland_wt_pct[pix]
+                self.tio2_mare_sd_wt_pct = unmixed.tio2_mare_sd_wt_pct[pix]
+                self.tio2_highland_sd_wt_pct = unmixed.tio2_highland_sd_wt_pct[pix]
+            else:  # area-weighted means of the 0.5° sub-grid
+                layers = _lpgrs_layers(unmixed)
+                self.tio2_mare_wt_pct = layers["mare"].on(self.grid)
+                self.tio2_highland_wt_pct = layers["highland"].on(self.grid)
+                self.tio2_mare_sd_wt_pct = layers["mare_sd"].on(self.grid)
+                self.tio2_highland_sd_wt_pct = layers["highland_sd"].on(self.grid)
+        else:
+            tio2_by_mare = np.full(len(self.mare_names) + 1, p.tio2_mare_mean_wt_pct)
+            table = mare_tio2()
+            for name, value in zip(table["name"], table["tio2_wt_pct"], strict=True):
+                tio2_by_mare[self.mare_names.index(str(name))] = float(value)
+            # index −1 (unnamed mare) reads the last slot, which keeps the mare mean
+            self.tio2_mare_wt_pct = tio2_by_mare[self.mare_index]
+            self.tio2_highland_wt_pct = np.full(shape, p.tio2_highland_mean_wt_pct)
         if tio2 is not None:
             observed = tio2.on(self.grid)
             if np.any(observed[np.isfinite(observed)] < 0):
@@ -147,6 +216,10 @@ class He3Map:
             has_data = np.isfinite(observed)
             self.tio2_mare_wt_pct = np.where(has_data, observed, self.tio2_mare_wt_pct)
             self.tio2_highland_wt_pct = np.where(has_data, observed, self.tio2_highland_wt_pct)
+            self.tio2_mare_sd_wt_pct = np.where(has_data, 0.0, self.tio2_mare_sd_wt_pct)
+            self.tio2_highland_sd_wt_pct = np.where(has_data, 0.0, self.tio2_highland_sd_wt_pct)
+            self.tio2_pixel = np.where(has_data, -1, self.tio2_pixel)
+        self._range: InventoryRange | None = None
 
         self.fluence: FloatArray = np.clip(
             fluence_factor(
@@ -220,6 +293,11 @@ class He3Map:
         return self._area_mix(self.tio2_mare_wt_pct, self.tio2_highland_wt_pct)
 
     @property
+    def tio2_sd_wt_pct(self) -> FloatArray:
+        """1σ of the cell's TiO2, wt% (the two parts' errors added as fully correlated)."""
+        return self._area_mix(self.tio2_mare_sd_wt_pct, self.tio2_highland_sd_wt_pct)
+
+    @property
     def omat(self) -> FloatArray:
         """Area-weighted optical maturity per cell."""
         return self._area_mix(self.params.omat_mare, self.params.omat_highland)
@@ -230,8 +308,18 @@ class He3Map:
         return self._area_mix(self.params.regolith_mare_m, self.params.regolith_highland_m)
 
     # --- results ---------------------------------------------------------------------------------
-    def inventory(self) -> Inventory:
-        """Total He-3 and its splits: near/far side, maria/highlands, and per named mare."""
+    def inventory_range(self) -> InventoryRange:
+        """Monte Carlo draws of the inventory (computed once per map; deterministic)."""
+        if self._range is None:
+            self._range = inventory_range(self)
+        return self._range
+
+    def inventory(self, with_range: bool = True) -> Inventory:
+        """Total He-3 and its splits: near/far side, maria/highlands, and per named mare.
+
+        Every figure counts the whole regolith column. With ``with_range`` the 5–95 % range of the
+        total and of the near/far ratio come from :meth:`inventory_range`.
+        """
         total = float(self.he3_kg.sum())
         near = float(self.he3_kg[self.grid.near_side].sum())
         maria_kg = float(self.he3_mare_kg.sum())
@@ -254,6 +342,18 @@ class He3Map:
             for i in np.argsort(-kg)
             if area[i] > 0
         ]
+        p = self.params
+        extra: dict[str, Any] = {}
+        if with_range:
+            draws = self.inventory_range()
+            ratio = draws.near_far_ratio
+            extra = {
+                "total_kg_q05": draws.quantile(0.05),
+                "total_kg_q95": draws.quantile(0.95),
+                "near_far_ratio_q05": float(np.quantile(ratio, 0.05)),
+                "near_far_ratio_q95": float(np.quantile(ratio, 0.95)),
+                "draws": int(draws.total_kg.size),
+            }
         return Inventory(
             total_kg=total,
             near_side_kg=near,
@@ -262,6 +362,12 @@ class He3Map:
             highlands_kg=total - maria_kg,
             mean_ppb=float(total / self.regolith_kg.sum() / PPB),
             by_mare=tuple(by_mare),
+            tio2_model=self.tio2_model,
+            depth=(
+                f"whole regolith column: {p.regolith_mare_m:g} m on mare, "
+                f"{p.regolith_highland_m:g} m on highland"
+            ),
+            **extra,
         )
 
     def probe(self, lat_deg: float, lon_deg: float) -> Probe:
@@ -284,6 +390,7 @@ class He3Map:
             cell_lon_deg=float(self.grid.lon_deg[j]),
             mare_fraction=float(self.mare_fraction[i, j]),
             tio2_wt_pct=float(self.tio2_wt_pct[i, j]),
+            tio2_sd_wt_pct=float(self.tio2_sd_wt_pct[i, j]),
             omat=float(self.omat[i, j]),
             fluence_factor=float(self.fluence[i, j]),
             regolith_m=float(self.regolith_m[i, j]),
@@ -302,6 +409,7 @@ class He3Map:
             "cell_area_km2": (self.grid.cell_area_km2, "km2"),
             "mare_fraction": (self.mare_fraction, "1"),
             "tio2_wt_pct": (self.tio2_wt_pct, "wt%"),
+            "tio2_sd_wt_pct": (self.tio2_sd_wt_pct, "wt%"),
             "omat": (self.omat, "1"),
             "fluence_factor": (self.fluence, "1"),
             "regolith_m": (self.regolith_m, "m"),
@@ -316,7 +424,11 @@ class He3Map:
         return xr.Dataset(
             data_vars,
             coords=coords,
-            attrs={"resolution_deg": self.grid.resolution_deg, **self.params.model_dump()},
+            attrs={
+                "resolution_deg": self.grid.resolution_deg,
+                "tio2_model": self.tio2_model,
+                **self.params.model_dump(),
+            },
         )
 
 

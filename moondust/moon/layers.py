@@ -5,7 +5,7 @@ The packaged mare-fraction grid and a user's own TiO2 map go through the same cl
 tidy CSV (``lat, lon, value`` columns), a plain CSV or ``.npy`` matrix, or a GeoTIFF (optional
 extra ``moondust[geotiff]``), then put on any :class:`~moondust.moon.grid.MoonGrid` with
 :meth:`GridLayer.on`. Cells the layer does not cover are NaN, and the model falls back to its
-class defaults there.
+own TiO2 there (the unmixed Lunar Prospector layer, or the class values).
 """
 
 from __future__ import annotations

@@ -38,3 +38,10 @@ class MoonParameters(ParameterSet):
     density_highland_kg_m3: float = _field("density_highland_kg_m3", gt=0)
     mining_depth_m: float = _field("mining_depth_m", gt=0)
     site_cutoff_ppb: float = _field("site_cutoff_ppb", ge=0)
+    tio2_highland_pixel_max_mare_fraction: float = _field(
+        "tio2_highland_pixel_max_mare_fraction", gt=0, le=1
+    )
+    tio2_unmix_min_mare_fraction: float = _field("tio2_unmix_min_mare_fraction", gt=0, lt=1)
+    tio2_max_wt_pct: float = _field("tio2_max_wt_pct", gt=0, le=100)
+    tio2_borrow_radius_deg: float = _field("tio2_borrow_radius_deg", gt=0, le=180)
+    inventory_draws: float = _field("inventory_draws", ge=10, le=100000)

@@ -1,14 +1,17 @@
 """Mining deposits: contiguous regions richer in He-3 than a cutoff (DESIGN §3 M0, M5).
 
 Cells whose mean concentration reaches the cutoff are grouped into 4-connected regions (wrapping
-around in longitude), and each region becomes a :class:`Site` with its area, mean grade, the He-3 a
-miner could reach in the top ``mining_depth_m`` metres, its centroid, the side of the Moon it lies
-on (far-side sites need a relay satellite) and the nearest named feature. The engine mines these.
+around in longitude), and each region becomes a :class:`Site` with its area, mean grade, its He-3 in
+the whole regolith column (``he3_kg``, the depth every inventory figure counts) and the part a miner
+could reach in the top ``mining_depth_m`` metres (``he3_top_kg``, what sites are ranked by), its
+centroid, the side of the Moon it lies on (far-side sites need a relay satellite) and the nearest
+named feature. The engine mines these. :func:`merge_by_name` folds deposits that share a nearest
+feature into one entry (what ``moondust sites`` lists).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,7 @@ class Site:
     max_ppb: float
     he3_top_kg: float
     mining_depth_m: float
+    he3_kg: float
     centroid_lat_deg: float
     centroid_lon_deg: float
     side: str
@@ -36,6 +40,7 @@ class Site:
     nearest_feature: str
     nearest_feature_type: str
     nearest_feature_km: float
+    n_deposits: int = 1
 
     @property
     def needs_relay(self) -> bool:
@@ -104,6 +109,7 @@ def find_sites(
     n = count + 1
     area = np.bincount(flat, (grid.cell_area_km2 * 1.0).ravel(), minlength=n)
     cells = np.bincount(flat, minlength=n)
+    column = np.bincount(flat, moon.he3_kg.ravel(), minlength=n)
     reachable_kg = moon.he3_kg_to_depth(p.mining_depth_m)
     regolith_top = moon.regolith_kg_to_depth(p.mining_depth_m)
     he3_top = np.bincount(flat, reachable_kg.ravel(), minlength=n)
@@ -145,6 +151,7 @@ def find_sites(
                 max_ppb=float(peak[i]),
                 he3_top_kg=float(he3_top[i]),
                 mining_depth_m=p.mining_depth_m,
+                he3_kg=float(column[i]),
                 centroid_lat_deg=c_lat,
                 centroid_lon_deg=c_lon,
                 side="near" if abs(c_lon) < 90.0 else "far",
@@ -155,3 +162,52 @@ def find_sites(
             )
         )
     return sites
+
+
+def merge_by_name(sites: list[Site], top: int | None = None) -> list[Site]:
+    """Fold deposits sharing a nearest feature into one site each, re-ranked by He-3 in reach.
+
+    Areas, cells and He-3 add up; the mean grade is weighted by regolith mass, the peak is the
+    largest; the centroid is the area-weighted mean on the sphere; the mare and the side are the
+    largest deposit's; ``n_deposits`` counts what was merged.
+    """
+    groups: dict[str, list[Site]] = {}
+    for site in sites:
+        groups.setdefault(site.nearest_feature, []).append(site)
+    merged = []
+    for parts in groups.values():
+        if len(parts) == 1:
+            merged.append(parts[0])
+            continue
+        largest = max(parts, key=lambda s: s.he3_top_kg)
+        area = sum(s.area_km2 for s in parts)
+        top_kg = sum(s.he3_top_kg for s in parts)
+        regolith = sum(s.he3_top_kg / (s.mean_ppb * PPB) for s in parts if s.mean_ppb > 0)
+        lat = np.deg2rad([s.centroid_lat_deg for s in parts])
+        lon = np.deg2rad([s.centroid_lon_deg for s in parts])
+        w = np.array([s.area_km2 for s in parts])
+        x, y, z = (
+            float(np.sum(w * c))
+            for c in (np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat))
+        )
+        c_lat = float(np.rad2deg(np.arctan2(z, np.hypot(x, y))))
+        c_lon = float(np.rad2deg(np.arctan2(y, x)))
+        merged.append(
+            replace(
+                largest,
+                area_km2=area,
+                n_cells=sum(s.n_cells for s in parts),
+                mean_ppb=top_kg / regolith / PPB if regolith > 0 else float("nan"),
+                max_ppb=max(s.max_ppb for s in parts),
+                he3_top_kg=top_kg,
+                he3_kg=sum(s.he3_kg for s in parts),
+                centroid_lat_deg=c_lat,
+                centroid_lon_deg=c_lon,
+                nearest_feature_km=min(s.nearest_feature_km for s in parts),
+                n_deposits=sum(s.n_deposits for s in parts),
+            )
+        )
+    merged.sort(key=lambda s: -s.he3_top_kg)
+    if top is not None:
+        merged = merged[:top]
+    return [replace(s, rank=rank) for rank, s in enumerate(merged, start=1)]

@@ -75,18 +75,23 @@ def he3_map_figure(
 
     catalogue = maria(moon.params.moon_radius_km)
     diam = 2 * np.deg2rad(catalogue.radius_deg) * moon.params.moon_radius_km
+    name_boxes: list[tuple[float, float, float, float]] = []
     for name, lat, lon, d in zip(
         catalogue.names, catalogue.lat_deg, catalogue.lon_deg, diam, strict=True
     ):
         if d >= min_label_km:
             short = name.replace("Mare ", "").replace("Oceanus ", "Oc. ")
+            width = len(short) * 0.62 * _MARE_PT * _DEG_PER_PT
+            height = _MARE_PT * _DEG_PER_PT
+            x = float(_shift(lon))
+            name_boxes.append((x - width / 2, lat - height / 2, x + width / 2, lat + height / 2))
             ax.text(
                 float(_shift(lon)),
                 lat,
                 short,
                 ha="center",
                 va="center",
-                fontsize=7.5,
+                fontsize=_MARE_PT,
                 color="white",
                 style="italic",
                 path_effects=_OUTLINE,
@@ -106,15 +111,24 @@ def he3_map_figure(
             marker=marker,
             color=colour,
         )
-        for label, lat, lon in zip(
-            rows["label"], rows["lat_deg"], rows["lon_deg_east"], strict=True
+    if landing_sites:
+        points = [
+            (str(label), float(_shift(float(lon))), float(lat))
+            for label, lat, lon in zip(
+                sites["label"], sites["lat_deg"], sites["lon_deg_east"], strict=True
+            )
+        ]
+        for (label, x, y), (dx, dy, ha, va) in zip(
+            points, place_labels(points, obstacles=name_boxes), strict=True
         ):
             ax.annotate(
-                str(label),
-                (float(_shift(float(lon))), float(lat)),
-                xytext=(4, 3),
+                label,
+                (x, y),
+                xytext=(dx, dy),
                 textcoords="offset points",
-                fontsize=6.5,
+                ha=ha,
+                va=va,
+                fontsize=_LABEL_PT,
                 color="white",
                 path_effects=_OUTLINE,
             )
@@ -132,12 +146,91 @@ def he3_map_figure(
         ax.legend(loc="lower right", fontsize=7.5, framealpha=0.85)
     inv = moon.inventory()
     ax.set_title(
-        f"Helium-3 in the lunar regolith — {moon.grid.resolution_deg:g}° grid; "
-        f"total {inv.total_kg / 1e9:.2f}×10⁹ kg "
-        f"(near side {inv.near_side_kg / 1e9:.2f}, far side {inv.far_side_kg / 1e9:.2f})",
+        f"Helium-3 in the lunar regolith — {moon.grid.resolution_deg:g}° grid, TiO2 "
+        f"{'Lunar Prospector GRS' if moon.tio2_model == 'lpgrs' else 'class means'}; "
+        f"total {inv.total_kg / 1e9:.2f}×10⁹ kg (5–95 %: {inv.total_kg_q05 / 1e9:.2f}–"
+        f"{inv.total_kg_q95 / 1e9:.2f}×10⁹ kg)\n"
+        f"near side {inv.near_side_kg / 1e9:.2f}×10⁹ kg, far side {inv.far_side_kg / 1e9:.2f}×10⁹ "
+        "kg; whole regolith column",
         fontsize=11,
     )
     return fig
+
+
+_LABEL_PT = 6.5
+_MARE_PT = 7.5
+_DEG_PER_PT = 0.55
+"""Degrees of map per typographic point (13-inch figure, 360° across about 9.4 inches)."""
+# Candidate label offsets (points) around a marker, in order of preference, with alignment.
+_OFFSETS = (
+    (4.0, 3.0, "left", "bottom"),
+    (4.0, -3.0, "left", "top"),
+    (-4.0, 3.0, "right", "bottom"),
+    (-4.0, -3.0, "right", "top"),
+    (0.0, 6.0, "center", "bottom"),
+    (0.0, -6.0, "center", "top"),
+    (7.0, 0.0, "left", "center"),
+    (-7.0, 0.0, "right", "center"),
+    (0.0, -12.0, "center", "top"),
+    (0.0, 12.0, "center", "bottom"),
+    (12.0, -6.0, "left", "top"),
+    (12.0, 6.0, "left", "bottom"),
+    (-12.0, -6.0, "right", "top"),
+    (-12.0, 6.0, "right", "bottom"),
+)
+
+
+def place_labels(
+    points: list[tuple[str, float, float]],
+    obstacles: list[tuple[float, float, float, float]] | None = None,
+    deg_per_pt: float = _DEG_PER_PT,
+) -> list[tuple[float, float, str, str]]:
+    """Greedy placement of point labels so their boxes do not overlap each other or the markers.
+
+    ``points`` are ``(text, x_deg, y_deg)``; each label takes the first candidate offset whose
+    estimated box (``deg_per_pt`` degrees per point; a character is ~0.62 em wide) is clear of the
+    boxes already placed, of every marker and of the ``obstacles`` (other text, as
+    ``(left, bottom, right, top)`` in degrees). Returns ``(dx_pt, dy_pt, ha, va)`` per point.
+    """
+    marker_half = 3.5 * deg_per_pt
+    markers = [
+        (x - marker_half, y - marker_half, x + marker_half, y + marker_half) for _, x, y in points
+    ]
+    placed: list[tuple[float, float, float, float]] = []
+    result = []
+    for text, x, y in points:
+        width = len(text) * 0.62 * _LABEL_PT * deg_per_pt
+        height = _LABEL_PT * deg_per_pt
+        others = placed + markers + (obstacles or [])
+        boxes = [_label_box(x, y, width, height, option, deg_per_pt) for option in _OFFSETS]
+        clash = [sum(_overlap_area(box, other) for other in others) for box in boxes]
+        choice = _OFFSETS[int(np.argmin(clash))]  # the first clear one, else the least covered
+        placed.append(_label_box(x, y, width, height, choice, deg_per_pt))
+        result.append(choice)
+    return result
+
+
+def _label_box(
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    option: tuple[float, float, str, str],
+    deg_per_pt: float,
+) -> tuple[float, float, float, float]:
+    dx, dy, ha, va = option
+    left = x + dx * deg_per_pt - {"left": 0.0, "center": width / 2, "right": width}[ha]
+    bottom = y + dy * deg_per_pt - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+    pad = 1.5 * deg_per_pt  # the black outline and some air
+    return (left - pad, bottom - pad, left + width + pad, bottom + height + pad)
+
+
+def _overlap_area(
+    a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return max(width, 0.0) * max(height, 0.0)
 
 
 def _lon_label(x: float) -> str:

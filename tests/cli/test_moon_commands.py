@@ -32,6 +32,50 @@ def test_map_writes_png_and_inventory(tmp_path: Path, capsys: pytest.CaptureFixt
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = (tmp_path / "out" / "he3_inventory.csv").read_text()
     assert table.startswith("region,he3_kg") and "Mare Tranquillitatis" in table
+    # the range: deterministic quantiles around the default, and the depth they count
+    assert data["total_kg_q05"] < data["total_kg"] < data["total_kg_q95"]
+    assert data["tio2_model"] == "lpgrs" and data["depth"].startswith("whole regolith column")
+    assert "total_q05" in table and "total_q95" in table
+    _, again, _ = run(capsys, "map", "--out", str(png), "--format", "json")
+    assert json.loads(again)["total_kg_q95"] == data["total_kg_q95"]
+
+
+def test_map_table_shows_the_range_and_class_model_compares(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "map", "-o", str(tmp_path / "a.png"), "-r", "2")
+    assert code == 0 and "5–95 % range" in out and "whole regolith column" in out
+    _, lpgrs, _ = run(capsys, "map", "-o", str(tmp_path / "b.png"), "-r", "2", "-f", "json")
+    _, klass, _ = run(
+        capsys,
+        "map",
+        "-o",
+        str(tmp_path / "c.png"),
+        "-r",
+        "2",
+        "-f",
+        "json",
+        "--tio2-model",
+        "class",
+    )
+    assert json.loads(klass)["tio2_model"] == "class"
+    assert json.loads(klass)["total_kg"] != pytest.approx(json.loads(lpgrs)["total_kg"], rel=0.05)
+
+
+def test_probe_names_hemispheres(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "probe", "-8.97", "-30")
+    assert code == 0 and "8.97°S 30°W" in out and "-8.97" not in out
+    _, out, _ = run(capsys, "probe", "20.19", "30.77")
+    assert "20.19°N 30.77°E" in out and "±" in out
+
+
+def test_sites_table_lists_each_name_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "sites", "--top", "40", "-f", "json")
+    assert code == 0
+    names = [s["nearest_feature"] for s in json.loads(out)]
+    assert len(names) == len(set(names))
+    assert [s["rank"] for s in json.loads(out)] == list(range(1, len(names) + 1))
+    assert all(s["he3_kg"] >= s["he3_top_kg"] for s in json.loads(out))
 
 
 def test_map_table_output_and_param_override(
@@ -123,6 +167,7 @@ def test_tio2_raster_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         (["map", "--format", "xml"], "'xml' is not one of"),
         (["sites", "--top", "0"], "--top"),
         (["probe", "0", "0", "--tio2", "/no/such/file.npy"], "no such file"),
+        (["map", "--tio2-model", "clementine"], "TiO2 model 'clementine'"),
         (["params", "nope"], "unknown parameter table"),
         (["frobnicate"], "No such command"),
     ],

@@ -51,3 +51,27 @@ def test_cutoff_controls_the_deposits(moon_1deg: He3Map) -> None:
     loose = find_sites(moon_1deg, min_ppb=6, top=None)
     strict = find_sites(moon_1deg, min_ppb=12, top=None)
     assert sum(s.area_km2 for s in strict) < sum(s.area_km2 for s in loose)
+
+
+def test_merging_by_name_keeps_every_kilogram(moon_1deg: He3Map) -> None:
+    from moondust.moon.sites import merge_by_name
+
+    sites = find_sites(moon_1deg, top=None)
+    merged = merge_by_name(sites)
+    names = [s.nearest_feature for s in merged]
+    assert len(names) == len(set(names)) == len({s.nearest_feature for s in sites})
+    assert len(merged) < len(sites), "some deposits share a nearest feature at 1°"
+    assert sum(s.he3_top_kg for s in merged) == pytest.approx(sum(s.he3_top_kg for s in sites))
+    assert sum(s.he3_kg for s in merged) == pytest.approx(sum(s.he3_kg for s in sites))
+    assert sum(s.n_deposits for s in merged) == len(sites)
+    assert [s.rank for s in merged] == list(range(1, len(merged) + 1))
+    kg = [s.he3_top_kg for s in merged]
+    assert kg == sorted(kg, reverse=True)
+    assert all(s.he3_kg >= s.he3_top_kg for s in merged)
+    assert merge_by_name(sites, top=3) == merged[:3]
+
+
+def test_whole_column_he3_of_deposits_is_the_map_integral(moon_1deg: He3Map) -> None:
+    sites = find_sites(moon_1deg, top=None)
+    in_deposits = moon_1deg.he3_kg[moon_1deg.he3_ppb >= moon_1deg.params.site_cutoff_ppb].sum()
+    assert sum(s.he3_kg for s in sites) == pytest.approx(in_deposits, rel=1e-12)
