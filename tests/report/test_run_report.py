@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from moondust import outputs
 from moondust.errors import StorageError
 from moondust.report import run_report
+from moondust.report.data import pct
 from moondust.report.run_report import (
     milestone_timeline_figure,
     race_figure,
@@ -263,7 +264,7 @@ def test_html_states_what_was_run(results: Results, report: dict[str, Path]) -> 
     )
     row = re.search(r"<th scope='row'>Crewed landing</th>((?:<td>[^<]*</td>)+)", text)
     assert row is not None
-    assert row.group(1).startswith(f"<td>{run_report._pct(p)}</td>")
+    assert row.group(1).startswith(f"<td>{pct(p)}</td>")
 
 
 def test_html_escapes_scenario_text(results: Results, tmp_path: Path) -> None:
@@ -308,4 +309,4 @@ def test_write_report_replaces_stale_files(results: Results, tmp_path: Path) -> 
     [(0.0, "0 %"), (0.004, "<1 %"), (0.5, "50 %"), (0.996, ">99 %"), (1.0, "100 %")],
 )
 def test_percentages_never_round_a_possibility_away(p: float, text: str) -> None:
-    assert run_report._pct(p) == text
+    assert pct(p) == text
