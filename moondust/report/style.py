@@ -109,10 +109,11 @@ def draw_band(
     label: str,
     gid: str,
     every: int,
+    alpha: float = 0.16,
 ) -> None:
-    """A median line (``q[1]``) with its 10–90 % band (``q[0]``..``q[2]``)."""
+    """A median line (``q[1]``) with its 10–90 % band (``q[0]``..``q[2]``, opacity ``alpha``)."""
     colour, line, marker = style
-    ax.fill_between(years, q[0], q[2], color=colour, alpha=0.16, lw=0)
+    ax.fill_between(years, q[0], q[2], color=colour, alpha=alpha, lw=0)
     ax.plot(
         years,
         q[1],

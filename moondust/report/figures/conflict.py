@@ -69,25 +69,25 @@ def conflict_figure(results: Results) -> Figure | None:
     fig = new_figure(13.0, 4.6 * (-(-len(keys) // 2)) + 0.8)
     panels = panel_grid(fig, keys, 2)
 
-    ax = panels["military"]
-    bloc_bands(ax, bloc_totals(ds, "military_usd_bn"), years, "military-bloc")
-    finish_axes(
-        ax,
-        years,
-        "military space spending\n(USD bn per year, 2025 dollars)",
-        "Military space spending, summed by bloc",
-    )
-    ax.legend(fontsize=7.5, loc="upper left", frameon=False)
-
-    if "counterspace" in panels:
-        ax = panels["counterspace"]
-        bloc_bands(ax, bloc_totals(ds, "counterspace_usd_bn"), years, "counterspace-bloc")
-        finish_axes(
-            ax,
-            years,
+    for key, variable, ylabel, title in (
+        (
+            "military",
+            "military_usd_bn",
+            "military space spending\n(USD bn per year, 2025 dollars)",
+            "Military space spending, summed by bloc",
+        ),
+        (
+            "counterspace",
+            "counterspace_usd_bn",
             "counterspace stock\n(USD bn, 2025 dollars)",
             "Counterspace stocks, summed by bloc",
-        )
+        ),
+    ):
+        if key not in panels:
+            continue
+        ax = panels[key]
+        bloc_bands(ax, bloc_totals(ds, variable), years, f"{key}-bloc")
+        finish_axes(ax, years, ylabel, title)
         ax.legend(fontsize=7.5, loc="upper left", frameon=False)
 
     if "orbit" in panels:

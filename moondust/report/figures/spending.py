@@ -16,8 +16,9 @@ from moondust.report.data import (
     quiet_quantile,
     run_meta,
 )
-from moondust.report.style import BLOC_LABEL, BLOC_STYLE, new_figure, plain
-from moondust.results import BLOC_CLASSES, Results
+from moondust.report.figures.bands import bloc_bands
+from moondust.report.style import draw_band, new_figure, plain
+from moondust.results import Results
 
 
 def spending_figure(results: Results, actors: Sequence[str] | None = None) -> Figure:
@@ -71,46 +72,22 @@ def spending_figure(results: Results, actors: Sequence[str] | None = None) -> Fi
         ax = axes[0, column]
         for k, actor in enumerate(chosen):
             colour, marker = styles[actor]
-            ax.fill_between(years, by_actor[0, k], by_actor[2, k], color=colour, alpha=0.18, lw=0)
-            ax.plot(
+            draw_band(
+                ax,
                 years,
-                by_actor[1, k],
-                color=colour,
-                marker=marker,
-                markevery=every,
-                markersize=5,
-                markeredgecolor="black",
-                markeredgewidth=0.4,
-                lw=1.6,
-                label=plain(labels[actor]),
-                gid=f"{kind}:{actor}",
+                by_actor[:, k],
+                (colour, "-", marker),
+                plain(labels[actor]),
+                f"{kind}:{actor}",
+                every,
+                alpha=0.18,
             )
         ax.set_title(f"{kind.capitalize()} space spending, largest actors", fontsize=10)
         ax.set_ylabel(f"{kind} space spending\n(USD bn per year, 2025 dollars)")
         ax.legend(fontsize=7.5, loc="upper left", frameon=False)
 
-        totals = bloc_totals(ds, variable)
-        q = quiet_quantile(totals, (0.1, 0.5, 0.9), "run").transpose("quantile", "bloc", "year")
-        present = [b for b in BLOC_CLASSES if b in q["bloc"].values]
         ax = axes[1, column]
-        for bloc in present:
-            colour, _hatch, style, marker = BLOC_STYLE[bloc]
-            band = q.sel(bloc=bloc).values
-            ax.fill_between(years, band[0], band[2], color=colour, alpha=0.18, lw=0)
-            ax.plot(
-                years,
-                band[1],
-                color=colour,
-                ls=style,
-                marker=marker,
-                markevery=every,
-                markersize=5,
-                markeredgecolor="black",
-                markeredgewidth=0.4,
-                lw=1.6,
-                label=BLOC_LABEL[bloc],
-                gid=f"{kind}-bloc:{bloc}",
-            )
+        bloc_bands(ax, bloc_totals(ds, variable), years, f"{kind}-bloc", alpha=0.18)
         ax.set_title(f"{kind.capitalize()} space spending, summed by bloc", fontsize=10)
         ax.set_ylabel(f"{kind} space spending\n(USD bn per year, 2025 dollars)")
         ax.set_xlabel("year")
