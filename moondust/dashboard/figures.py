@@ -19,11 +19,13 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
 from moondust.dashboard.compute import Ensemble
+from moondust.report.style import BLACK, BLOC_COLOUR, BLUE, DPI, ORANGE
 
 BLOC_STYLE: dict[str, tuple[str, str, str]] = {  # colour, Plotly marker, name
-    "artemis": ("#0072B2", "circle", "Artemis bloc"),
-    "ilrs": ("#D55E00", "square", "ILRS bloc"),
-    "other": ("#009E73", "diamond", "other actors"),
+    "artemis": (BLOC_COLOUR["artemis"], "circle", "Artemis bloc"),
+    "ilrs": (BLOC_COLOUR["ilrs"], "square", "ILRS bloc"),
+    # the explorer merges "both" and "neither" into "other", coloured as the report's "neither"
+    "other": (BLOC_COLOUR["neither"], "diamond", "other actors"),
 }
 VARIANTS: dict[str, tuple[str, str, float]] = {  # dash, marker suffix, width
     "current": ("solid", "", 2.6),
@@ -35,7 +37,7 @@ VARIANT_LABEL = {
     "baseline": "baseline",
     "modified baseline": "modified baseline (assumptions changed, policies not)",
 }
-SINGLE_COLOUR = {"current": "#0072B2", "baseline": "#000000", "modified baseline": "#E69F00"}
+SINGLE_COLOUR = {"current": BLUE, "baseline": BLACK, "modified baseline": ORANGE}
 BAR_PATTERN = {"current": "", "baseline": "/", "modified baseline": "x"}
 MARKER_LABELS = {
     "crewed_landing": "crewed landing",
@@ -504,7 +506,7 @@ def to_plotly(chart: Chart, height: int = 380) -> go.Figure:
     return go.Figure(plotly_spec(chart, height))
 
 
-def to_png(chart: Chart, dpi: int = 130) -> bytes:
+def to_png(chart: Chart, dpi: int = DPI) -> bytes:
     """The same graph as a PNG (Matplotlib, drawn on the server)."""
     fig = Figure(figsize=(8.0, 4.6), layout="constrained")
     ax = fig.add_subplot()

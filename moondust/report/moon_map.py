@@ -14,12 +14,13 @@ from moondust.moon.features import landing_sites as _landing_sites
 from moondust.moon.features import maria
 from moondust.moon.he3 import He3Map
 from moondust.outputs import atomic_write, output_file
+from moondust.report.style import ORANGE, REDDISH_PURPLE, VERMILLION
 
 # Okabe–Ito colours, told apart by marker shape as well.
 _PROGRAM_STYLE = {  # program: (marker, colour)
-    "Apollo": ("^", "#E69F00"),
-    "Luna": ("s", "#CC79A7"),
-    "Chang'e": ("o", "#D55E00"),
+    "Apollo": ("^", ORANGE),
+    "Luna": ("s", REDDISH_PURPLE),
+    "Chang'e": ("o", VERMILLION),
 }
 _OUTLINE = [patheffects.withStroke(linewidth=2.2, foreground="black")]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from moondust.engine.simulate import simulate
-from moondust.report.run_report import write_report
+from moondust.report.html import write_report
 from moondust.results import Results
 from moondust.world.scenario import load_scenario
 

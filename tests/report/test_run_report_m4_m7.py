@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from moondust.report import run_report
+from moondust.report.data import pct
+from moondust.report.html import FIGURE_FILES, report_html
 from moondust.report.moon_map import _shift
 from moondust.report.run_report import (
     CONFLICT_VARIABLES,
@@ -32,6 +34,7 @@ from moondust.report.run_report import (
     sites_map_figure,
     write_report,
 )
+from moondust.report.style import BLOC_LABEL
 from moondust.results import BLOC_CLASSES, Results
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -160,11 +163,11 @@ def _bloc_mask(results: Results, bloc: str) -> np.ndarray:
 def _quick_html(results: Results) -> str:
     """The HTML of the report with placeholder images (no rendering: quick)."""
     summary = results.summary()
-    pngs = {key: b"png" for key in run_report._FIGURE_FILES}
+    pngs = {key: b"png" for key in FIGURE_FILES}
     for key, build in (("conflict", conflict_figure), ("crew", crew_figure)):
         if build(results) is None:
             del pngs[key]
-    return run_report._report_html(results, summary, pngs)
+    return report_html(results, summary, pngs)
 
 
 # --- He-3 and energy -----------------------------------------------------------------------------
@@ -477,8 +480,8 @@ def test_report_states_who_first_delivers_he3(results: Results, report: dict[str
     present = set(results.dataset["bloc"].values)
     for bloc, p in zip(blocs["bloc"], blocs["p_first"], strict=True):
         if bloc in present:
-            label = run_report._BLOC_LABEL[bloc]
-            assert f"{label} {run_report._pct(float(p))}" in sentence.group(1)
+            label = BLOC_LABEL[bloc]
+            assert f"{label} {pct(float(p))}" in sentence.group(1)
     assert "nobody by 2100" in sentence.group(1)
 
 
