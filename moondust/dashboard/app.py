@@ -46,6 +46,7 @@ from moondust.dashboard.widgets import (
     upload_element,
 )
 from moondust.errors import MoondustError
+from moondust.world.blocs import BlocClass
 from moondust.world.scenario import Scenario, builtin_scenarios
 
 DEBOUNCE_S = 0.03
@@ -937,8 +938,8 @@ def ComparePage() -> None:
         ("CO2 avoided (Mt, cumulative)", "co2_mt_end", 0),
     ):
         rows.append([label, *(_band(e.totals[key], digits, key.endswith("_year")) for e in (a, b))])
-    for bloc in ("artemis", "ilrs", "nobody"):
-        label = "nobody" if bloc == "nobody" else model.BLOC_NAMES[bloc]
+    for bloc in (BlocClass.ARTEMIS, BlocClass.ILRS, BlocClass.NOBODY):
+        label = "nobody" if bloc == BlocClass.NOBODY else model.BLOC_NAMES[bloc]
         rows.append(
             [f"First to deliver He-3: {label}", *(f"{100 * e.p_first[bloc]:.0f} %" for e in (a, b))]
         )

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
 from moondust.dashboard.compute import Ensemble
+from moondust.world.blocs import BlocClass
 
 BLOC_STYLE: dict[str, tuple[str, str, str]] = {  # colour, Plotly marker, name
     "artemis": ("#0072B2", "circle", "Artemis bloc"),
@@ -304,7 +305,7 @@ def first_chart(variants: Variants, names: Names = None) -> Chart:
     bars = []
     for variant, ensemble in variants.items():
         p = ensemble.p_first
-        values = (p["artemis"], p["ilrs"], p["both"] + p["neither"], p["nobody"])
+        values = (p["artemis"], p["ilrs"], p["both"] + p["neither"], p[BlocClass.NOBODY])
         bars.append(
             Bars(
                 label=_name(variant, names),

@@ -57,11 +57,13 @@ import pandas as pd
 import xarray as xr
 
 from moondust.errors import MoondustError
+from moondust.world.blocs import BLOC_CLASSES, BlocClass
 
 OutcomeKind = Literal["number", "category"]
 OutcomeFunction = Callable[[xr.Dataset], np.ndarray]
 
-BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
+NOBODY, TIE = BlocClass.NOBODY.value, BlocClass.TIE.value
+"""Who is first when nobody reaches a milestone, and when several bloc classes (or actors) do."""
 ENGINE_METRICS = "engine"
 """Marker of outcomes computed by :meth:`moondust.results.Results.run_outcomes`."""
 
@@ -153,7 +155,7 @@ def _first_bloc_fn(milestone: str) -> OutcomeFunction:
         hits = np.stack([tied[:, blocs == b].any(axis=1) for b in present], axis=1)
         count = hits.sum(axis=1)
         which = np.asarray(present, dtype=object)[hits.argmax(axis=1)]
-        return np.where(count == 0, "none", np.where(count > 1, "tie", which)).astype(object)
+        return np.where(count == 0, NOBODY, np.where(count > 1, TIE, which)).astype(object)
 
     return compute
 
@@ -164,7 +166,7 @@ def _first_actor_fn(milestone: str) -> OutcomeFunction:
         tied = years == _first_year(years)[:, None]
         count = tied.sum(axis=1)
         which = _arrays(ds).actors.astype(object)[tied.argmax(axis=1)]
-        return np.where(count == 0, "none", np.where(count > 1, "tie", which)).astype(object)
+        return np.where(count == 0, NOBODY, np.where(count > 1, TIE, which)).astype(object)
 
     return compute
 

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from moondust.errors import MoondustError
-from moondust.world.scenario import BLOC_CLASSES, Distribution, Scenario
+from moondust.world.blocs import BLOC_CLASSES, bloc_class_of
+from moondust.world.scenario import Distribution, Scenario
 
 Sampling = Literal["mc", "lhs"]
 LeverValue = float | str
@@ -105,7 +106,6 @@ def scenario_variant(scenario: Scenario, point: LeverPoint) -> Scenario:
 
 
 def _actor_bloc_choice(scenario: Scenario, actor: str) -> object:
-    from moondust.engine.simulate import bloc_class_of
     from moondust.world.world import load_world
 
     world = load_world()

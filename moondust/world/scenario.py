@@ -72,11 +72,9 @@ from moondust.limits import (
     parse_toml,
 )
 from moondust.parameters import ValidityBounds
+from moondust.world.blocs import BLOC_CLASSES
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
 from moondust.world.policies import LEVERS, check_lever, check_policy_name, make_policy
-
-BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
-"""How a policy can address a group: Artemis only, ILRS only, members of both, of neither."""
 
 
 class _Strict(BaseModel):
