@@ -360,7 +360,7 @@ def _scenario(name: str, params: list[str] | None, allow_import: bool = False) -
     scenario = load_scenario(name)
     overrides = parse_assignments(params or [])
     if overrides:
-        from moondust.engine.params import EngineParameters
+        from moondust.engine_parameters import EngineParameters
 
         merged = {**scenario.parameters, **overrides}
         checked = EngineParameters().with_overrides(merged)  # one clear error if wrong

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from moondust.world.blocs import BLOC_CLASSES
+from moondust.world.blocs import BLOC_CLASSES, BlocClass
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,12 @@ class Results:
             names = actors[row]
             first_actor.append("+".join(str(a) for a in names))
             kinds = set(blocs[row])
-            first_bloc.append("" if not kinds else kinds.pop() if len(kinds) == 1 else "tie")
+            # "" for nobody, not BlocClass.NOBODY: this column is the deprecated outcome name
+            # first_he3_delivered_bloc (moondust.experiments.outcomes.DEPRECATED_NAMES), kept as
+            # written until it is removed; first_bloc_<race> is the outcome to use
+            first_bloc.append(
+                "" if not kinds else kinds.pop() if len(kinds) == 1 else str(BlocClass.TIE)
+            )
         table = pd.DataFrame(
             {
                 f"first_{race}_actor": first_actor,

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from moondust.engine.params import EngineParameters
+from moondust.engine_parameters import EngineParameters
 from moondust.errors import InputFileError
 from moondust.limits import parse_toml
 from moondust.world.policies import LEVERS, check_policy_name, policy_names

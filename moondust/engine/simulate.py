@@ -43,10 +43,11 @@ from moondust.engine import (
     technology,
 )
 from moondust.engine.ladder import DOMAINS, load_ladder
-from moondust.engine.params import EngineParameters, RunParameters, resolve
+from moondust.engine.params import RunParameters, resolve
 from moondust.engine.random import Stream, uniform
 from moondust.engine.records import Recorder, assemble_results
 from moondust.engine.state import FloatArray, Setting, State, initial_state, pairwise_sum
+from moondust.engine_parameters import EngineParameters
 from moondust.errors import MoondustError
 from moondust.limits import check_outputs, check_runs
 from moondust.results import Results
@@ -411,5 +412,5 @@ def simulate(
     results = assemble_results(
         scenario, setting, milestone_year, recorder, run_index, seed, varying
     )
-    check_outputs(results)
+    check_outputs(results.dataset)
     return results

@@ -357,7 +357,7 @@ def run_sweep(
 
 
 def _check_design_columns(design: pd.DataFrame) -> None:
-    from moondust.engine.params import EngineParameters
+    from moondust.engine_parameters import EngineParameters
 
     known = {*EngineParameters.model_fields, STREAM_COLUMN}
     unknown = [str(c) for c in design.columns if c not in known]

@@ -1071,7 +1071,7 @@ def _station_info(ds: xr.Dataset) -> tuple[dict[str, str | None], dict[str, str]
     hosts: dict[str, str | None] = dict.fromkeys(ids)
     names = {s: s for s in ids}
     try:
-        from moondust.engine.stations import station_specs
+        from moondust.world.stations import station_specs
 
         for spec in station_specs():
             if spec.id in hosts:
