@@ -45,7 +45,8 @@ from matplotlib.lines import Line2D
 
 from moondust.errors import writing
 from moondust.outputs import atomic_write
-from moondust.results import BLOC_CLASSES, Results, Summary
+from moondust.results import Results, Summary
+from moondust.world.blocs import BLOC_CLASSES
 
 __all__ = [
     "conflict_figure",
