@@ -17,12 +17,12 @@ import xarray as xr
 
 from moondust._version import __version__
 from moondust.engine.ladder import DOMAINS
-from moondust.engine.mining import SiteTable
 from moondust.engine.state import Setting, State
 from moondust.engine.stations import StationTable
 from moondust.results import Results
 from moondust.world.blocs import bloc_class_of
 from moondust.world.scenario import Scenario
+from moondust.world.sites import SiteTable
 
 _FLOWS = (
     "he3_mined_kg",
