@@ -1,6 +1,7 @@
 # moondust: two commands on a fresh machine with only Python 3.11 and pip.
 #   make demo   create .venv, install moondust, map the He-3 and run the baseline into moondust-out/
-#   make test   create .venv, install moondust[dev], lint, type-check and run the tests
+#   make test   create .venv, install moondust[dev], lint (with the import layers), type-check and
+#               run the tests
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -28,6 +29,7 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layers (docs/architecture-layers.md, [tool.importlinter])
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy moondust

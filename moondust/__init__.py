@@ -7,19 +7,13 @@
 (20, 18)
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from moondust._version import __version__
 from moondust.engine.simulate import simulate
 from moondust.errors import MoondustError
 from moondust.experiments.store import open_results
 from moondust.moon import He3Map, MoonParameters
 from moondust.results import Results, Summary
 from moondust.world.scenario import Scenario, load_scenario
-
-try:
-    __version__ = version("moondust")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "He3Map",

@@ -400,7 +400,7 @@ def _scenario(name: str, params: list[str] | None, allow_import: bool = False) -
     scenario = load_scenario(name)
     overrides = parse_assignments(params or [])
     if overrides:
-        from moondust.engine.params import EngineParameters
+        from moondust.engine_parameters import EngineParameters
 
         merged = {**scenario.parameters, **overrides}
         checked = EngineParameters().with_overrides(merged)  # one clear error if wrong
@@ -574,8 +574,8 @@ def run_command(
     Writes the dataset (results.zarr), a tidy summary (summary.parquet), their checksums
     (checksums.json), figures and an HTML report into the output directory.
     """
-    from moondust.experiments.store import writing_run
     from moondust.report.run_report import write_report
+    from moondust.storage import writing_run
 
     scenario = _scenario(scenario_name, param, allow_import)
     quiet = output_format is OutputFormat.json
@@ -932,7 +932,7 @@ def sweep_command(
         if report.manifest_repaired:
             out.print("manifest.json was missing or damaged: rewritten from the journal")
         if report.complete:
-            from moondust.experiments.store import trusting
+            from moondust.storage import trusting
 
             with trusting(trust or no_verify):
                 table = _sweep_outcome_table(report.directory)
@@ -1183,7 +1183,7 @@ def discover_command(
     coverage-density trade-off plot of the peeling trajectory.
     """
     from moondust.experiments.discovery import discover
-    from moondust.experiments.store import trusting
+    from moondust.storage import trusting
 
     with trusting(trust):
         found = discover(directory, outcome, threshold=threshold, max_boxes=boxes, plot=plot)
@@ -1307,7 +1307,7 @@ def _listen_host(host: str) -> str:
 
 def _version_callback(value: bool) -> None:
     if value:
-        from moondust import __version__
+        from moondust._version import __version__
 
         sys.stdout.write(f"moondust {__version__}\n")
         raise typer.Exit()

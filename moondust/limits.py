@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from moondust.errors import InputFileError, MoondustError
 
-if TYPE_CHECKING:
-    from moondust.results import Results
+if TYPE_CHECKING:  # a type only: limits sits below every layer and imports none of them
+    import xarray as xr
 
 MAX_RUNS = 10_000_000
 """Most Monte Carlo runs in one call (a batch's arrays grow with it; 10 M is hours of work)."""
@@ -175,8 +175,9 @@ def _table_depth(value: Any) -> int:
     return deepest
 
 
-def check_outputs(results: Results) -> None:
-    """Refuse results with an infinite or NaN value where the model promises a number.
+def check_outputs(dataset: xr.Dataset) -> None:
+    """Refuse a batch's outputs (a :class:`~moondust.results.Results` dataset) with an infinite or
+    NaN value where the model promises a number.
 
     ``milestone_year`` is NaN for a milestone not reached; every other output must be finite.
     Validation keeps inputs where the model computes; this is the safety net for combinations
@@ -189,7 +190,7 @@ def check_outputs(results: Results) -> None:
     """
     import numpy as np
 
-    for name, variable in results.dataset.data_vars.items():
+    for name, variable in dataset.data_vars.items():
         values = variable.values
         if values.dtype.kind != "f" or name == "milestone_year":
             continue
@@ -199,6 +200,6 @@ def check_outputs(results: Results) -> None:
                 f"the model overflowed: {name} is not finite for these inputs; bring extreme "
                 "parameter or budget values closer to their ranges (moondust params engine)"
             )
-    years = results.dataset["milestone_year"].values
+    years = dataset["milestone_year"].values
     if np.isinf(years).any():
         raise MoondustError("the model overflowed: a milestone year is infinite")

@@ -143,7 +143,7 @@ class ParameterSet(BaseModel):
 
         Examples
         --------
-        >>> from moondust.engine.params import EngineParameters as Engine
+        >>> from moondust.engine_parameters import EngineParameters as Engine
         >>> str(Engine.validity("lunar_share")), str(Engine.validity("margin_gain"))
         ('[0, 1]', '[0, 300]')
         """

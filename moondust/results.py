@@ -7,22 +7,15 @@ from opening a sweep's directory.
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
-if TYPE_CHECKING:  # the engine builds Results; Results never runs the engine
-    from moondust.engine.simulate import _Recorder
-    from moondust.engine.state import Setting
-    from moondust.world.scenario import Scenario
-
-BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
+from moondust.world.blocs import BLOC_CLASSES, BlocClass
 
 
 @dataclass(frozen=True)
@@ -121,132 +114,6 @@ class Results:
         """Number of runs."""
         return int(self.dataset.sizes["run"])
 
-    @classmethod
-    def from_engine(
-        cls,
-        scenario: Scenario,
-        setting: Setting,
-        milestone_year: np.ndarray,
-        recorder: _Recorder,
-        run_index: np.ndarray,
-        seed: int,
-        varying: dict[str, np.ndarray],
-    ) -> Results:
-        """Assemble the dataset from the engine's yearly records and each milestone's first year."""
-        from moondust import __version__
-        from moondust.engine.ladder import DOMAINS
-        from moondust.engine.mining import load_sites
-        from moondust.engine.simulate import bloc_class_of
-
-        count = scenario.engine_parameters.mining_sites
-        sites = load_sites({"mining_sites": np.array([[count]])})
-
-        blocs = [
-            bloc_class_of(bool(a), bool(i))
-            for a, i in zip(setting.artemis, setting.ilrs, strict=True)
-        ]
-        coords = {
-            "run": ("run", run_index),
-            "actor": ("actor", list(setting.actor_ids)),
-            "actor_name": ("actor", list(setting.actor_names)),
-            "bloc": ("actor", blocs),
-            "year": ("year", setting.years),
-            "milestone": ("milestone", list(setting.ladder.ids)),
-            "domain": ("domain", list(DOMAINS)),
-            "station": ("station", list(recorder.station_table.ids)),
-            "site": ("site", np.arange(recorder.sites)),
-            "site_name": ("site", list(sites.names)),
-            "site_lat": ("site", sites.lat_deg),
-            "site_lon": ("site", sites.lon_deg),
-            "site_far_side": ("site", sites.far_side),
-            "site_he3_kg": ("site", sites.he3_kg),
-        }
-        ray = ("run", "actor", "year")
-        data: dict[str, Any] = {
-            "civil_usd_bn": (ray, recorder.civil, {"units": "USD bn/yr (2025 dollars)"}),
-            "military_usd_bn": (ray, recorder.military, {"units": "USD bn/yr (2025 dollars)"}),
-            "military_share": (ray, recorder.military_share, {"units": "1"}),
-            "lunar_rd_usd_bn": (ray, recorder.lunar_rd, {"units": "USD bn/yr"}),
-            "capability": (
-                ("run", "actor", "year", "domain"),
-                recorder.capability,
-                {"units": "capability level (milestone thresholds)"},
-            ),
-            "milestones_held": (ray, recorder.milestones_held, {"units": "count"}),
-            "attempted": (ray, recorder.attempted, {"units": "milestone index, -1 none"}),
-            "site_holder": (
-                ("run", "site", "year"),
-                recorder.site_holder,
-                {"units": "actor index, -1 unclaimed"},
-            ),
-            "site_joint": (("run", "site", "year"), recorder.site_joint, {"units": "bool"}),
-            "site_remaining_kg": (
-                ("run", "site", "year"),
-                recorder.site_remaining_kg,
-                {"units": "kg He-3 within mining depth"},
-            ),
-            "milestone_year": (
-                ("run", "actor", "milestone"),
-                milestone_year,
-                {"units": "calendar year; NaN if not achieved"},
-            ),
-        }
-        flow_units = {
-            "he3_mined_kg": "kg/yr",
-            "he3_delivered_kg": "kg/yr",
-            "miners": "count (Mark III equivalents)",
-            "fusion_gw": "GWe installed",
-            "energy_twh": "TWh/yr electricity",
-            "co2_avoided_mt": "Mt CO2/yr",
-            "climate_value_usd_bn": "USD bn/yr (2020 dollars, EPA SCC 2 %)",
-        }
-        for name, values in recorder.flows.items():
-            data[name] = (ray, values, {"units": flow_units[name]})
-        conflict_units = {
-            "counterspace_usd_bn": "USD bn (stock)",
-            "incidents": "incidents suffered this year",
-            "asat_tests": "destructive ASAT tests conducted this year",
-        }
-        for name, values in recorder.conflict.items():
-            data[name] = (ray, values, {"units": conflict_units[name]})
-        table = recorder.station_table
-        seats = recorder.station_seats
-        host = np.zeros((table.size, len(setting.actor_ids)), dtype=bool)
-        host[np.arange(table.size), table.host] = True
-        data["station_seats"] = (
-            ("run", "station", "actor", "year"),
-            seats,
-            {"units": "crew seats flown this year"},
-        )
-        data["seats_flown"] = (
-            ray,
-            seats.sum(axis=1, dtype=np.int16),
-            {"units": "crew seats flown this year, all stations"},
-        )
-        data["foreign_flights"] = (
-            ray,
-            np.where(host[None, :, :, None], 0, seats).sum(axis=1, dtype=np.int16),
-            {"units": "seats flown as a guest on another actor's station this year"},
-        )
-        data["debris"] = (("run", "year"), recorder.debris, {"units": "objects >= 10 cm in LEO"})
-        data["active_satellites"] = (
-            ("run", "year"),
-            recorder.active_satellites,
-            {"units": "active satellites in LEO"},
-        )
-        for name, values in varying.items():
-            data[f"input_{name}"] = ("run", np.asarray(values).reshape(-1), {"units": "sampled"})
-        attrs = {
-            "scenario": scenario.name,
-            "scenario_digest": scenario.digest(),
-            "scenario_json": json.dumps(scenario.model_dump(mode="json"), sort_keys=True),
-            "seed": seed,
-            "start": setting.start,
-            "end": setting.end,
-            "moondust_version": __version__,
-        }
-        return cls(xr.Dataset(data, coords=coords, attrs=attrs))
-
     # --- race metrics -------------------------------------------------------------------------
     def first_credit(self) -> xr.DataArray:
         """Credit for being first to each milestone, (run, actor, milestone), summing to 1 per
@@ -277,7 +144,12 @@ class Results:
             names = actors[row]
             first_actor.append("+".join(str(a) for a in names))
             kinds = set(blocs[row])
-            first_bloc.append("" if not kinds else kinds.pop() if len(kinds) == 1 else "tie")
+            # "" for nobody, not BlocClass.NOBODY: this column is the deprecated outcome name
+            # first_he3_delivered_bloc (moondust.experiments.outcomes.DEPRECATED_NAMES), kept as
+            # written until it is removed; first_bloc_<race> is the outcome to use
+            first_bloc.append(
+                "" if not kinds else kinds.pop() if len(kinds) == 1 else str(BlocClass.TIE)
+            )
         table = pd.DataFrame(
             {
                 f"first_{race}_actor": first_actor,
@@ -415,7 +287,7 @@ class Results:
 
         Under the directory's lock, each is written to a temporary name unique to this process
         and renamed, so an interrupted or concurrent save never leaves a half-written or mixed
-        result under the final names (see :func:`moondust.experiments.store.save_run`); a failed
+        result under the final names (see :func:`moondust.storage.save_run`); a failed
         save removes its temporaries.
 
         Raises
@@ -426,7 +298,7 @@ class Results:
             :func:`moondust.errors.writing`).
         """
         from moondust.errors import writing
-        from moondust.experiments.store import save_run
+        from moondust.storage import save_run
 
         with writing(Path(directory)):  # a full disk or a read-only path: one clear error
             return save_run(self, directory)
@@ -435,6 +307,6 @@ class Results:
     def open(cls, path: str | Path, trust: bool = False) -> Results:
         """Open a dataset written by :meth:`save` (its directory or the ``.zarr`` store), verified
         against its checksums unless ``trust``, and load it into memory."""
-        from moondust.experiments.store import open_run
+        from moondust.storage import open_run
 
         return cls(open_run(path, trust=trust).load())

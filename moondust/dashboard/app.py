@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,7 +24,7 @@ import solara
 import solara.lab
 
 from moondust.dashboard import model
-from moondust.dashboard.compute import Ensemble, service
+from moondust.dashboard.compute import Ensemble
 from moondust.dashboard.figures import (
     Chart,
     SiteRow,
@@ -38,7 +37,15 @@ from moondust.dashboard.figures import (
     unshift,
 )
 from moondust.dashboard.model import Base, Settings
-from moondust.dashboard.server import register_routes
+from moondust.dashboard.requests import (
+    Computed,
+    Request,
+    compare_request,
+    compute,
+    default_base,
+    explorer_request,
+)
+from moondust.dashboard.routes import register_routes
 from moondust.dashboard.widgets import (
     plotly_element,
     plotly_preload_element,
@@ -46,6 +53,7 @@ from moondust.dashboard.widgets import (
     upload_element,
 )
 from moondust.errors import MoondustError
+from moondust.world.blocs import BlocClass
 from moondust.world.scenario import Scenario, builtin_scenarios
 
 DEBOUNCE_S = 0.03
@@ -82,15 +90,6 @@ CSS = """
 
 
 # --- configuration and state -------------------------------------------------------------------
-@cache
-def default_base() -> Base:
-    """The scenario the explorer starts from (``moondust dashboard --scenario``; else baseline)."""
-    spec = os.environ.get("MOONDUST_DASHBOARD_SCENARIO", "").strip() or "baseline"
-    if spec in builtin_scenarios():
-        return model.builtin_base(spec)
-    return model.base_from_file(spec)
-
-
 @dataclass(frozen=True, eq=False)
 class AppState:
     """One browser tab's state (created from its URL when the page opens)."""
@@ -119,70 +118,6 @@ def page_query(state: AppState) -> str:
 
 
 # --- computation -------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Request:
-    """Scenarios to simulate with the same runs and seed, by variant."""
-
-    key: str
-    runs: int
-    scenarios: dict[str, Scenario]
-
-
-@dataclass(frozen=True, eq=False)
-class Computed:
-    """A finished request."""
-
-    key: str
-    variants: dict[str, Ensemble]
-    seconds: float
-
-
-def explorer_request(base: Base, settings: Settings) -> Request:
-    """Current settings, the baseline and (when assumptions changed) the modified baseline."""
-    plain = Settings(runs=settings.runs, end=settings.end)
-    scenarios = {
-        "current": model.build_scenario(base.scenario, settings),
-        "baseline": model.build_scenario(base.scenario, plain),
-    }
-    if settings.assumptions_changed and settings.modified_baseline:
-        scenarios["modified baseline"] = model.build_scenario(
-            base.scenario, settings, policies=False
-        )
-    return _request(scenarios, settings.runs)
-
-
-def compare_request(base: Base, settings: Settings) -> Request:
-    """Scenarios A and B of the Compare page, with A's seed for both."""
-    chosen = {}
-    seed = base.scenario.simulation.seed
-    for variant, name in (("current", settings.compare_a), ("baseline", settings.compare_b)):
-        if name == "current":
-            scenario = model.build_scenario(base.scenario, settings)
-        else:
-            plain = Settings(runs=settings.runs, end=settings.end)
-            scenario = model.build_scenario(model.builtin_base(name).scenario, plain)
-        simulation = {**scenario.simulation.model_dump(), "seed": seed}
-        chosen[variant] = scenario.with_changes(simulation=simulation)
-    return _request(chosen, settings.runs)
-
-
-def _request(scenarios: dict[str, Scenario], runs: int) -> Request:
-    key = "|".join(f"{k}:{s.digest()}" for k, s in scenarios.items()) + f"|{runs}"
-    return Request(key=key, runs=runs, scenarios=scenarios)
-
-
-def compute(request: Request, is_current: Callable[[], bool]) -> Computed | None:
-    """Every variant's ensemble, or None when a newer request superseded this one."""
-    started = time.perf_counter()
-    variants: dict[str, Ensemble] = {}
-    for variant, scenario in request.scenarios.items():
-        ensemble = service().ensemble(scenario, request.runs, is_current=is_current)
-        if ensemble is None:
-            return None
-        variants[variant] = ensemble
-    return Computed(request.key, variants, time.perf_counter() - started)
-
-
 @solara.lab.task(prefer_threaded=True)
 def explorer_task(request: Request) -> Computed | None:
     """The Explorer's (and the Moon page's) ensembles, in a thread of this tab."""
@@ -937,8 +872,8 @@ def ComparePage() -> None:
         ("CO2 avoided (Mt, cumulative)", "co2_mt_end", 0),
     ):
         rows.append([label, *(_band(e.totals[key], digits, key.endswith("_year")) for e in (a, b))])
-    for bloc in ("artemis", "ilrs", "nobody"):
-        label = "nobody" if bloc == "nobody" else model.BLOC_NAMES[bloc]
+    for bloc in (BlocClass.ARTEMIS, BlocClass.ILRS, BlocClass.NOBODY):
+        label = "nobody" if bloc == BlocClass.NOBODY else model.BLOC_NAMES[bloc]
         rows.append(
             [f"First to deliver He-3: {label}", *(f"{100 * e.p_first[bloc]:.0f} %" for e in (a, b))]
         )
@@ -985,4 +920,6 @@ routes = [
     solara.Route(path="compare", component=ComparePage, label="Compare"),
 ]
 
-register_routes()  # serve plotly.js under `solara run moondust.dashboard.app` too
+# `solara run moondust.dashboard.app` imports only this module, so the routes are registered here
+# too (idempotent; `moondust dashboard` registers them from the server before this is imported).
+register_routes()

@@ -26,14 +26,15 @@ from typing import Any
 
 import numpy as np
 
+from moondust.world.blocs import BLOC_CLASSES, BlocClass
 from moondust.world.scenario import Scenario, parse_scenario
 
 QUANTILES: tuple[float, float, float] = (0.1, 0.5, 0.9)
 """The band (10–90 %) and the median drawn on every time series."""
 SERIES_BLOCS: tuple[str, ...] = ("artemis", "ilrs", "other")
 """How time series are split: the two blocs, and everyone else (both blocs or neither)."""
-FIRST_CLASSES: tuple[str, ...] = ("artemis", "ilrs", "both", "neither", "nobody")
-"""Who can be first to deliver He-3 (``nobody``: not delivered within the horizon)."""
+FIRST_CLASSES: tuple[str, ...] = (*BLOC_CLASSES, BlocClass.NOBODY)
+"""Who can be first to deliver He-3 (``BlocClass.NOBODY``: not delivered within the horizon)."""
 RACE = "he3_delivered"
 """The milestone whose first deliverer the race graph shows (commercial He-3 reaches Earth)."""
 MARKER_MILESTONES: tuple[str, ...] = ("crewed_landing", "he3_delivered", "fusion_demo")

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from moondust.dashboard.compute import Ensemble
 from moondust.report.style import BLACK, BLOC_COLOUR, BLUE, DPI, ORANGE
+from moondust.world.blocs import BlocClass
 
 BLOC_STYLE: dict[str, tuple[str, str, str]] = {  # colour, Plotly marker, name
     "artemis": (BLOC_COLOUR["artemis"], "circle", "Artemis bloc"),
@@ -306,7 +307,7 @@ def first_chart(variants: Variants, names: Names = None) -> Chart:
     bars = []
     for variant, ensemble in variants.items():
         p = ensemble.p_first
-        values = (p["artemis"], p["ilrs"], p["both"] + p["neither"], p["nobody"])
+        values = (p["artemis"], p["ilrs"], p["both"] + p["neither"], p[BlocClass.NOBODY])
         bars.append(
             Bars(
                 label=_name(variant, names),

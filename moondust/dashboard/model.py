@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from moondust.engine.params import EngineParameters
+from moondust.engine_parameters import EngineParameters
 from moondust.errors import InputFileError
 from moondust.limits import parse_toml
 from moondust.world.policies import LEVERS, check_policy_name, policy_names
@@ -217,12 +217,12 @@ def assumption_by_name() -> dict[str, Control]:
 @cache
 def actor_blocs() -> dict[str, str]:
     """Each actor's bloc class (artemis, ilrs, both, neither) from the packaged world."""
-    from moondust.engine.simulate import bloc_class_of
+    from moondust.world.blocs import bloc_class_of
     from moondust.world.world import load_world
 
     world = load_world()
     return {
-        actor: bloc_class_of(bool(a), bool(i))
+        actor: str(bloc_class_of(bool(a), bool(i)))
         for actor, a, i in zip(world.ids, world.artemis, world.ilrs, strict=True)
     }
 

@@ -44,9 +44,10 @@ from numpy.typing import NDArray
 
 from moondust.datafiles import read_csv
 from moondust.engine.jit import kernel
-from moondust.engine.params import ConflictParameters, RunParameters, per_run
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
+from moondust.engine_parameters import ConflictParameters
 
 IntArray = NDArray[np.int64]
 

@@ -24,49 +24,21 @@ He-3 a miner can reach in the top ``mining_depth_m`` metres and its mean grade. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
+from moondust.world.sites import SiteTable, site_table
 
 _EPS = 1e-12
 
 
-@dataclass(frozen=True)
-class SiteTable:
-    """The mineable deposits, richest first (S sites)."""
-
-    he3_kg: FloatArray
-    """He-3 within mining depth at each site, kg (S,)."""
-    mean_ppb: FloatArray
-    far_side: BoolArray
-    lat_deg: FloatArray
-    lon_deg: FloatArray
-    names: tuple[str, ...]
-
-
-@cache
-def _sites(count: int) -> SiteTable:
-    from moondust.moon import He3Map
-    from moondust.moon.sites import find_sites
-
-    sites = find_sites(He3Map(1.0), top=count)
-    return SiteTable(
-        he3_kg=np.array([s.he3_top_kg for s in sites]),
-        mean_ppb=np.array([s.mean_ppb for s in sites]),
-        far_side=np.array([s.side == "far" for s in sites]),
-        lat_deg=np.array([s.centroid_lat_deg for s in sites]),
-        lon_deg=np.array([s.centroid_lon_deg for s in sites]),
-        names=tuple(s.nearest_feature for s in sites),
-    )
-
-
 def load_sites(p: RunParameters) -> SiteTable:
-    """The richest ``mining_sites`` deposits of the default Moon model (the same for every run)."""
-    return _sites(int(p["mining_sites"][0, 0]))
+    """The richest ``mining_sites`` deposits of the default Moon model (the same for every run;
+    the catalogue is :func:`moondust.world.sites.site_table`)."""
+    return site_table(int(p["mining_sites"][0, 0]))
 
 
 @dataclass

@@ -21,7 +21,6 @@ There is no per-run Python loop: one scenario is a batch of size 1. Randomness i
 
 from __future__ import annotations
 
-import copy
 import itertools
 import multiprocessing
 import os
@@ -44,12 +43,15 @@ from moondust.engine import (
     technology,
 )
 from moondust.engine.ladder import DOMAINS, load_ladder
-from moondust.engine.params import EngineParameters, RunParameters, resolve
+from moondust.engine.params import RunParameters, resolve
 from moondust.engine.random import Stream, uniform
+from moondust.engine.records import Recorder, assemble_results
 from moondust.engine.state import FloatArray, Setting, State, initial_state, pairwise_sum
+from moondust.engine_parameters import EngineParameters
 from moondust.errors import MoondustError
 from moondust.limits import check_outputs, check_runs
 from moondust.results import Results
+from moondust.world.blocs import bloc_class_of
 from moondust.world.policies import LEVERS, Levers, Observation, StatusQuo
 from moondust.world.scenario import Distribution, Scenario
 from moondust.world.world import World, load_world
@@ -157,13 +159,6 @@ def _assign_policies(scenario: Scenario, world: World) -> tuple[tuple, NDArray[n
     return tuple(policies), assignment
 
 
-def bloc_class_of(artemis: bool, ilrs: bool) -> str:
-    """'artemis', 'ilrs', 'both' or 'neither'."""
-    if artemis and ilrs:
-        return "both"
-    return "artemis" if artemis else "ilrs" if ilrs else "neither"
-
-
 def sample_uncertainties(
     uncertainties: dict[str, Distribution], seed: int, run_index: NDArray[np.int64]
 ) -> dict[str, FloatArray]:
@@ -209,166 +204,6 @@ def _levers(state: State, setting: Setting) -> Levers:
     return levers
 
 
-_FLOWS = (
-    "he3_mined_kg",
-    "he3_delivered_kg",
-    "miners",
-    "fusion_gw",
-    "energy_twh",
-    "co2_avoided_mt",
-    "climate_value_usd_bn",
-)
-_EXACT = ("he3_mined_kg", "he3_delivered_kg")
-"""Series kept in float64 because tests check conservation of He-3 to the kilogram."""
-_CONFLICT = ("counterspace_usd_bn", "incidents", "asat_tests")
-
-
-class _Recorder:
-    """Collects the yearly outputs.
-
-    Each series is stored year-major, ``(years, runs, …)``, so that writing one year is one
-    contiguous copy; the public attributes are views with the year axis where the dataset wants it.
-    Outputs are float32 (seven significant digits, half the memory of float64: 10,000 runs of the
-    full model record about 1.3 GB instead of 2.6 GB), except He-3 masses.
-    """
-
-    def __init__(
-        self, runs: int, setting: Setting, sites: int, station_table: stations.StationTable
-    ) -> None:
-        n, years = setting.n_actors, setting.years.size
-        self.sites = sites
-        self.station_table = station_table
-        self._store: dict[str, np.ndarray] = {}
-        ran = (runs, n)
-        layout: dict[str, tuple[tuple[int, ...], type]] = {
-            "civil": (ran, np.float32),
-            "military": (ran, np.float32),
-            "military_share": (ran, np.float32),
-            "lunar_rd": (ran, np.float32),
-            "capability": ((runs, n, len(DOMAINS)), np.float32),
-            "milestones_held": (ran, np.int16),
-            "attempted": (ran, np.int16),
-            **{name: (ran, np.float64 if name in _EXACT else np.float32) for name in _FLOWS},
-            "counterspace_usd_bn": (ran, np.float32),
-            "incidents": (ran, np.int16),
-            "asat_tests": (ran, np.int16),
-            "station_seats": ((runs, station_table.size, n), np.int8),
-            "debris": ((runs,), np.float32),
-            "active_satellites": ((runs,), np.float32),
-            "site_holder": ((runs, sites), np.int16),
-            "site_joint": ((runs, sites), np.bool_),
-            "site_remaining_kg": ((runs, sites), np.float64),
-        }
-        for name, (shape, dtype) in layout.items():
-            self._store[name] = np.zeros((years, *shape), dtype=dtype)
-        self._asat_before = np.zeros(ran, dtype=np.int64)
-
-    def part(self, runs: slice) -> _Recorder:
-        """A recorder for a block of runs that writes into this one's arrays (for threads)."""
-        block = copy.copy(self)
-        block._store = {name: data[:, runs] for name, data in self._store.items()}
-        block._asat_before = self._asat_before[runs].copy()
-        return block
-
-    def _view(self, name: str, year_axis: int = -1) -> np.ndarray:
-        data = self._store[name]
-        return np.moveaxis(data, 0, year_axis if year_axis >= 0 else data.ndim - 1)
-
-    @property
-    def civil(self) -> np.ndarray:
-        return self._view("civil")
-
-    @property
-    def military(self) -> np.ndarray:
-        return self._view("military")
-
-    @property
-    def military_share(self) -> np.ndarray:
-        return self._view("military_share")
-
-    @property
-    def lunar_rd(self) -> np.ndarray:
-        return self._view("lunar_rd")
-
-    @property
-    def capability(self) -> np.ndarray:
-        """(runs, actors, years, domains)."""
-        return self._view("capability", year_axis=2)
-
-    @property
-    def milestones_held(self) -> np.ndarray:
-        return self._view("milestones_held")
-
-    @property
-    def attempted(self) -> np.ndarray:
-        return self._view("attempted")
-
-    @property
-    def flows(self) -> dict[str, np.ndarray]:
-        return {name: self._view(name) for name in _FLOWS}
-
-    @property
-    def conflict(self) -> dict[str, np.ndarray]:
-        return {name: self._view(name) for name in _CONFLICT}
-
-    @property
-    def station_seats(self) -> np.ndarray:
-        return self._view("station_seats")
-
-    @property
-    def debris(self) -> np.ndarray:
-        return self._view("debris")
-
-    @property
-    def active_satellites(self) -> np.ndarray:
-        return self._view("active_satellites")
-
-    @property
-    def site_holder(self) -> np.ndarray:
-        return self._view("site_holder")
-
-    @property
-    def site_joint(self) -> np.ndarray:
-        return self._view("site_joint")
-
-    @property
-    def site_remaining_kg(self) -> np.ndarray:
-        return self._view("site_remaining_kg")
-
-    def record(self, t: int, state: State) -> None:
-        """Copy this year's outputs into row ``t``."""
-        store = self._store
-        store["civil"][t] = state.civil_usd_bn
-        store["military"][t] = state.military_usd_bn
-        store["military_share"][t] = state.military_share
-        store["lunar_rd"][t] = state.lunar_rd_usd_bn
-        store["capability"][t] = state.capability
-        # Milestones are never lost: add this year's instead of recounting (R, N, M) every year.
-        if t == 0:
-            store["milestones_held"][t] = state.achieved.sum(axis=2)
-        else:
-            store["milestones_held"][t] = store["milestones_held"][t - 1] + state.new_milestones
-        store["attempted"][t] = state.attempted
-        store["he3_mined_kg"][t] = state.mining.mined_kg
-        store["he3_delivered_kg"][t] = state.mining.delivered_kg
-        store["miners"][t] = state.mining.miners
-        store["fusion_gw"][t] = state.fusion.plants_gw
-        store["energy_twh"][t] = state.fusion.energy_twh
-        store["co2_avoided_mt"][t] = state.fusion.co2_avoided_mt
-        store["climate_value_usd_bn"][t] = state.fusion.climate_value_usd_bn
-        store["counterspace_usd_bn"][t] = state.conflict.counterspace_usd_bn
-        store["incidents"][t] = state.conflict.incidents
-        tests = state.conflict.asat_tests_total
-        store["asat_tests"][t] = tests - self._asat_before
-        self._asat_before = tests.copy()
-        store["station_seats"][t] = state.stations.seats_flown
-        store["debris"][t] = state.debris.debris
-        store["active_satellites"][t] = state.debris.active
-        store["site_holder"][t] = state.mining.holder
-        store["site_joint"][t] = state.mining.joint
-        store["site_remaining_kg"][t] = state.mining.remaining_kg
-
-
 RUNS_PER_THREAD = 100
 """Fewest runs worth a thread of their own: below it, the per-year Python work of a second block
 costs more than its kernels save."""
@@ -394,7 +229,7 @@ def run_batch(
     seed: int,
     progress: ProgressCallback | None = None,
     threads: int = 1,
-) -> tuple[FloatArray, _Recorder]:
+) -> tuple[FloatArray, Recorder]:
     """Simulate a batch of runs from the start year to the end year.
 
     With ``threads`` > 1 the runs are cut into that many contiguous blocks simulated side by side
@@ -407,8 +242,7 @@ def run_batch(
     """
     runs = run_index.size
     station_table = stations.load_stations(setting)
-    sites = mining.load_sites(parameters).he3_kg.size
-    recorder = _Recorder(runs, setting, sites, station_table)
+    recorder = Recorder(runs, setting, mining.load_sites(parameters), station_table)
     milestone_year = np.empty((runs, setting.n_actors, setting.ladder.size))
     bounds = np.linspace(0, runs, max(1, min(threads, runs)) + 1).astype(int)
     blocks = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
@@ -442,7 +276,7 @@ def _run_years(
     run_index: NDArray[np.int64],
     seed: int,
     station_table: stations.StationTable,
-    recorder: _Recorder,
+    recorder: Recorder,
     progress: ProgressCallback | None,
 ) -> State:
     """The year pipeline for one block of runs, recording each year; returns the final state."""
@@ -575,8 +409,8 @@ def simulate(
             raise ValueError(f"streams must be {runs} indices ≥ 0")
     threads = default_threads(runs) if threads is None else max(1, int(threads))
     milestone_year, recorder = run_batch(setting, parameters, stream_index, seed, progress, threads)
-    results = Results.from_engine(
+    results = assemble_results(
         scenario, setting, milestone_year, recorder, run_index, seed, varying
     )
-    check_outputs(results)
+    check_outputs(results.dataset)
     return results

@@ -17,7 +17,7 @@ Dask only for ``executor="dask"`` and lazy opening (``moondust[dask]``).
 """
 
 from moondust.experiments.outcomes import OUTCOMES, Expression, Outcome, register_outcome
-from moondust.experiments.store import open_results, open_sweep, read_runs_table, trusting
+from moondust.experiments.store import open_results, open_sweep, read_runs_table
 from moondust.experiments.sweep import (
     SweepProgress,
     SweepReport,
@@ -25,6 +25,7 @@ from moondust.experiments.sweep import (
     run_sweep,
     sweep_status,
 )
+from moondust.storage import trusting
 
 __all__ = [
     "OUTCOMES",

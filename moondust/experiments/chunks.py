@@ -18,7 +18,6 @@ returned with their traceback: a failed chunk is data, not a crash (habit 5).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -32,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+
+from moondust.storage import checksum
 
 CHUNKS_DIR = "chunks"
 DATA_NAME = "data.zarr"
@@ -242,17 +243,3 @@ def write_chunk(ds: xr.Dataset, final: Path) -> tuple[str, int]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return digest, size
-
-
-def checksum(directory: Path) -> tuple[str, int]:
-    """SHA-256 over the relative paths and contents of every file below ``directory``, and size."""
-    digest = hashlib.sha256()
-    size = 0
-    files = sorted(p for p in directory.rglob("*") if p.is_file())
-    for path in files:
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-                size += len(block)
-    return digest.hexdigest(), size

@@ -374,7 +374,7 @@ class MoondustFunction:
         """Simulate one experiment; keyword arguments are its uncertainties and levers."""
         from moondust.engine.simulate import simulate
         from moondust.experiments.outcomes import OUTCOMES
-        from moondust.experiments.sampling import scenario_variant
+        from moondust.world.lever_grid import scenario_variant
 
         scenario = Scenario.model_validate_json(self.scenario_json)
         point = {name: _plain(experiment[name]) for name in self.lever_names}
@@ -444,8 +444,8 @@ def ema_model(
         raise MoondustError(
             "ema_model needs EMA Workbench: pip install 'moondust[analysis]'"
         ) from None
-    from moondust.experiments.sampling import lever_axes
     from moondust.experiments.sensitivity import Problem
+    from moondust.world.lever_grid import lever_axes
 
     if replications < 1:
         raise MoondustError(f"replications must be at least 1, got {replications}")

@@ -230,7 +230,7 @@ class ManagedExecutor:
         return executor
 
     def _check_worker_versions(self) -> None:
-        from moondust import __version__
+        from moondust._version import __version__
 
         try:
             versions = self._client.run(_moondust_version)
@@ -282,7 +282,7 @@ class ManagedExecutor:
 
 
 def _moondust_version() -> str:
-    from moondust import __version__
+    from moondust._version import __version__
 
     return __version__
 

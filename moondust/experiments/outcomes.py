@@ -48,6 +48,7 @@ from __future__ import annotations
 import ast
 import difflib
 import operator
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -57,13 +58,40 @@ import pandas as pd
 import xarray as xr
 
 from moondust.errors import MoondustError
+from moondust.world.blocs import BLOC_CLASSES, BlocClass
 
 OutcomeKind = Literal["number", "category"]
 OutcomeFunction = Callable[[xr.Dataset], np.ndarray]
 
-BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
+NOBODY, TIE = BlocClass.NOBODY.value, BlocClass.TIE.value
+"""Who is first when nobody reaches a milestone, and when several bloc classes (or actors) do."""
 ENGINE_METRICS = "engine"
 """Marker of outcomes computed by :meth:`moondust.results.Results.run_outcomes`."""
+DEPRECATED_NAMES: dict[str, str] = {"first_he3_delivered_bloc": "first_bloc_he3_delivered"}
+"""Old outcome name → the name to use instead. The race outcome had two names; the
+``first_bloc_<milestone>`` family's is kept (it exists for every milestone, beside
+``first_year_<milestone>`` and ``first_actor_<milestone>``, and spells nobody ``none``). The old
+name, the engine metric ``Results.run_outcomes`` still writes, keeps working (its values as
+before, ``""`` for nobody) with a :class:`DeprecationWarning` for one release (0.2)."""
+
+
+def warn_if_deprecated(name: str) -> None:
+    """Warn (:class:`DeprecationWarning`) when ``name`` is an outcome's deprecated alias.
+
+    Parameters
+    ----------
+    name
+        A name as a user wrote it in an outcome expression (``--outcome``); sweeps storing the
+        engine's metrics under their names do not warn.
+    """
+    new = DEPRECATED_NAMES.get(name)
+    if new is not None:
+        warnings.warn(
+            f"outcome {name!r} is deprecated and will be removed after moondust 0.2; use {new!r} "
+            "(it spells nobody 'none' rather than '')",
+            DeprecationWarning,
+            stacklevel=3,
+        )
 
 
 @dataclass(frozen=True)
@@ -153,7 +181,7 @@ def _first_bloc_fn(milestone: str) -> OutcomeFunction:
         hits = np.stack([tied[:, blocs == b].any(axis=1) for b in present], axis=1)
         count = hits.sum(axis=1)
         which = np.asarray(present, dtype=object)[hits.argmax(axis=1)]
-        return np.where(count == 0, "none", np.where(count > 1, "tie", which)).astype(object)
+        return np.where(count == 0, NOBODY, np.where(count > 1, TIE, which)).astype(object)
 
     return compute
 
@@ -164,7 +192,7 @@ def _first_actor_fn(milestone: str) -> OutcomeFunction:
         tied = years == _first_year(years)[:, None]
         count = tied.sum(axis=1)
         which = _arrays(ds).actors.astype(object)[tied.argmax(axis=1)]
-        return np.where(count == 0, "none", np.where(count > 1, "tie", which)).astype(object)
+        return np.where(count == 0, NOBODY, np.where(count > 1, TIE, which)).astype(object)
 
     return compute
 
@@ -352,9 +380,10 @@ class OutcomeRegistry:
                 )
         for name, kind in _engine_metric_kinds(ds, engine).items():
             if name not in found:
-                found[name] = Outcome(
-                    name, "engine race metric (Results.run_outcomes)", kind, None, ENGINE_METRICS
-                )
+                description = "engine race metric (Results.run_outcomes)"
+                if name in DEPRECATED_NAMES:
+                    description = f"deprecated: use {DEPRECATED_NAMES[name]} (removed after 0.2)"
+                found[name] = Outcome(name, description, kind, None, ENGINE_METRICS)
         found.update(self._custom)
         return found
 
@@ -525,6 +554,7 @@ class Expression:
     def _check(self, node: ast.AST) -> None:
         if isinstance(node, ast.Name):
             if node.id not in self.names:
+                warn_if_deprecated(node.id)
                 self.names.append(node.id)
         elif isinstance(node, ast.Constant):
             if not isinstance(node.value, str | int | float | bool):

@@ -8,9 +8,10 @@ sweep's seed) and handed to each chunk as ``simulate(..., inputs=...)``.
 
 *Levers* are the scenario's optional ``[levers]`` grid: ``{target: {lever: [values]}}``. Every
 combination of values is a *lever point*; each point is a variant of the scenario whose
-policies carry those lever overrides for the target (a bloc class or an actor). A sweep runs the
-same sampled runs at every lever point (common random numbers), as EMA Workbench crosses
-scenarios with policies.
+policies carry those lever overrides for the target (a bloc class or an actor). What a grid means
+is part of the scenario (:mod:`moondust.world.lever_grid`, re-exported here), since validating a
+scenario builds its variants. A sweep runs the same sampled runs at every lever point (common
+random numbers), as EMA Workbench crosses scenarios with policies.
 
 >>> from moondust.world.scenario import parse_scenario
 >>> scenario = parse_scenario({"levers": {"ilrs": {"openness": [0.3, 0.9]},
@@ -27,92 +28,36 @@ scenarios with policies.
 from __future__ import annotations
 
 import hashlib
-import itertools
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from moondust.errors import MoondustError
-from moondust.world.scenario import BLOC_CLASSES, Distribution, Scenario
+from moondust.world.lever_grid import (
+    LeverAxis,
+    LeverPoint,
+    LeverValue,
+    lever_axes,
+    lever_points,
+    scenario_variant,
+)
+from moondust.world.scenario import Distribution
+
+__all__ = [
+    "LeverAxis",
+    "LeverPoint",
+    "LeverValue",
+    "Sampling",
+    "design_digest",
+    "latin_hypercube",
+    "lever_axes",
+    "lever_points",
+    "scenario_variant",
+]
 
 Sampling = Literal["mc", "lhs"]
-LeverValue = float | str
-LeverPoint = dict[str, LeverValue]
 
 _LHS_STREAM = 0x4C4853  # "LHS": the design's seed is derived from the sweep seed, never reused
-
-
-@dataclass(frozen=True)
-class LeverAxis:
-    """One lever of one target, with the values the grid takes."""
-
-    target: str
-    lever: str
-    values: tuple[LeverValue, ...]
-
-    @property
-    def name(self) -> str:
-        """The per-run variable recording it: ``lever_<target>_<lever>``."""
-        return f"lever_{self.target}_{self.lever}"
-
-
-def lever_axes(scenario: Scenario) -> list[LeverAxis]:
-    """The scenario's lever grid axes, in file order."""
-    return [
-        LeverAxis(target, lever, tuple(values))
-        for target, levers in scenario.levers.items()
-        for lever, values in levers.items()
-    ]
-
-
-def lever_points(scenario: Scenario) -> list[LeverPoint]:
-    """Every combination of lever values (the last axis varies fastest); ``[{}]`` without levers."""
-    axes = lever_axes(scenario)
-    return [
-        {axis.name: value for axis, value in zip(axes, combination, strict=True)}
-        for combination in itertools.product(*(axis.values for axis in axes))
-    ]
-
-
-def scenario_variant(scenario: Scenario, point: LeverPoint) -> Scenario:
-    """The scenario with one lever point applied to its policies (and no lever grid left).
-
-    A target's policy starts from the one it follows in the scenario (for an actor: its own
-    entry, else its bloc class's, else the default); ``preset`` replaces the preset, other levers
-    are set as overrides on top of any the scenario already gives.
-    """
-    by_target: dict[str, dict[str, LeverValue]] = {}
-    for axis in lever_axes(scenario):
-        if axis.name not in point:
-            raise MoondustError(f"lever point lacks {axis.name}")
-        by_target.setdefault(axis.target, {})[axis.lever] = point[axis.name]
-    policies = scenario.policies
-    data = policies.model_dump()
-    for target, levers in by_target.items():
-        if target in BLOC_CLASSES:
-            base = policies.blocs.get(target) or policies.default  # type: ignore[call-overload]
-            section = "blocs"
-        else:
-            base = policies.actors.get(target) or _actor_bloc_choice(scenario, target)
-            section = "actors"
-        choice = {"preset": base.preset, **base.lever_overrides}
-        for lever, value in levers.items():
-            choice[lever] = value if lever == "preset" else float(value)
-        data[section][target] = choice
-    return scenario.with_changes(policies=data, levers={})
-
-
-def _actor_bloc_choice(scenario: Scenario, actor: str) -> object:
-    from moondust.engine.simulate import bloc_class_of
-    from moondust.world.world import load_world
-
-    world = load_world()
-    i = world.index(actor)
-    bloc = bloc_class_of(bool(world.artemis[i]), bool(world.ilrs[i]))
-    policies = scenario.policies
-    return policies.blocs.get(bloc) or policies.default  # type: ignore[call-overload]
 
 
 def latin_hypercube(uncertainties: dict[str, Distribution], runs: int, seed: int) -> pd.DataFrame:

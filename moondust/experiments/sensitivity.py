@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from moondust.engine.params import EngineParameters
+from moondust.engine_parameters import EngineParameters
 from moondust.errors import MoondustError
 from moondust.experiments.chunks import STREAM_COLUMN
 from moondust.world.scenario import Distribution, Scenario

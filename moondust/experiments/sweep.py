@@ -72,6 +72,7 @@ from moondust.experiments.store import (
     snapshot,
 )
 from moondust.outputs import output_directory
+from moondust.world.blocs import BLOC_CLASSES, BlocClass
 from moondust.world.policies import policy_imports_allowed
 from moondust.world.scenario import Scenario
 
@@ -356,7 +357,7 @@ def run_sweep(
 
 
 def _check_design_columns(design: pd.DataFrame) -> None:
-    from moondust.engine.params import EngineParameters
+    from moondust.engine_parameters import EngineParameters
 
     known = {*EngineParameters.model_fields, STREAM_COLUMN}
     unknown = [str(c) for c in design.columns if c not in known]
@@ -380,7 +381,7 @@ def _open_or_create(
 ) -> tuple[dict[str, Any], bool]:
     """The directory's manifest (rebuilt from the journal if needed) or a new one; and whether
     it was rebuilt."""
-    from moondust import __version__
+    from moondust._version import __version__
 
     if SweepDirectory.is_sweep(directory.path):
         before = _manifest_text(directory)
@@ -705,7 +706,7 @@ def lever_point_summary(path: str | Path, race: str = "he3_delivered") -> pd.Dat
     table = read_runs_table(path, ["lever_point", *wanted] if manifest else wanted)
     group = table["lever_point"] if manifest else pd.Series(0, index=table.index)
     shares = pd.crosstab(group, table[first], normalize="index")
-    order = ["artemis", "ilrs", "both", "neither", "tie", "none"]
+    order = [*BLOC_CLASSES, BlocClass.TIE, BlocClass.NOBODY]
     rows = []
     for point, frame in table.groupby(group, sort=True):
         row: dict[str, Any] = dict(points[int(point)])

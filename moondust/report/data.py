@@ -15,7 +15,8 @@ import numpy as np
 import xarray as xr
 
 from moondust.report.style import MARKERS, OKABE_ITO
-from moondust.results import BLOC_CLASSES, Results, Summary
+from moondust.results import Results, Summary
+from moondust.world.blocs import BLOC_CLASSES
 
 DEFAULT_MAX_ACTORS = 8
 """How many actors the timeline shows unless told which."""
@@ -323,7 +324,7 @@ def station_info(ds: xr.Dataset) -> tuple[dict[str, str | None], dict[str, str]]
     hosts: dict[str, str | None] = dict.fromkeys(ids)
     names = {s: s for s in ids}
     try:
-        from moondust.engine.stations import station_specs
+        from moondust.world.stations import station_specs
 
         for spec in station_specs():
             if spec.id in hosts:

@@ -61,7 +61,8 @@ from moondust.report.tables import (
     sites_table,
     spending_table,
 )
-from moondust.results import BLOC_CLASSES, Results, Summary
+from moondust.results import Results, Summary
+from moondust.world.blocs import BLOC_CLASSES
 
 FIGURE_FILES = {
     "timeline": "milestone_timeline.png",

@@ -56,7 +56,7 @@ BLOC_COLOUR: dict[str, str] = {
     "both": REDDISH_PURPLE,
     "neither": BLUISH_GREEN,
 }
-"""The one colour of each bloc class (:data:`moondust.results.BLOC_CLASSES`), everywhere."""
+"""The one colour of each bloc class (:data:`moondust.world.blocs.BLOC_CLASSES`), everywhere."""
 BLOC_STYLE: dict[str, tuple[str, str, str, str]] = {
     "artemis": (BLOC_COLOUR["artemis"], "//", "-", "o"),
     "ilrs": (BLOC_COLOUR["ilrs"], "\\\\", "--", "s"),

@@ -15,7 +15,8 @@ import pandas as pd
 
 from moondust.report.data import Sites, milestone_names, pct
 from moondust.report.style import BLOC_LABEL
-from moondust.results import BLOC_CLASSES, Results, Summary
+from moondust.results import Results, Summary
+from moondust.world.blocs import BLOC_CLASSES
 
 _OUTCOME_LABELS = {
     "he3_delivered_kg": "He-3 delivered to Earth by {year} (kg, cumulative, all actors)",

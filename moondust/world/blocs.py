@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from functools import cache
 
 import numpy as np
@@ -28,6 +29,49 @@ import numpy as np
 from moondust.errors import InputFileError
 from moondust.world._tables import read_rows
 from moondust.world.ids import ACTOR_IDS, AGGREGATE_IDS, BLOCS
+
+
+class BlocClass(StrEnum):
+    """Which blocs an actor belongs to, and who can be first to a milestone.
+
+    A ``StrEnum``: each member *is* its string (``BlocClass.ILRS == "ilrs"``), so tables, scenario
+    keys and outcome expressions keep their plain-string values. ``TIE`` (actors of different bloc
+    classes first in the same year) and ``NOBODY`` (no actor reaches it by the end year) describe a
+    race's winner, never an actor; ``"none"`` is the one spelling of nobody.
+    """
+
+    ARTEMIS = "artemis"
+    ILRS = "ilrs"
+    BOTH = "both"
+    NEITHER = "neither"
+    TIE = "tie"
+    NOBODY = "none"
+
+
+BLOC_CLASSES: tuple[str, ...] = tuple(
+    str(c) for c in (BlocClass.ARTEMIS, BlocClass.ILRS, BlocClass.BOTH, BlocClass.NEITHER)
+)
+"""The bloc classes an actor can be in (plain strings, in display order): how policies and lever
+grids address a group, and the bloc coordinate of a run's dataset."""
+
+
+def bloc_class_of(artemis: bool, ilrs: bool) -> BlocClass:
+    """An actor's bloc class from its Artemis and ILRS membership.
+
+    Parameters
+    ----------
+    artemis, ilrs
+        Whether the actor is in the Artemis Accords, in the ILRS.
+
+    Returns
+    -------
+    BlocClass
+        ``BOTH``, ``ARTEMIS``, ``ILRS`` or ``NEITHER``.
+    """
+    if artemis and ilrs:
+        return BlocClass.BOTH
+    return BlocClass.ARTEMIS if artemis else BlocClass.ILRS if ilrs else BlocClass.NEITHER
+
 
 #: Membership is evaluated at the end of the base year unless a date is given.
 END_OF_BASE_YEAR = date(2025, 12, 31)

@@ -59,7 +59,7 @@ from pydantic import (
     model_validator,
 )
 
-from moondust.engine.params import EngineParameters
+from moondust.engine_parameters import EngineParameters
 from moondust.errors import InputFileError, MoondustError
 from moondust.limits import (
     DESCRIPTION_MAX_CHARS,
@@ -72,6 +72,7 @@ from moondust.limits import (
     parse_toml,
 )
 from moondust.parameters import ValidityBounds
+from moondust.world.blocs import BLOC_CLASSES
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
 from moondust.world.policies import (
     LEVERS,
@@ -80,9 +81,6 @@ from moondust.world.policies import (
     make_policy,
     policy_setting_names,
 )
-
-BLOC_CLASSES = ("artemis", "ilrs", "both", "neither")
-"""How a policy can address a group: Artemis only, ILRS only, members of both, of neither."""
 
 
 class _Strict(BaseModel):
@@ -413,7 +411,7 @@ class Scenario(_Strict):
     ``levers`` (optional) declares a grid of policy levers for sweeps: ``{target: {lever:
     [values]}}`` where a target is a bloc class or an actor id and a lever is ``preset`` or one of
     :data:`~moondust.world.policies.LEVERS`. Each combination of values is a variant of the
-    scenario whose policies carry those overrides (see :mod:`moondust.experiments.sampling`).
+    scenario whose policies carry those overrides (see :mod:`moondust.world.lever_grid`).
     """
 
     name: str = Field("unnamed", min_length=1, max_length=NAME_MAX_CHARS)
@@ -477,7 +475,7 @@ class Scenario(_Strict):
     def _check_lever_variants(self) -> None:
         """Every preset a lever grid gives a target builds with the grid's levers (as a sweep
         would), so a file that validates sweeps."""
-        from moondust.experiments.sampling import lever_axes, scenario_variant
+        from moondust.world.lever_grid import lever_axes, scenario_variant
 
         axes = lever_axes(self)
         first = {axis.name: axis.values[0] for axis in axes}

@@ -24,7 +24,7 @@ pytest.importorskip("solara", reason="the dashboard extra is not installed")
 
 from moondust.cli import main
 from moondust.dashboard import model
-from moondust.dashboard.server import assets_app
+from moondust.dashboard.routes import assets_app
 from moondust.errors import InputFileError
 from moondust.world.policies import ALLOW_IMPORT_ENV
 

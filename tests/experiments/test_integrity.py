@@ -38,7 +38,8 @@ from moondust.experiments import (
     trusting,
 )
 from moondust.experiments.chunks import CHUNKS_DIR
-from moondust.experiments.store import SweepDirectory, acquire_lock, release_lock, writing_run
+from moondust.experiments.store import SweepDirectory
+from moondust.storage import acquire_lock, release_lock, writing_run
 from moondust.world.scenario import Scenario
 
 from .conftest import RUNS

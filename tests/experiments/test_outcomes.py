@@ -162,3 +162,16 @@ def test_evaluation_errors_name_the_problem() -> None:
         Expression("frist_bloc_he3_delivered == 'ilrs'").evaluate(TABLE)
     with pytest.raises(MoondustError, match="and/or/not need comparisons"):
         Expression("input_crowd_out and first_year_he3_delivered > 1").evaluate(TABLE)
+
+
+def test_the_race_outcome_has_one_name_and_a_deprecated_alias() -> None:
+    """``first_bloc_he3_delivered`` is the race outcome; the engine metric's old name still
+    works, with a DeprecationWarning, for one release."""
+    from moondust.experiments.outcomes import DEPRECATED_NAMES
+
+    assert DEPRECATED_NAMES == {"first_he3_delivered_bloc": "first_bloc_he3_delivered"}
+    table = TABLE.assign(first_he3_delivered_bloc=TABLE["first_bloc_he3_delivered"])
+    with pytest.deprecated_call(match="use 'first_bloc_he3_delivered'"):
+        old = Expression("first_he3_delivered_bloc == 'ilrs'")
+    new = Expression("first_bloc_he3_delivered == 'ilrs'")  # no warning: they are errors here
+    assert old.evaluate(table).tolist() == new.evaluate(table).tolist()

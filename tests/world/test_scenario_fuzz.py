@@ -269,9 +269,10 @@ def test_valid_extreme_scenarios_run_to_finite_results(data: dict[str, Any]) -> 
 
 def test_the_engine_refuses_non_finite_results(monkeypatch: pytest.MonkeyPatch) -> None:
     """The safety net behind validation: an overflow anywhere is a clear error, never output."""
+    import moondust.engine.simulate as simulate_module
     from moondust.results import Results
 
-    engine_results = Results.from_engine
+    engine_results = simulate_module.assemble_results
 
     def overflowing(*args: Any, **kwargs: Any) -> Results:
         results = engine_results(*args, **kwargs)
@@ -281,7 +282,7 @@ def test_the_engine_refuses_non_finite_results(monkeypatch: pytest.MonkeyPatch) 
     scenario = parse_scenario({"simulation": {"end": BASE_YEAR + 2}})
     with pytest.raises(MoondustError, match="validity bounds"):  # per-run inputs are checked too
         simulate(scenario, runs=2, inputs={"idea_productivity": [0.2, 1e300]})
-    monkeypatch.setattr(Results, "from_engine", overflowing)
+    monkeypatch.setattr(simulate_module, "assemble_results", overflowing)
     with pytest.raises(MoondustError, match="overflowed: debris"):
         simulate(scenario, runs=2)
 

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 
 from moondust.report.data import quiet_quantile
 from moondust.report.style import BLOC_LABEL, BLOC_STYLE, draw_band
-from moondust.results import BLOC_CLASSES
+from moondust.world.blocs import BLOC_CLASSES
 
 
 def bloc_bands(

@@ -14,7 +14,8 @@ from moondust.report.style import (
     new_figure,
     plain,
 )
-from moondust.results import BLOC_CLASSES, Results, Summary
+from moondust.results import Results, Summary
+from moondust.world.blocs import BLOC_CLASSES
 
 
 def race_figure(results: Results, summary: Summary | None = None) -> Figure:
