@@ -263,6 +263,11 @@ class Distribution(_Strict):
             raise ValueError("triangular needs low ≤ mode ≤ high")
         if self.low is not None and self.high is not None and not np.isfinite(high - low):
             raise ValueError("low and high are too far apart to compute with")
+        if self.dist == "normal" and (self.sd or 0) < NORMAL_MIN_SD * max(1.0, abs(self.mean or 0)):
+            raise ValueError(
+                f"a normal's sd must be at least {NORMAL_MIN_SD:g} × max(1, |mean|) (got "
+                f"{self.sd:g}); a narrower one is a constant: set the parameter instead"
+            )
         return self
 
     def support(self, bounds: ValidityBounds | None = None) -> tuple[float, float]:
@@ -357,6 +362,9 @@ class Distribution(_Strict):
 
 NORMAL_TAIL = 1e-12
 """Smallest tail probability sampled from a normal (its quantiles at 1e-12 are ±7 sd)."""
+
+NORMAL_MIN_SD = 1e-9
+"""Narrowest normal, relative to max(1, |mean|): below it the draws are the mean to rounding."""
 
 
 LEVER_GRID_MAX = 10_000

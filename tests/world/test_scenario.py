@@ -71,6 +71,11 @@ def test_a_full_file_validates(tmp_path: Path) -> None:
             "needs low, high",
         ),
         ('[relations]\nadd_sanctions = [["USA", "MARS"]]', "relations", "unknown actor"),
+        (  # a normal this narrow is its mean to rounding (the fuzz suite found 5e-324)
+            '[uncertainties]\ncrowd_out = { dist = "normal", mean = 0.0, sd = 5e-324 }',
+            "uncertainties.crowd_out",
+            "sd must be at least",
+        ),
         ("[simulation]\nrunz = 5", "simulation.runz", "unknown field"),
         ("this is = not toml [", "", "not valid TOML"),
     ],
