@@ -3,7 +3,7 @@
 :class:`Recorder` collects each year's outputs while the pipeline runs; :func:`assemble_results`
 turns it, with each milestone's first year, into the dataset users read. The engine builds
 ``Results``; ``moondust.results`` knows nothing of the engine (the layers in
-docs/architecture-layers.md).
+docs/architecture.md).
 """
 
 from __future__ import annotations
