@@ -23,7 +23,7 @@ from moondust.dashboard import model
 from moondust.dashboard.components import Paragraph
 from moondust.dashboard.pages.compare import ComparePage
 from moondust.dashboard.pages.explorer import Explorer
-from moondust.dashboard.pages.moon import MoonPage, _display_map
+from moondust.dashboard.pages.moon import MoonPage
 from moondust.dashboard.requests import compare_request, default_base, explorer_request
 from moondust.dashboard.routes import register_routes
 from moondust.dashboard.state import AppState, StateContext
@@ -149,7 +149,6 @@ __all__ = [
     "Explorer",
     "Layout",
     "MoonPage",
-    "_display_map",
     "compare_request",
     "default_base",
     "explorer_request",

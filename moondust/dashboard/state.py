@@ -59,6 +59,8 @@ def update_settings(state: AppState, update: Callable[[Settings], Settings]) -> 
 
 
 # --- computation -------------------------------------------------------------------------------
+# Two tasks, not one made by a factory: Solara keys a module-level task's result in each kernel by
+# its function's module and qualified name, so each task needs a function of its own.
 @solara.lab.task(prefer_threaded=True)
 def explorer_task(request: Request) -> Computed | None:
     """The Explorer's (and the Moon page's) ensembles, in a thread of this tab."""
@@ -93,6 +95,31 @@ def use_computed(task: Any, request: Request) -> tuple[Computed | None, bool]:
     computed = last.current
     stale = bool(task.pending) or computed is None or computed.key != request.key
     return computed, stale
+
+
+def use_page(
+    task: Any, build: Callable[[Base, Settings], Request]
+) -> tuple[AppState, Request, Computed | None, bool]:
+    """A page's state, its request ``build(base, settings)`` and :func:`use_computed` on ``task``.
+
+    Parameters
+    ----------
+    task
+        The Solara task that computes the page's ensembles (:func:`explorer_task`, …).
+    build
+        Builds the page's request from the tab's base and settings (rebuilt when either changes).
+
+    Returns
+    -------
+    tuple
+        The tab's :class:`AppState`, the request, the latest computed result (None before the
+        first) and whether it is stale.
+    """
+    state = use_state()
+    settings, base = state.settings.value, state.base.value
+    request = solara.use_memo(lambda: build(base, settings), [base, settings])
+    computed, stale = use_computed(task, request)
+    return state, request, computed, stale
 
 
 # --- the scenario a tab starts from ------------------------------------------------------------

@@ -11,7 +11,7 @@ from moondust.dashboard import model
 from moondust.dashboard.components import ChartCard, Paragraph, html_table, status_text
 from moondust.dashboard.figures import explorer_charts
 from moondust.dashboard.requests import Computed, Request, compare_request
-from moondust.dashboard.state import compare_task, update_settings, use_computed, use_state
+from moondust.dashboard.state import compare_task, update_settings, use_page
 from moondust.world.blocs import BlocClass
 from moondust.world.scenario import builtin_scenarios
 
@@ -19,10 +19,8 @@ from moondust.world.scenario import builtin_scenarios
 @solara.component
 def ComparePage() -> None:
     """Two scenarios side by side, with the same seeds and runs."""
-    state = use_state()
-    settings, base = state.settings.value, state.base.value
-    request = solara.use_memo(lambda: compare_request(base, settings), [base, settings])
-    computed, stale = use_computed(compare_task, request)
+    state, request, computed, stale = use_page(compare_task, compare_request)
+    settings = state.settings.value
     options = ["current", *builtin_scenarios()]
     Paragraph(
         "Two scenarios with the same seeds, runs and horizon, so the differences come from the "

@@ -22,7 +22,7 @@ from moondust.dashboard.state import (
     start_from,
     update_settings,
     upload_scenario,
-    use_computed,
+    use_page,
     use_state,
 )
 from moondust.dashboard.widgets import share_element, upload_element
@@ -32,10 +32,8 @@ from moondust.world.scenario import Scenario, builtin_scenarios
 @solara.component
 def Explorer() -> None:
     """The Explorer page: levers and assumptions on the left, graphs on the right."""
-    state = use_state()
-    settings, base = state.settings.value, state.base.value
-    request = solara.use_memo(lambda: explorer_request(base, settings), [base, settings])
-    computed, stale = use_computed(explorer_task, request)
+    state, request, computed, stale = use_page(explorer_task, explorer_request)
+    base = state.base.value
     current = request.scenarios["current"]
     shown = {bloc: model.bloc_lever_values(current, bloc) for bloc in model.BLOCS}
     with solara.ColumnsResponsive(default=12, medium=[5, 7], large=[4, 8], xlarge=[3, 9]):

@@ -15,7 +15,7 @@ from moondust.dashboard import model
 from moondust.dashboard.components import Heading, Paragraph, Plot, html_table, status_text
 from moondust.dashboard.figures import SiteRow, moon_spec, site_rows, unshift
 from moondust.dashboard.requests import explorer_request
-from moondust.dashboard.state import explorer_task, update_settings, use_computed, use_state
+from moondust.dashboard.state import explorer_task, update_settings, use_page
 from moondust.errors import MoondustError
 
 
@@ -56,10 +56,8 @@ def probe_rows(lat: float, lon: float) -> tuple[str, list[list[str]]]:
 @solara.component
 def MoonPage() -> None:
     """The He-3 map with the mining sites and who holds them; click to probe."""
-    state = use_state()
-    settings, base = state.settings.value, state.base.value
-    request = solara.use_memo(lambda: explorer_request(base, settings), [base, settings])
-    computed, stale = use_computed(explorer_task, request)
+    state, _, computed, stale = use_page(explorer_task, explorer_request)
+    settings = state.settings.value
     point = solara.use_reactive(cast("tuple[float, float] | None", None))
     lat_in = solara.use_reactive(0.674)
     lon_in = solara.use_reactive(23.473)
