@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from moondust.engine import (
     budget,
     conflict,
+    crew,
     debris,
     fusion,
     imitation,
@@ -311,7 +312,7 @@ def _run_years(
             levers_follow = state.policy_id
         # M4: recent joint crews may soften rivalries (a hypothesis; the gain's range includes 0)
         # and raise spillovers.
-        rivalry, bonus = stations.crew_effects(
+        rivalry, bonus = crew.crew_effects(
             state.stations, parameters, setting.rivalry, setting.sanction
         )
         budget.step(state, setting, parameters, rivalry)

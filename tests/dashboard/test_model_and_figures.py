@@ -137,7 +137,7 @@ def test_csv_and_png_exports(variants: dict[str, Ensemble]) -> None:
 def test_moon_map_marks_sites_and_their_holders(variants: dict[str, Ensemble]) -> None:
     rows = figures.site_rows(variants["current"], 2050)
     assert rows and all(0.0 <= r.share <= 1.0 for r in rows)
-    from moondust.dashboard.app import _display_map
+    from moondust.dashboard.pages.moon import _display_map
 
     spec = figures.moon_spec(*_display_map(), rows)
     figures.moon_figure(*_display_map(), rows)  # valid for plotly.py too

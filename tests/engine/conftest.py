@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from moondust.engine import stations
 from moondust.engine.ladder import DOMAINS, load_ladder
 from moondust.engine.params import EngineParameters, RunParameters, resolve
+from moondust.engine.simulate import build_setting
 from moondust.engine.state import Setting
 from moondust.world.policies import StatusQuo
+from moondust.world.scenario import load_scenario
 
 
 def two_actor_setting(
@@ -51,3 +54,15 @@ def run_parameters(runs: int = 1, **overrides: float) -> RunParameters:
 @pytest.fixture()
 def setting2() -> Setting:
     return two_actor_setting()
+
+
+@pytest.fixture(scope="module")
+def world_setting() -> Setting:
+    """The baseline scenario's setting (built once per test module)."""
+    return build_setting(load_scenario("baseline"))
+
+
+@pytest.fixture(scope="module")
+def table(world_setting: Setting) -> stations.StationTable:
+    """The packaged stations mapped onto :func:`world_setting`'s actors."""
+    return stations.load_stations(world_setting)

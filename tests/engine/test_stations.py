@@ -14,24 +14,12 @@ from moondust.engine import stations
 from moondust.engine.ladder import load_ladder
 from moondust.engine.params import RunParameters, table_defaults
 from moondust.engine.random import Stream, uniform
-from moondust.engine.simulate import build_setting
 from moondust.engine.state import Setting, State, initial_state
 from moondust.errors import InputFileError
 from moondust.parameters import load_specs
-from moondust.world.scenario import load_scenario
 from tests.engine.conftest import two_actor_setting
 
 LeverFn = Callable[[State, int], None]
-
-
-@pytest.fixture(scope="module")
-def world_setting() -> Setting:
-    return build_setting(load_scenario("baseline"))
-
-
-@pytest.fixture(scope="module")
-def table(world_setting: Setting) -> stations.StationTable:
-    return stations.load_stations(world_setting)
 
 
 def set_levers(state: State, station_openness: float = 0.1, openness: float = 0.5) -> None:
@@ -346,94 +334,6 @@ def test_lunar_base_opens_only_once_host_holds_surface_outpost(
     np.testing.assert_array_equal(is_open, np.stack(held, axis=1))
     assert not state.stations.open[:4, base].any()
     assert np.isnan(state.stations.opened_year[:4, base]).all()
-
-
-# ---- crew links ---------------------------------------------------------------------------------
-
-
-def test_crew_links_raise_the_spillover_bonus_and_decay(
-    world_setting: Setting, table: stations.StationTable
-) -> None:
-    ids = world_setting.actor_ids
-    chn, pak = ids.index("CHN"), ids.index("PAK")
-    p = table_defaults("stations", 1)
-    state = initial_state(world_setting, np.arange(1), seed=3)
-    state.stations = stations.initial(world_setting, table, 1, p)
-    assert stations.spillover_bonus(state.stations, p)[0, chn, pak] == 0.0
-    bonus = []
-    for year in range(2026, 2046):
-        state.year = year
-        set_levers(state, station_openness=0.5 if year <= 2033 else 0.0)
-        stations.step(state, world_setting, table, p)
-        bonus.append(stations.spillover_bonus(state.stations, p)[0, chn, pak])
-        link = state.stations.crew_link[0]
-        np.testing.assert_array_equal(link, link.T)
-        assert (np.diag(link) == 0).all()
-    bonus_arr = np.array(bonus)
-    assert bonus_arr[7] > bonus_arr[1] > 0  # flights while open raise it
-    after = bonus_arr[8:]  # China closes its seats from 2034: no more flights, the link decays
-    assert (np.diff(after) < 0).all() and after[-1] < 0.1 * bonus_arr[7]
-    assert (bonus_arr <= p["crew_spillover_cap"][0, 0]).all()
-    link = state.stations.crew_link[0, chn, pak]
-    state.year = 2046
-    stations.step(state, world_setting, table, p)
-    np.testing.assert_allclose(
-        state.stations.crew_link[0, chn, pak], (1 - p["crew_link_decay"][0, 0]) * link
-    )
-    # sanctioned pairs get no bonus when the sanction matrix is passed
-    masked = stations.spillover_bonus(state.stations, p, world_setting.sanction)
-    assert (masked[:, world_setting.sanction] == 0).all()
-
-
-def test_treaty_contact_at_its_2025_level_adds_nothing(
-    world_setting: Setting, table: stations.StationTable
-) -> None:
-    ids = world_setting.actor_ids
-    usa, rus = ids.index("USA"), ids.index("RUS")
-    p = table_defaults("stations", 1)
-    state = initial_state(world_setting, np.arange(1), seed=3)
-    state.stations = stations.initial(world_setting, table, 1, p)
-    assert state.stations.crew_link[0, usa, rus] > 0
-    assert stations.spillover_bonus(state.stations, p)[0, usa, rus] == 0.0
-    assert stations.rivalry_relief(state.stations, p)[0, usa, rus] == 1.0
-
-
-def test_rivalry_relief_is_one_when_the_gain_is_zero(
-    world_setting: Setting, table: stations.StationTable
-) -> None:
-    p = table_defaults("stations", 3)
-    state, _ = run(world_setting, table, p, range(2026, 2045), lambda s, y: set_levers(s, 1.0))
-    relief = stations.rivalry_relief(state.stations, p)
-    assert ((relief >= 0) & (relief <= 1)).all() and (relief < 1).any()
-    p["rivalry_relief_gain"] = np.zeros((3, 1))
-    np.testing.assert_array_equal(stations.rivalry_relief(state.stations, p), 1.0)
-
-
-def test_crew_effects_follow_their_formulas_in_one_pass(
-    world_setting: Setting, table: stations.StationTable
-) -> None:
-    p = varied_parameters(6, seed=4)
-    state, _ = run(world_setting, table, p, range(2026, 2050), random_levers(8))
-    links = state.stations
-    rivalry, bonus = stations.crew_effects(links, p, world_setting.rivalry, world_setting.sanction)
-    excess = np.maximum(links.crew_link - links.crew_link0, 0.0)
-    assert (excess > 0).any()
-
-    def rising(gain: np.ndarray) -> np.ndarray:
-        return 1.0 - np.exp(-gain[:, :, None] * excess)
-
-    cap = np.maximum(p["crew_spillover_cap"], 0.0)[:, :, None]
-    expected_bonus = np.where(world_setting.sanction, 0.0, cap * rising(p["crew_spillover_gain"]))
-    most = np.clip(p["rivalry_relief_max"], 0.0, 1.0)[:, :, None]
-    relief = np.clip(1.0 - most * rising(np.maximum(p["rivalry_relief_gain"], 0.0)), 0.0, 1.0)
-    assert (expected_bonus > 0).any() and (relief[:, world_setting.rivalry > 0] < 1).any()
-    np.testing.assert_allclose(bonus, expected_bonus, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(rivalry, world_setting.rivalry * relief, rtol=1e-12, atol=1e-15)
-    # the same as the two effects asked for one at a time
-    np.testing.assert_array_equal(bonus, stations.spillover_bonus(links, p, world_setting.sanction))
-    np.testing.assert_array_equal(
-        rivalry, world_setting.rivalry * stations.rivalry_relief(links, p)
-    )
 
 
 def test_running_costs_are_shared_by_seats(

@@ -1,0 +1,1 @@
+"""The explorer's pages, one module each; :mod:`moondust.dashboard.app` routes to them."""
