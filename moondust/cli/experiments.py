@@ -28,7 +28,7 @@ from moondust.cli.options import (
     _out_path,
     _scenario,
 )
-from moondust.cli.output import _print_json, out
+from moondust.cli.output import _print_json, _year, out
 from moondust.cli.progress import _sweep_progress
 from moondust.limits import MAX_RUNS
 
@@ -54,8 +54,7 @@ def _sweep_outcome_table(directory: Path) -> Table | None:
         cells = [f"{row[n]:g}" if isinstance(row[n], float) else str(row[n]) for n in levers]
         cells.append(f"{int(row['runs']):,}")
         cells += [f"{row[n]:.0%}" for n in blocs]
-        year = row["median_year"]
-        cells.append("—" if year != year else f"{year:.0f}")
+        cells.append(_year(row["median_year"]))
         cells.append(f"{row['median_military_usd_bn']:,.0f}")
         table.add_row(*cells)
     return table

@@ -54,17 +54,9 @@ def params_command(
     out.print(table)
 
 
-def _race_milestones(summary: Any) -> list[str]:
-    """Milestones nobody held at the start: the ones the race is about."""
-    table = summary.milestones
-    held = table[(table["p_achieved"] == 1.0) & (table["p95_year"] <= summary.start)]
-    order = list(dict.fromkeys(table["milestone"]))
-    return [m for m in order if m not in set(held["milestone"])]
-
-
 def _print_run_summary(summary: Any) -> None:
-    milestones = _race_milestones(summary)
-    blocs = summary.blocs.pivot(index="milestone", columns="bloc", values="p_first")
+    milestones = summary.race_milestones()
+    blocs = summary.first_by_bloc()
     table = Table(
         title=f"{summary.scenario}: probability each bloc is first ({summary.runs} runs, "
         f"{summary.start}–{summary.end})"
@@ -77,19 +69,12 @@ def _print_run_summary(summary: Any) -> None:
         table.add_row(milestone, *(f"{blocs.at[milestone, b]:.0%}" for b in present))
     out.print(table)
 
-    frame = summary.milestones
-    leaders = (
-        frame[frame["milestone"].isin(milestones)]
-        .groupby("actor")["p_first"]
-        .sum()
-        .sort_values(ascending=False)
-    )
-    actors = [a for a in leaders.index if leaders[a] > 0][:6]
+    actors = summary.leading_actors(milestones)
     years = Table(title="Median year (5–95 %) and probability of being first, by actor")
     years.add_column("milestone")
     for actor in actors:
         years.add_column(actor, justify="right")
-    indexed = frame.set_index(["actor", "milestone"])
+    indexed = summary.milestones.set_index(["actor", "milestone"])
     for milestone in milestones:
         cells = []
         for actor in actors:
@@ -115,7 +100,7 @@ def _print_run_summary(summary: Any) -> None:
         )
     out.print(outcomes)
 
-    spend = summary.spending.groupby("bloc")[["civil_cum_median", "military_cum_median"]].sum()
+    spend = summary.spending_by_bloc()
     money = Table(
         title=f"Cumulative space spending {summary.start + 1}–{summary.end}, USD bn "
         "(sum of actors' medians)"
@@ -198,7 +183,7 @@ def compare_command(
         )
         return
     milestones = list(
-        dict.fromkeys(_race_milestones(summaries[0]) + _race_milestones(summaries[1]))
+        dict.fromkeys(summaries[0].race_milestones() + summaries[1].race_milestones())
     )
     table = Table(
         title=f"{scenario_a.name} vs {scenario_b.name} ({runs} runs, seed {seed}): "
@@ -211,13 +196,10 @@ def compare_command(
     for milestone in milestones:
         cells = []
         for s in summaries:
-            blocs = s.blocs.set_index(["bloc", "milestone"])["p_first"]
-            rows = s.milestones[
-                (s.milestones["milestone"] == milestone) & (s.milestones["p_achieved"] > 0)
-            ]
-            year = rows["median_year"].min() if len(rows) else float("nan")
-            cells.append(f"{blocs[('artemis', milestone)]:.0%} / {blocs[('ilrs', milestone)]:.0%}")
-            cells.append("—" if year != year else f"{year:.0f}")
+            blocs = s.first_by_bloc()
+            artemis, ilrs = blocs.at[milestone, "artemis"], blocs.at[milestone, "ilrs"]
+            cells.append(f"{artemis:.0%} / {ilrs:.0%}")
+            cells.append(_year(s.earliest_median_year(milestone)))
         table.add_row(milestone, *cells)
     out.print(table)
     money = Table(title="Cumulative military space spending, USD bn (sum of medians)")
@@ -225,11 +207,8 @@ def compare_command(
     money.add_column("military", justify="right")
     money.add_column("civil", justify="right")
     for s in summaries:
-        money.add_row(
-            s.scenario,
-            f"{s.spending['military_cum_median'].sum():,.0f}",
-            f"{s.spending['civil_cum_median'].sum():,.0f}",
-        )
+        total = s.total_spending()
+        money.add_row(s.scenario, f"{total['military']:,.0f}", f"{total['civil']:,.0f}")
     out.print(money)
 
 
