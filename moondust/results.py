@@ -69,6 +69,96 @@ class Summary:
             "outcomes": records(self.outcomes),
         }
 
+    def race_milestones(self) -> list[str]:
+        """The milestones the race is about: those not every actor already held at the start.
+
+        Returns
+        -------
+        list of str
+            Milestone names in the order of :attr:`milestones`, without those some actor had
+            achieved in every run by :attr:`start` (``p_achieved`` 1 and ``p95_year`` ≤ start).
+        """
+        table = self.milestones
+        held = table[(table["p_achieved"] == 1.0) & (table["p95_year"] <= self.start)]
+        order = list(dict.fromkeys(table["milestone"]))
+        return [m for m in order if m not in set(held["milestone"])]
+
+    def first_by_bloc(self) -> pd.DataFrame:
+        """Probability each bloc class is first to each milestone, as a wide table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``milestone``, one column per bloc class (``artemis``, ``ilrs``, ``both``,
+            ``neither``), values ``p_first`` from :attr:`blocs`.
+        """
+        return self.blocs.pivot(index="milestone", columns="bloc", values="p_first")
+
+    def leading_actors(self, milestones: list[str], limit: int = 6) -> list[str]:
+        """The actors most often first to some of ``milestones``, likeliest first.
+
+        Parameters
+        ----------
+        milestones
+            The milestones that count (usually :meth:`race_milestones`).
+        limit
+            At most this many actors.
+
+        Returns
+        -------
+        list of str
+            Actors with a positive summed ``p_first`` over ``milestones``, by that sum,
+            largest first.
+        """
+        frame = self.milestones
+        leaders = (
+            frame[frame["milestone"].isin(milestones)]
+            .groupby("actor")["p_first"]
+            .sum()
+            .sort_values(ascending=False)
+        )
+        return [a for a in leaders.index if leaders[a] > 0][:limit]
+
+    def earliest_median_year(self, milestone: str) -> float:
+        """The earliest of the actors' median years to ``milestone``.
+
+        Parameters
+        ----------
+        milestone
+            A milestone name.
+
+        Returns
+        -------
+        float
+            The smallest ``median_year`` among actors that reach ``milestone`` in some run;
+            NaN if none does.
+        """
+        table = self.milestones
+        rows = table[(table["milestone"] == milestone) & (table["p_achieved"] > 0)]
+        return float(rows["median_year"].min()) if len(rows) else float("nan")
+
+    def spending_by_bloc(self) -> pd.DataFrame:
+        """Cumulative civil and military spending per bloc class, summing the actors' medians.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``bloc``, columns ``civil_cum_median`` and ``military_cum_median`` (USD bn).
+        """
+        return self.spending.groupby("bloc")[["civil_cum_median", "military_cum_median"]].sum()
+
+    def total_spending(self) -> dict[str, float]:
+        """Cumulative spending of all actors, summing their medians.
+
+        Returns
+        -------
+        dict
+            ``{"civil": …, "military": …}``, USD bn.
+        """
+        return {
+            kind: float(self.spending[f"{kind}_cum_median"].sum()) for kind in ("civil", "military")
+        }
+
     def tidy(self) -> pd.DataFrame:
         """One long table (``table, actor, bloc, milestone, statistic, value``) for Parquet."""
         parts = []

@@ -49,7 +49,7 @@ import ast
 import difflib
 import operator
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -121,6 +121,71 @@ class Outcome:
     function: OutcomeFunction | None
     family: str
     group: str | None = None
+
+
+FAMILY_PATTERNS: dict[str, str] = {
+    "first_year": "first_year_<milestone>",
+    "first_bloc": "first_bloc_<milestone>",
+    "first_actor": "first_actor_<milestone>",
+    "year": "year_<actor|bloc>_<milestone>",
+    "cum": "cum_<flow>[_<actor|bloc>]",
+    "end": "end_<stock>[_<actor|bloc>]",
+    "engine": "engine race metrics",
+    "custom": "registered with register_outcome",
+}
+"""Each outcome family and how its names are spelled, in the order ``moondust outcomes`` lists
+them."""
+
+
+@dataclass(frozen=True)
+class OutcomeFamily:
+    """A summary of one family of outcomes, for listing them without every name.
+
+    Attributes
+    ----------
+    family
+        The family (a key of :data:`FAMILY_PATTERNS`).
+    pattern
+        How its names are spelled, e.g. ``first_year_<milestone>``.
+    kinds
+        Its members' kinds, sorted and comma-separated (``number``, ``category, number``).
+    size
+        How many outcomes it has.
+    example
+        One member's name: the first about He-3 delivered or military spending, else the first.
+    """
+
+    family: str
+    pattern: str
+    kinds: str
+    size: int
+    example: str
+
+
+def outcome_families(found: Mapping[str, Outcome]) -> list[OutcomeFamily]:
+    """Group outcomes by family, in the order of :data:`FAMILY_PATTERNS`.
+
+    Parameters
+    ----------
+    found
+        Outcomes by name, e.g. from :meth:`OutcomeRegistry.for_dataset`.
+
+    Returns
+    -------
+    list of OutcomeFamily
+        One per family with at least one member in ``found``.
+    """
+    families = []
+    for family, pattern in FAMILY_PATTERNS.items():
+        members = [o for o in found.values() if o.family == family]
+        if members:
+            example = next(
+                (o for o in members if "he3_delivered" in o.name or "military" in o.name),
+                members[0],
+            )
+            kinds = ", ".join(sorted({o.kind for o in members}))
+            families.append(OutcomeFamily(family, pattern, kinds, len(members), example.name))
+    return families
 
 
 # --- built-in families ---------------------------------------------------------------------

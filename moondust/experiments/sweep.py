@@ -144,6 +144,12 @@ class SweepReport:
         """Whether every chunk is done."""
         return not self.failed and self.computed + self.skipped == self.chunks
 
+    @property
+    def ran(self) -> bool:
+        """Whether this call computed (or tried to compute) any chunk: False when it found
+        every chunk already finished."""
+        return bool(self.computed or self.failed)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return {

@@ -175,3 +175,23 @@ def test_the_race_outcome_has_one_name_and_a_deprecated_alias() -> None:
         old = Expression("first_he3_delivered_bloc == 'ilrs'")
     new = Expression("first_bloc_he3_delivered == 'ilrs'")  # no warning: they are errors here
     assert old.evaluate(table).tolist() == new.evaluate(table).tolist()
+
+
+def test_outcome_families_group_names_in_listing_order() -> None:
+    from moondust.experiments.outcomes import FAMILY_PATTERNS, Outcome, outcome_families
+
+    found = {
+        o.name: o
+        for o in (
+            Outcome("cum_civil_usd_bn", "", "number", None, "cum"),
+            Outcome("cum_military_usd_bn", "", "number", None, "cum"),
+            Outcome("first_bloc_landing", "", "category", None, "first_bloc"),
+            Outcome("first_year_landing", "", "number", None, "first_year"),
+        )
+    }
+    families = outcome_families(found)
+    assert [f.family for f in families] == ["first_year", "first_bloc", "cum"]
+    cum = families[-1]
+    assert (cum.pattern, cum.kinds, cum.size) == (FAMILY_PATTERNS["cum"], "number", 2)
+    assert cum.example == "cum_military_usd_bn"  # military spending is the preferred example
+    assert families[0].example == "first_year_landing"  # else the first member

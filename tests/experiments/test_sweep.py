@@ -451,3 +451,17 @@ def test_bad_options_are_clear_errors(
 ) -> None:
     with pytest.raises(MoondustError, match=message):
         run_sweep(tiny, out=tmp_path / "x", **options)
+
+
+@pytest.mark.parametrize(
+    ("computed", "failed", "ran"), [(0, {}, False), (2, {}, True), (0, {3: "boom"}, True)]
+)
+def test_sweep_report_ran_when_it_computed_or_tried(
+    tmp_path: Path, computed: int, failed: dict[int, str], ran: bool
+) -> None:
+    from moondust.experiments.sweep import SweepReport
+
+    report = SweepReport(
+        tmp_path, "tiny", 0, "mc", 4, "inline", 8, [{}], 8, 2, computed, 2 - computed, 0, failed
+    )
+    assert report.ran is ran

@@ -1,0 +1,251 @@
+"""The race's commands: ``params``, ``run``, ``compare``, ``validate`` and ``scenarios``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from moondust.cli.app import app
+from moondust.cli.options import (
+    AllowImport,
+    EngineParams,
+    FormatOption,
+    OutputFormat,
+    Runs,
+    ScenarioArg,
+    Seed,
+    _out_path,
+    _scenario,
+)
+from moondust.cli.output import _amount, _metric_label, _print_json, _year, out
+from moondust.cli.progress import _simulate_with_progress
+from moondust.errors import MoondustError
+from moondust.limits import MAX_SEED
+from moondust.outputs import output_directory
+
+
+@app.command("params")
+def params_command(
+    table_name: Annotated[
+        str, typer.Argument(metavar="TABLE", help="Which parameter table: moon or engine.")
+    ] = "moon",
+    output_format: FormatOption = OutputFormat.table,
+) -> None:
+    """List a model part's parameters: default, range, unit, source and status."""
+    from moondust.parameters import load_specs
+
+    known = ("moon", "engine")
+    if table_name not in known:
+        raise MoondustError(f"unknown parameter table {table_name!r}; expected one of {known}")
+    specs = load_specs(table_name)
+    if output_format is OutputFormat.json:
+        _print_json([spec.__dict__ for spec in specs.values()])
+        return
+    table = Table(title=f"{table_name} parameters", show_lines=False)
+    for column in ("name", "default", "range", "unit", "status", "source"):
+        table.add_column(column, overflow="fold")
+    for spec in specs.values():
+        table.add_row(
+            spec.name, f"{spec.default:g}", spec.range_text, spec.unit, spec.status, spec.source
+        )
+    out.print(table)
+
+
+def _print_run_summary(summary: Any) -> None:
+    milestones = summary.race_milestones()
+    blocs = summary.first_by_bloc()
+    table = Table(
+        title=f"{summary.scenario}: probability each bloc is first ({summary.runs} runs, "
+        f"{summary.start}–{summary.end})"
+    )
+    table.add_column("milestone")
+    present = [b for b in ("artemis", "ilrs", "both", "neither") if blocs[b].sum() > 0]
+    for bloc in present:
+        table.add_column(bloc, justify="right")
+    for milestone in milestones:
+        table.add_row(milestone, *(f"{blocs.at[milestone, b]:.0%}" for b in present))
+    out.print(table)
+
+    actors = summary.leading_actors(milestones)
+    years = Table(title="Median year (5–95 %) and probability of being first, by actor")
+    years.add_column("milestone")
+    for actor in actors:
+        years.add_column(actor, justify="right")
+    indexed = summary.milestones.set_index(["actor", "milestone"])
+    for milestone in milestones:
+        cells = []
+        for actor in actors:
+            row = indexed.loc[(actor, milestone)]
+            if row["p_achieved"] == 0:
+                cells.append("—")
+                continue
+            band = f"{row['median_year']:.0f} ({row['p5_year']:.0f}–{row['p95_year']:.0f})"
+            cells.append(f"{band} {row['p_first']:.0%}")
+        years.add_row(milestone, *cells)
+    out.print(years)
+
+    outcomes = Table(title="Race outcomes across runs: median (5–95 %)")
+    outcomes.add_column("metric")
+    outcomes.add_column("median", justify="right")
+    outcomes.add_column("5–95 %", justify="right")
+    for row in summary.outcomes.itertuples(index=False):
+        number = _year if str(row.metric).endswith("_year") else _amount
+        outcomes.add_row(
+            _metric_label(str(row.metric)),
+            number(row.median),
+            f"{number(row.p5)}–{number(row.p95)}",
+        )
+    out.print(outcomes)
+
+    spend = summary.spending_by_bloc()
+    money = Table(
+        title=f"Cumulative space spending {summary.start + 1}–{summary.end}, USD bn "
+        "(sum of actors' medians)"
+    )
+    for column in ("bloc", "civil", "military"):
+        money.add_column(column, justify="left" if column == "bloc" else "right")
+    for bloc, row in spend.iterrows():
+        money.add_row(
+            str(bloc), f"{row['civil_cum_median']:,.0f}", f"{row['military_cum_median']:,.0f}"
+        )
+    out.print(money)
+
+
+@app.command("run")
+def run_command(
+    scenario_name: ScenarioArg,
+    runs: Runs = None,
+    seed: Seed = None,
+    first_run: Annotated[
+        int,
+        typer.Option("--first-run", min=0, max=MAX_SEED, help="Global index of the first run."),
+    ] = 0,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            parser=_out_path,
+            help="Output directory (default: moondust-out/SCENARIO).",
+        ),
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+    param: EngineParams = None,
+    allow_import: AllowImport = False,
+) -> None:
+    """Simulate a scenario: who reaches which lunar milestone when, and what it cost.
+
+    Writes the dataset (results.zarr), a tidy summary (summary.parquet), their checksums
+    (checksums.json), figures and an HTML report into the output directory.
+    """
+    from moondust.report.run_report import write_report
+    from moondust.storage import writing_run
+
+    scenario = _scenario(scenario_name, param, allow_import)
+    quiet = output_format is OutputFormat.json
+    directory = output_directory(out_dir or Path("moondust-out") / scenario.name)
+    with writing_run(directory):  # a second run into the same --out fails at once
+        results = _simulate_with_progress(scenario, runs, seed, first_run, quiet)
+        paths = results.save(directory)
+        paths.update(write_report(results, directory))
+    summary = results.summary()
+    if output_format is OutputFormat.json:
+        _print_json({**summary.to_dict(), "files": {k: str(v) for k, v in paths.items()}})
+        return
+    _print_run_summary(summary)
+    out.print(f"results: {paths['dataset']}\nreport: {paths.get('report', directory)}")
+
+
+@app.command("compare")
+def compare_command(
+    first: Annotated[str, typer.Argument(metavar="A", help="First scenario (name or file).")],
+    second: Annotated[str, typer.Argument(metavar="B", help="Second scenario (name or file).")],
+    runs: Runs = None,
+    seed: Seed = None,
+    output_format: FormatOption = OutputFormat.table,
+    allow_import: AllowImport = False,
+) -> None:
+    """Two scenarios side by side with the same seeds and runs."""
+    scenario_a = _scenario(first, None, allow_import)
+    scenario_b = _scenario(second, None, allow_import)
+    runs = runs or scenario_a.simulation.runs
+    seed = scenario_a.simulation.seed if seed is None else seed
+    quiet = output_format is OutputFormat.json
+    summaries = [
+        _simulate_with_progress(s, runs, seed, 0, quiet).summary() for s in (scenario_a, scenario_b)
+    ]
+    if output_format is OutputFormat.json:
+        _print_json(
+            {"runs": runs, "seed": seed, "a": summaries[0].to_dict(), "b": summaries[1].to_dict()}
+        )
+        return
+    milestones = list(
+        dict.fromkeys(summaries[0].race_milestones() + summaries[1].race_milestones())
+    )
+    table = Table(
+        title=f"{scenario_a.name} vs {scenario_b.name} ({runs} runs, seed {seed}): "
+        "probability first (artemis / ilrs) and earliest median year"
+    )
+    table.add_column("milestone")
+    for s in summaries:
+        table.add_column(f"{s.scenario}: first A / I", justify="right")
+        table.add_column(f"{s.scenario}: year", justify="right")
+    for milestone in milestones:
+        cells = []
+        for s in summaries:
+            blocs = s.first_by_bloc()
+            artemis, ilrs = blocs.at[milestone, "artemis"], blocs.at[milestone, "ilrs"]
+            cells.append(f"{artemis:.0%} / {ilrs:.0%}")
+            cells.append(_year(s.earliest_median_year(milestone)))
+        table.add_row(milestone, *cells)
+    out.print(table)
+    money = Table(title="Cumulative military space spending, USD bn (sum of medians)")
+    money.add_column("scenario")
+    money.add_column("military", justify="right")
+    money.add_column("civil", justify="right")
+    for s in summaries:
+        total = s.total_spending()
+        money.add_row(s.scenario, f"{total['military']:,.0f}", f"{total['civil']:,.0f}")
+    out.print(money)
+
+
+@app.command("validate")
+def validate_command(
+    scenario_name: Annotated[str, typer.Argument(metavar="FILE", help="A scenario TOML file.")],
+    allow_import: AllowImport = False,
+) -> None:
+    """Check a scenario file; print what it sets, or one clear error (exit code 2).
+
+    Accepts exactly the files `moondust run` accepts (with the same --allow-import).
+    """
+    scenario = _scenario(scenario_name, None, allow_import)
+    policies = scenario.policies
+    parts = [f"default {policies.default.preset}"]
+    parts += [f"{k} {v.preset}" for k, v in policies.blocs.items()]
+    parts += [f"{k} {v.preset}" for k, v in policies.actors.items()]
+    out.print(
+        f"{scenario_name}: valid scenario '{scenario.name}' — {scenario.simulation.runs} runs, "
+        f"{scenario.simulation.start}–{scenario.simulation.end}, seed {scenario.simulation.seed}; "
+        f"policies: {', '.join(parts)}; {len(scenario.parameters)} parameter override(s), "
+        f"{len(scenario.uncertainties)} uncertain parameter(s)"
+    )
+
+
+@app.command("scenarios")
+def scenarios_command(output_format: FormatOption = OutputFormat.table) -> None:
+    """List the built-in scenarios."""
+    from moondust.world.scenario import builtin_scenarios, load_scenario
+
+    found = {name: load_scenario(name) for name in builtin_scenarios()}
+    if output_format is OutputFormat.json:
+        _print_json([{"name": n, "description": s.description} for n, s in found.items()])
+        return
+    table = Table(title="Built-in scenarios (moondust run NAME)")
+    table.add_column("name")
+    table.add_column("description")
+    for name, scenario in found.items():
+        table.add_row(name, " ".join(scenario.description.split()))
+    out.print(table)
