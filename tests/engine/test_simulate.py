@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import xarray as xr
 
+from moondust.engine.records import COMPUTED_EACH_YEAR
 from moondust.engine.simulate import RUNS_PER_THREAD, build_setting, default_threads, simulate
+from moondust.outputs_table import OUTPUTS, RECORDED, SAMPLED_INPUT
 from moondust.results import Results
 from moondust.world.scenario import load_scenario
 
@@ -162,3 +165,23 @@ def test_given_inputs_replace_sampling_and_are_recorded() -> None:
     assert list(ds["input_spillover_max"].values) == [0.1, 0.5, 0.9]
     with pytest.raises(ValueError, match="3 runs"):
         simulate(scenario, runs=3, inputs={"spillover_max": [0.1]})
+
+
+def test_the_dataset_follows_the_outputs_table() -> None:
+    scenario = load_scenario("baseline")
+    ds = simulate(scenario, runs=3, seed=1, inputs={"spillover_max": [0.1, 0.5, 0.9]}).dataset
+    outputs = [*OUTPUTS, replace(SAMPLED_INPUT, name="input_spillover_max")]
+    assert list(ds.data_vars) == [output.name for output in outputs]
+    for output in outputs:
+        variable = ds[output.name]
+        assert (variable.dims, str(variable.dtype), variable.attrs) == (
+            output.dims,
+            output.dtype,
+            output.attrs,
+        ), output.name
+
+
+def test_the_recorder_computes_every_output_the_table_says_it_computes() -> None:
+    # A RECORDED row without its computation in Recorder.record would stay all zeros.
+    computed = {output.name for output in OUTPUTS if output.source == RECORDED}
+    assert computed == set(COMPUTED_EACH_YEAR)
