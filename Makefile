@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= moondust-out
 
-.PHONY: demo test lint typecheck pytest bench reference-save reference-check clean
+.PHONY: demo test lint typecheck pytest bench reference-save reference-check mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,5 +52,25 @@ reference-save: $(VENV)/.installed-dev
 reference-check: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.reference check $(REF)
 
+# Mutation testing of the engine's kernels with cosmic-ray (mutation/cosmic-ray.toml; not part of
+# `make test`: about a quarter of an hour on one core). Each mutant is written into the module on
+# disk and the module's tests run against it, compiled afresh by Numba (mutation/run_tests.py).
+# The session is kept in $(MUTATION_DB): `cr-report --show-diff $(MUTATION_DB)` shows the mutants.
+MUTATION_CONFIG ?= mutation/cosmic-ray.toml
+MUTATION_DB     ?= mutation/session.sqlite
+
+$(VENV)/.installed-mutation: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install -e '.[dev,mutation]'
+	touch $@
+
+mutation: $(VENV)/.installed-mutation
+	rm -f $(MUTATION_DB)
+	$(BIN)/cosmic-ray init $(MUTATION_CONFIG) $(MUTATION_DB)
+	$(BIN)/cr-filter-operators $(MUTATION_DB) $(MUTATION_CONFIG)
+	$(BIN)/cr-filter-lines --config $(MUTATION_CONFIG) $(MUTATION_DB)
+	$(BIN)/python mutation/run_tests.py --warm $(MUTATION_CONFIG)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/cosmic-ray exec $(MUTATION_CONFIG) $(MUTATION_DB)
+	$(BIN)/python mutation/score.py $(MUTATION_DB)
+
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache $(MUTATION_DB) mutation/.numba-cache

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.special import ndtri
 
 from moondust.engine import budget
+from moondust.engine.random import Stream, uniform
 from moondust.engine.state import initial_state
 from tests.engine.conftest import run_parameters, two_actor_setting
 
@@ -157,3 +161,104 @@ def test_spending_is_the_envelope_split_by_guns_versus_butter(
         ceiling = envelope * (1 + surge) + (1 - crowd_out) * np.maximum(share - x0, 0) * envelope
         assert np.all(spent <= ceiling * (1 + 1e-12))
         assert np.all(state.civil_usd_bn >= 0) and np.all(state.military_usd_bn >= 0)
+
+
+def test_threat_pulls_like_grievance() -> None:
+    """The Richardson pull is grievance + threat: a felt threat raises the share as much as the
+    same grievance would, and settles it at x* = (g + T) / (a − k)."""
+    setting = two_actor_setting()
+    p = run_parameters(budget_noise=0.0)
+    shares = []
+    for grievance, threat in ((0.01, 0.0), (0.0, 0.01), (0.004, 0.006)):
+        state = initial_state(setting, np.arange(1), seed=1)
+        state.levers = {"reaction": np.full((1, 2), 0.05), "restraint": np.full((1, 2), 0.3)}
+        state.grievance = np.full((1, 2), grievance)
+        state.threat = np.full((1, 2), threat)
+        for year in range(2026, 2200):
+            state.year = year
+            budget.step(state, setting, p)
+        shares.append(state.military_share)
+    np.testing.assert_allclose(shares[0], 0.01 / (0.3 - 0.05), rtol=1e-6)
+    np.testing.assert_allclose(shares[1], shares[0], rtol=1e-12)
+    np.testing.assert_allclose(shares[2], shares[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("drag", [0.0, 0.05, -0.02])
+def test_growth_drag_of_a_share_above_the_envelope_weighted_mean(drag: float) -> None:
+    """``g_Y,i = g_i − θ (x_i − x̄)`` with x̄ the envelope-weighted mean share: the actor that arms
+    above it grows more slowly (θ > 0), the one below it faster, and equal shares feel no drag."""
+    setting = two_actor_setting()
+    p = run_parameters(budget_noise=0.0, growth_drag=drag)
+    state = initial_state(setting, np.arange(1), seed=1)
+    state.levers = {"reaction": np.zeros((1, 2)), "restraint": np.zeros((1, 2))}
+    state.military_share = np.array([[0.3, 0.1]])
+    state.envelope_usd_bn = np.array([[10.0, 30.0]])
+    state.year = 2026
+    budget.step(state, setting, p)
+    mean = (0.3 * 10.0 + 0.1 * 30.0) / 40.0
+    expected = 1.0 - drag * (np.array([0.3, 0.1]) - mean)
+    np.testing.assert_allclose(state.gdp_index[0], expected, rtol=1e-14)
+    np.testing.assert_allclose(state.envelope_usd_bn[0], 11.0 * expected, rtol=1e-14)
+
+
+def test_budget_shocks_are_mean_one_lognormal() -> None:
+    """The envelope's shock is ``exp(σ Z − σ²/2)``: mean one (noise neither adds nor removes money
+    on average) and log-standard deviation σ, over many runs."""
+    setting = two_actor_setting()
+    sigma, runs = 0.5, 4000
+    p = run_parameters(runs, budget_noise=sigma)
+    state = initial_state(setting, np.arange(runs), seed=3)
+    state.levers = {"reaction": np.zeros((runs, 2)), "restraint": np.zeros((runs, 2))}
+    state.year = 2026
+    budget.step(state, setting, p)
+    shock = state.envelope_usd_bn / (11.0 * state.gdp_index)
+    # Standard error of the mean: sqrt(exp(σ²) − 1) / sqrt(2 runs) ≈ 0.006.
+    assert abs(shock.mean() - 1.0) < 0.02
+    assert abs(np.log(shock).std() - sigma) < 0.02
+    assert abs(np.log(shock).mean() + sigma**2 / 2) < 0.02
+
+
+def test_budget_shock_is_the_keyed_uniform_draw() -> None:
+    """Each actor's shock is ``exp(σ Φ⁻¹(u) − σ²/2)`` with ``u = uniform(seed, run, year,
+    BUDGET_SHOCK, actor)``: the keyed draw that gives a run the same numbers in any batch."""
+    setting = two_actor_setting()
+    sigma, runs = 0.3, np.array([0, 5, 11])
+    p = run_parameters(3, budget_noise=sigma)
+    state = initial_state(setting, runs, seed=7)
+    state.levers = {"reaction": np.zeros((3, 2)), "restraint": np.zeros((3, 2))}
+    state.year = 2031
+    budget.step(state, setting, p)
+    u = uniform(7, runs[:, None], 2031, Stream.BUDGET_SHOCK, np.arange(2))
+    shock = np.exp(sigma * ndtri(u) - sigma**2 / 2)
+    np.testing.assert_allclose(state.envelope_usd_bn, 11.0 * state.gdp_index * shock, rtol=1e-12)
+
+
+def test_engine_growth_is_the_trend_growth() -> None:
+    """Without drag or noise the GDP index grows each year by :func:`budget.trend_growth`: the IMF
+    projection fading into the long-run rate."""
+    setting = replace(two_actor_setting(), gdp_growth=np.array([0.03, 0.01]))
+    p = run_parameters(budget_noise=0.0, long_run_growth=0.02, growth_convergence_years=25)
+    state = initial_state(setting, np.arange(1), seed=1)
+    state.levers = {"reaction": np.zeros((1, 2)), "restraint": np.zeros((1, 2))}
+    index = np.ones((1, 2))
+    for year in range(2026, 2060):
+        state.year = year
+        budget.step(state, setting, p)
+        index = index * (1 + budget.trend_growth(setting.gdp_growth[None, :], year, p))
+        np.testing.assert_allclose(state.gdp_index, index, rtol=1e-12)
+
+
+def test_full_crowd_out_at_the_share_bound_leaves_no_civil_budget() -> None:
+    """An arms race to x = 1 under crowd_out = 1 takes the whole envelope: civil spending ends at
+    zero, not at some floor above it."""
+    setting = two_actor_setting()
+    p = run_parameters(budget_noise=0.0, crowd_out=1.0, military_share_max=1.0)
+    state = initial_state(setting, np.arange(1), seed=1)
+    state.grievance = np.full((1, 2), 0.01)
+    state.levers = {"reaction": np.full((1, 2), 0.3), "restraint": np.full((1, 2), 0.1)}
+    for year in range(2026, 2100):
+        state.year = year
+        budget.step(state, setting, p)
+    np.testing.assert_allclose(state.military_share, 1.0)
+    np.testing.assert_allclose(state.military_usd_bn, state.envelope_usd_bn)
+    np.testing.assert_allclose(state.civil_usd_bn, 0.0, atol=1e-9)
