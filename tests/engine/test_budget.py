@@ -13,7 +13,7 @@ from scipy.special import ndtri
 from moondust.engine import budget
 from moondust.engine.random import Stream, uniform
 from moondust.engine.state import initial_state
-from tests.engine.conftest import run_parameters, two_actor_setting
+from tests.engine.builders import run_parameters, two_actor_setting
 
 W = np.array([[0.0, 1.0], [1.0, 0.0]])
 

@@ -13,7 +13,7 @@ from moondust.engine.ladder import DOMAINS
 from moondust.engine.params import RunParameters, table_defaults
 from moondust.engine.state import Setting, State, initial_state
 from moondust.parameters import STATUSES, markdown_table
-from tests.engine.conftest import two_actor_setting
+from tests.engine.builders import two_actor_setting
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -11,7 +11,7 @@ from moondust.engine.simulate import simulate
 from moondust.engine.state import initial_state
 from moondust.results import Results
 from moondust.world.scenario import load_scenario
-from tests.engine.conftest import run_parameters, two_actor_setting
+from tests.engine.builders import run_parameters, two_actor_setting
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import numpy as np
 from moondust.engine import missions
 from moondust.engine.ladder import TRACKS
 from moondust.engine.state import initial_state
-from tests.engine.conftest import run_parameters, two_actor_setting
+from tests.engine.builders import run_parameters, two_actor_setting
 
 ROBOTIC, CREWED, HE3, FUSION = (TRACKS.index(t) for t in ("robotic", "crewed", "he3", "fusion"))
 

@@ -12,7 +12,7 @@ from moondust.engine.params import EngineParameters
 from moondust.engine.simulate import simulate
 from moondust.engine.state import initial_state
 from moondust.world.scenario import load_scenario
-from tests.engine.conftest import run_parameters, two_actor_setting
+from tests.engine.builders import run_parameters, two_actor_setting
 
 
 def _probability(

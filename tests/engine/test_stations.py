@@ -17,7 +17,7 @@ from moondust.engine.random import Stream, uniform
 from moondust.engine.state import Setting, State, initial_state
 from moondust.errors import InputFileError
 from moondust.parameters import load_specs
-from tests.engine.conftest import two_actor_setting
+from tests.engine.builders import two_actor_setting
 
 LeverFn = Callable[[State, int], None]
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from moondust.engine import technology
 from moondust.engine.state import initial_state
-from tests.engine.conftest import run_parameters, two_actor_setting
+from tests.engine.builders import run_parameters, two_actor_setting
 
 # mechanisms.md §2a: x^N and x^C for a=100, A=60, b=1, γ=10 (rounded to 2 decimals there).
 AJ_TABLE = {

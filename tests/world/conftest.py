@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from moondust.world import _tables, clear_caches
+from moondust.world.world import World, load_world
 
 
 @pytest.fixture
@@ -33,3 +34,9 @@ def corrupt_table(
     yield corrupt
     monkeypatch.undo()
     clear_caches()
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    """The packaged 2025 world (loaded once per test module)."""
+    return load_world()

@@ -30,11 +30,6 @@ MILESTONE_MATRICES = ("achieved", "first_year", "roadmap_year", "roadmap_year_la
 PAIR_MATRICES = ("rivalry", "rivalry_low", "rivalry_high", "sanction")
 
 
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world()
-
-
 def test_fixed_orders() -> None:
     assert len(ACTOR_IDS) == 18 and len(set(ACTOR_IDS)) == 18
     assert ACTOR_IDS[:4] == ("USA", "CHN", "RUS", "EUR")

@@ -13,16 +13,10 @@ from moondust.world import (
     count_landings,
     first_attempt_tally,
     heritage,
-    load_world,
     plans,
 )
 from moondust.world.history import landing_attempts
 from moondust.world.ids import PROVENANCE
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world()
 
 
 def first(world: World, actor: str, milestone: str) -> float:

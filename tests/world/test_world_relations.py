@@ -5,13 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moondust.world import World, load_world, relation_records
+from moondust.world import World, relation_records
 from moondust.world.ids import PROVENANCE
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world()
 
 
 def pair(world: World, matrix: np.ndarray, a: str, b: str) -> float:
