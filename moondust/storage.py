@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import threading
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -122,12 +123,25 @@ def lock_file(directory: Path) -> Path:
     return lock
 
 
+HOLDER_WAIT_S = 0.5
+"""How long to wait for a lock's holder to write its pid (it does so right after locking)."""
+
+
 def _holder(lock: Path) -> str:
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        pid = lock.read_text(encoding="utf-8").strip()
-        if pid.isdigit():
-            return f" (pid {pid})"
-    return ""
+    """`` (pid N)`` of the process holding ``lock``, or "" if it does not say in time.
+
+    The holder truncates the file and writes its pid just after taking the lock, so a reader
+    that comes in between finds it empty: look again for a moment before giving up.
+    """
+    deadline = time.monotonic() + HOLDER_WAIT_S
+    while True:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            pid = lock.read_text(encoding="utf-8").strip()
+            if pid.isdigit():
+                return f" (pid {pid})"
+        if time.monotonic() >= deadline:
+            return ""
+        time.sleep(0.01)
 
 
 def acquire_lock(directory: Path, busy: str) -> Any:
