@@ -1,4 +1,4 @@
-"""Results of a simulation: an xarray Dataset and the summaries users read (DESIGN §5).
+"""Results of a simulation: an xarray Dataset and the summaries users read (docs/outputs.md).
 
 :class:`Results` wraps ``dataset``, with dims ``run`` (global run index), ``actor``, ``year``,
 ``milestone`` and ``domain``. The same type comes back from :func:`moondust.simulate` and, later,
@@ -215,7 +215,7 @@ class Results:
         return (tied / count.where(count > 0)).fillna(0.0)
 
     def run_outcomes(self, race: str = "he3_delivered") -> pd.DataFrame:
-        """Race metrics per run (DESIGN §5), one row per run.
+        """Race metrics per run (docs/outputs.md), one row per run.
 
         Columns: who first reaches ``race`` (actor ids joined by ``+`` when tied in a year), their
         bloc (``tie`` if tied across blocs, empty if nobody), the year; He-3 delivered, energy and

@@ -1,4 +1,4 @@
-"""M1. Budgets, guns and butter (DESIGN §3 M1; mechanisms.md §1).
+"""M1. Budgets, guns and butter (docs/model.md, M1).
 
 Each actor's space envelope grows with its economy; the military share of that envelope follows an
 n-actor Richardson model (Richardson 1960), written on shares so that actors of very different size

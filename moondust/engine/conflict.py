@@ -1,4 +1,4 @@
-"""M7. Conflict: counterspace stocks, incidents between rivals, ASAT tests (DESIGN §3 M7).
+"""M7. Conflict: counterspace stocks, incidents between rivals, ASAT tests (docs/model.md, M7).
 
 Each actor's counterspace stock K_i (USD bn) accumulates its military space spending M_i and
 depreciates (perpetual inventory):

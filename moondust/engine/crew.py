@@ -1,5 +1,4 @@
-"""M4. What the crew links do (DESIGN §3 M4; mechanisms.md §8, §11: a hypothesis, "no calibration
-found").
+"""M4. What the crew links do (docs/model.md, M4).
 
 :mod:`moondust.engine.stations` flies the crews and keeps the symmetric stock ``L_hj`` of recent
 host–guest seats, with its start year's steady state ``L⁰_hj = q_hj C / δ_L`` (the ISS partners'

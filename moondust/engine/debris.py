@@ -1,4 +1,4 @@
-"""M7. The orbital commons: one-shell source-sink debris model (DESIGN §3 M7; mechanisms.md §6).
+"""M7. The orbital commons: one-shell source-sink debris model (docs/model.md, M7).
 
 Low Earth orbit is one aggregated shell holding three species: active satellites S, derelict intact
 satellites D and debris N (objects ≥ 10 cm). They follow the MOCAT-3 source-sink equations (MIT

@@ -1,4 +1,4 @@
-"""M6. D-He3 fusion and the climate (DESIGN §3 M6; helium3.md §6; mechanisms.md §7).
+"""M6. D-He3 fusion and the climate (docs/model.md, M6).
 
 Fusion capability is the ``fusion`` domain of the technology stocks (M2): it grows with fusion
 R&D and spreads through spillovers only between open partners (shared in consortia, secret

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from moondust.datafiles import read_csv
 
 DOMAINS: tuple[str, ...] = ("launch", "landing", "surface", "return", "crew", "fusion")
-"""Capability domains k of the stocks A_ik (DESIGN §3 M2)."""
+"""Capability domains k of the stocks A_ik (docs/model.md, M2)."""
 
 TRACKS: tuple[str, ...] = ("robotic", "crewed", "he3", "fusion")
 """Programme tracks run in parallel: an actor may attempt one milestone per track per year."""

@@ -1,4 +1,4 @@
-"""M5. Lunar sites and He-3 mining (DESIGN §3 M5; helium3.md §5).
+"""M5. Lunar sites and He-3 mining (docs/model.md, M5).
 
 Sites are the Moon model's richest deposits (:func:`moondust.moon.sites.find_sites`), each with the
 He-3 a miner can reach in the top ``mining_depth_m`` metres and its mean grade. Actors that hold the

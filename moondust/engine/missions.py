@@ -1,4 +1,4 @@
-"""M3. Missions and milestones (DESIGN §3 M3; mechanisms.md §5).
+"""M3. Missions and milestones (docs/model.md, M3).
 
 Each year an actor picks, on each programme track (robotic, crewed, He-3, fusion), its next
 milestone: the first in ladder order whose prerequisites it holds, preferring one its roadmap

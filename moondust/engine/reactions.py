@@ -1,4 +1,4 @@
-"""Emulation versus rivalry: how actors react to others' milestones (DESIGN §3 M2).
+"""Emulation versus rivalry: how actors react to others' milestones (docs/model.md, M2).
 
 When others achieve milestones, an actor with emulation e is inspired: its civil budget surges and
 its absorptive learning rises (it studies how it was done). An actor with rivalry r feels

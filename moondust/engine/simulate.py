@@ -1,4 +1,4 @@
-"""The year pipeline and :func:`simulate` (DESIGN §2, §3).
+"""The year pipeline and :func:`simulate` (docs/architecture.md, docs/model.md).
 
 A year runs a fixed pipeline of mechanism modules over arrays of shape (runs, actors, …):
 

@@ -1,4 +1,4 @@
-"""M4. Stations and crews (DESIGN §3 M4; mechanisms.md §8; space-programs.md §4–§5).
+"""M4. Stations and crews (docs/model.md, M4).
 
 Stations come from ``data/engine/stations.csv``: the ISS (treaty partners, deorbit ~2030),
 Tiangong (six seats a year), their successors (a US commercial station, Russia's ROS) and the lunar
@@ -25,9 +25,9 @@ fly together (the Wolf Amendment keeps US crews off Chinese stations and Chinese
 ones); the one exception is treaty partners of the same station (the ISS partners fly together
 under the 1998 Intergovernmental Agreement despite the 2022 sanctions on Russia).
 
-**Training pipeline** (mechanisms.md §8: basic plus assigned-crew training, 1.5–3 years with
-language). An actor enters the pipeline of station *s* in the first year the station is open to it
-— it is a treaty partner, or it is not sanctioned with the host or a treaty partner, its
+**Training pipeline** (basic plus assigned-crew training, 1.5–3 years with language: a
+labelled assumption, docs/model.md M4). An actor enters the pipeline of station *s* in the
+first year the station is open to it — it is a treaty partner, or it is not sanctioned with the host or a treaty partner, its
 ``openness`` lever is at least ``o_min``, and it is a bloc partner (φ > 0) or the host's
 ``station_openness`` is positive. Its training ``τ_sj`` then counts the years the station stays
 open to it; it flies only once ``τ_sj ≥ T_c``. Training pauses while the station is not open to it
@@ -35,7 +35,7 @@ and is lost when the station closes; a successor station (``successor_of``) take
 its predecessor's candidates had. Once qualified, a nationality stays qualified (its corps keeps
 astronauts in assigned-crew training).
 
-**Crew links** (a hypothesis; mechanisms.md §8, §11: "no calibration found"). Each foreign seat
+**Crew links** (a hypothesis with no published calibration; docs/model.md M4). Each foreign seat
 flown on a station of host *h* by nationality *j* adds one to the symmetric stock
 
     L_hj(t) = (1 − δ_L) L_hj(t − 1) + F_hj(t) + F_jh(t),

@@ -1,4 +1,4 @@
-"""M2. Technology, spillovers and R&D coordination (DESIGN §3 M2; mechanisms.md §2).
+"""M2. Technology, spillovers and R&D coordination (docs/model.md, M2).
 
 Capability stocks A_ik (k: launch, landing, surface, return, crew, fusion) grow by idea production
 (Jones 1995) with spillovers (Jaffe 1986; d'Aspremont & Jacquemin 1988) and Nelson–Phelps catch-up:
@@ -59,7 +59,7 @@ def aj_effort_ratio(beta: FloatArray | float, cost_convexity: FloatArray | float
 
     Examples
     --------
-    >>> round(float(aj_effort_ratio(0.0, 45.0)), 3)   # 0.91 / 1.86 in mechanisms.md §2a
+    >>> round(float(aj_effort_ratio(0.0, 45.0)), 3)   # 0.91 / 1.86 (d'Aspremont & Jacquemin 1988)
     0.489
     >>> float(aj_effort_ratio(0.5, 45.0))
     1.0

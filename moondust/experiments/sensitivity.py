@@ -1,4 +1,4 @@
-"""Global sensitivity analysis with SALib: Sobol indices or Morris screening (DESIGN §6).
+"""Global sensitivity analysis with SALib: Sobol indices or Morris screening (docs/experiments.md).
 
 The factors are the scenario's ``[uncertainties]``; a scenario that declares none gets
 :data:`DEFAULT_FACTORS`, contested engine parameters swept uniformly over their cited ranges

@@ -1,4 +1,4 @@
-"""Sweeps: many runs of a scenario, in chunks, on any executor, resumable (DESIGN §6).
+"""Sweeps: many runs of a scenario, in chunks, on any executor, resumable (docs/experiments.md).
 
 :func:`run_sweep` samples the scenario's uncertainties (Monte Carlo or a Latin hypercube), crosses
 them with its lever grid, splits the runs into chunks, hands the chunks to an executor and

@@ -4,13 +4,13 @@ The Moon is tidally locked, so each longitude sees the Sun rise and set once per
 (29.53 days). The solar-wind flux on a surface element is taken proportional to
 ``max(0, cos(lat) · cos(lon − λ_sun))``, with ``λ_sun`` the sub-solar longitude. Around full Moon
 (``λ_sun = 0``, the near side lit) the Moon crosses Earth's magnetotail and the wind switches off
-for ``T_tail`` days (helium3.md §7). Averaging over a month gives
+for ``T_tail`` days (docs/model.md, M0). Averaging over a month gives
 
     F(lat, lon) = cos(lat) · G(lon),
     G(lon) = [2 − ∫_{−w}^{w} max(0, cos(lon − s)) ds] / 2,   w = π · T_tail / 29.53,
 
-normalised so F = 1 at the far-side equator (where the blackout never falls in daylight). This is
-the derivation in helium3.md §2.4: with a 6-day tail, G(0°) = 0.404 and G(±90°) = 0.901.
+normalised so F = 1 at the far-side equator (where the blackout never falls in daylight). Derived in
+docs/model.md (M0, status derived): with a 6-day tail, G(0°) = 0.404 and G(±90°) = 0.901.
 """
 
 from __future__ import annotations

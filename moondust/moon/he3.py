@@ -1,4 +1,4 @@
-"""Helium-3 in the lunar regolith: concentration, inventory and point probes (DESIGN §3 M0).
+"""Helium-3 in the lunar regolith: concentration, inventory and point probes (docs/model.md, M0).
 
 Each grid cell is a mix of two terrain classes, mare (area fraction ``f`` from the LROC mare mask)
 and highland (``1 − f``), each with its own TiO2, optical maturity, regolith thickness and density.

@@ -1,4 +1,4 @@
-"""Mining deposits: contiguous regions richer in He-3 than a cutoff (DESIGN §3 M0, M5).
+"""Mining deposits: contiguous regions richer in He-3 than a cutoff (docs/model.md, M0, M5).
 
 Cells whose mean concentration reaches the cutoff are grouped into 4-connected regions (wrapping
 around in longitude), and each region becomes a :class:`Site` with its area, mean grade, its He-3 in

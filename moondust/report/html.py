@@ -1,4 +1,4 @@
-"""The self-contained HTML report written after ``moondust run`` (DESIGN §5).
+"""The self-contained HTML report written after ``moondust run`` (docs/outputs.md).
 
 :func:`write_report` draws every figure of :mod:`moondust.report.figures`, saves them as PNG and
 writes ``report.html``: the images embedded as data URIs (no external resources), each with a

@@ -1,4 +1,4 @@
-"""Figures and the HTML report written after ``moondust run`` (DESIGN §5): the public names.
+"""Figures and the HTML report written after ``moondust run`` (docs/outputs.md): the public names.
 
 The code lives in small modules; this module re-exports what callers of the former single module
 used, so ``from moondust.report.run_report import write_report`` keeps working:

@@ -232,7 +232,7 @@ class AttemptTally:
 def first_attempt_tally(since: int = 2019, until: int = BASE_YEAR) -> AttemptTally:
     """Pooled outcome of each organisation's first landing attempt in ``[since, until]``.
 
-    The default reproduces the 2019–25 figure of ``reference/mechanisms.md`` §5: 7 first
+    The default reproduces the 2019–25 record in ``lunar_landing_attempts_2013_2025.csv``: 7 first
     attempts, 1 full success (Blue Ghost M1), 2 partial (SLIM, IM-1), i.e. about 1 in 7.
 
     Examples

@@ -33,7 +33,7 @@ ACTOR_IDS: tuple[str, ...] = (
 #: The rest-of-world aggregates, in :data:`ACTOR_IDS` order.
 AGGREGATE_IDS: tuple[str, ...] = ("ROW_ARTEMIS", "ROW_ILRS", "ROW_OTHER")
 
-#: The milestone ladder (DESIGN §3 M3), in order.
+#: The milestone ladder (docs/model.md, M3), in order.
 MILESTONES: tuple[str, ...] = (
     "orbiter",
     "soft_landing",

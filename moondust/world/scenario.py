@@ -1,4 +1,4 @@
-"""Scenario files: TOML validated with pydantic (DESIGN §4).
+"""Scenario files: TOML validated with pydantic (the format: the example below).
 
 A scenario says how long to simulate, which policy each actor follows, what to change in the 2025
 world and the engine's parameters, and which parameters are uncertain. A bad file gets one error

@@ -132,7 +132,7 @@ class World:
     def landing_effective_successes(self, partial_weight: float = 0.5) -> np.ndarray:
         """Full successes plus ``partial_weight`` per partial landing (a new array).
 
-        ``reference/mechanisms.md`` §5 counts partials as half to reproduce the public tally;
+        Counting partials as half reproduces the public tally of docs/world.md;
         use 0 for a strict count.
         """
         return self.landing_successes + partial_weight * self.landing_partials
