@@ -25,15 +25,15 @@ fly together (the Wolf Amendment keeps US crews off Chinese stations and Chinese
 ones); the one exception is treaty partners of the same station (the ISS partners fly together
 under the 1998 Intergovernmental Agreement despite the 2022 sanctions on Russia).
 
-**Training pipeline** (basic plus assigned-crew training, 1.5–3 years with language: a
-labelled assumption, docs/model.md M4). An actor enters the pipeline of station *s* in the
-first year the station is open to it — it is a treaty partner, or it is not sanctioned with the
-host or a treaty partner, its ``openness`` lever is at least ``o_min``, and it is a bloc partner
-(φ > 0) or the host's ``station_openness`` is positive. Its training ``τ_sj`` then counts the years the station stays
-open to it; it flies only once ``τ_sj ≥ T_c``. Training pauses while the station is not open to it
-and is lost when the station closes; a successor station (``successor_of``) takes over the training
-its predecessor's candidates had. Once qualified, a nationality stays qualified (its corps keeps
-astronauts in assigned-crew training).
+**Training pipeline** (basic plus assigned-crew training, 1.5–3 years with language: a labelled
+assumption, docs/model.md M4). An actor enters the pipeline of station *s* in the first year the
+station is open to it — it is a treaty partner, or it is not sanctioned with the host or a treaty
+partner, its ``openness`` lever is at least ``o_min``, and it is a bloc partner (φ > 0) or the
+host's ``station_openness`` is positive. Its training ``τ_sj`` then counts the years the station
+stays open to it; it flies only once ``τ_sj ≥ T_c``. Training pauses while the station is not open
+to it and is lost when the station closes; a successor station (``successor_of``) takes over the
+training its predecessor's candidates had. Once qualified, a nationality stays qualified (its corps
+keeps astronauts in assigned-crew training).
 
 **Crew links** (a hypothesis with no published calibration; docs/model.md M4). Each foreign seat
 flown on a station of host *h* by nationality *j* adds one to the symmetric stock
