@@ -1,4 +1,4 @@
-"""The host's speed right now, and the goals of DESIGN §8 checked against the figures.
+"""The host's speed right now, and the speed goals (docs/benchmarks.md) checked against the figures.
 
 This machine is a virtual one whose host sometimes runs it at about half speed: every workload,
 the pure-Python Mesa twin included, then takes about twice as long (docs/benchmarks.md, "Host
@@ -16,10 +16,10 @@ PROBE_LOOPS = 400_000
 """Iterations of the probe's loop: about 20–40 ms of plain Python on this machine."""
 
 GOAL_ACTOR_YEARS_PER_S = 1_500_000.0
-"""DESIGN §8: actor-years per second, full model, one process on a 2-core machine."""
+"""Goal (docs/benchmarks.md): actor-years per second, full model, one process on a 2-core machine."""
 
 GOAL_MESA_RATIO = 100.0
-"""DESIGN §8: times faster per run than the Mesa twin."""
+"""Goal (docs/benchmarks.md): times faster per run than the Mesa twin."""
 
 
 def _probe_workload(loops: int) -> float:
@@ -60,7 +60,7 @@ def probe_host(repeats: int = 7, loops: int = PROBE_LOOPS) -> float:
 
 
 def check_goals(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """DESIGN §8's two speed goals against a harness run's figures.
+    """The two speed goals (docs/benchmarks.md) against a harness run's figures.
 
     Throughput is judged at the largest batch measured (10,000 runs in full mode, the goal's own
     size; 1,000 in quick mode) on the threads ``simulate`` picks; the Mesa ratio at the

@@ -1,4 +1,4 @@
-"""The Mesa twin: moondust's model as a Mesa 3 user would write it (DESIGN §8).
+"""The Mesa twin: moondust's model as a Mesa 3 user would write it (docs/benchmarks.md).
 
 One :class:`~benchmarks.mesa_twin.agents.SpaceProgramme` agent per actor, a
 :class:`~benchmarks.mesa_twin.model.MoonRace` model whose ``step()`` runs the yearly pipeline in
