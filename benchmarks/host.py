@@ -16,7 +16,7 @@ PROBE_LOOPS = 400_000
 """Iterations of the probe's loop: about 20–40 ms of plain Python on this machine."""
 
 GOAL_ACTOR_YEARS_PER_S = 1_500_000.0
-"""Goal (docs/benchmarks.md): actor-years per second, full model, one process on a 2-core machine."""
+"""Goal (docs/benchmarks.md): actor-years per second, full model, one process, 2 cores."""
 
 GOAL_MESA_RATIO = 100.0
 """Goal (docs/benchmarks.md): times faster per run than the Mesa twin."""
