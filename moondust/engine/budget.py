@@ -17,6 +17,8 @@ with a higher military share: ``g_Y,i = g_i − θ (x_i − x̄)``. Growth follo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -24,6 +26,7 @@ from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import FloatArray, Setting, State, pairwise_sum
+from moondust.world.policies import StatusQuo
 
 
 def richardson_update(
@@ -135,12 +138,29 @@ def calibrate_grievance(
     )
 
 
-def step(
-    state: State, setting: Setting, p: RunParameters, rivalry: FloatArray | None = None
-) -> None:
+@dataclass
+class BudgetState:
+    """The budget mechanism's own state (``state.budget``)."""
+
+    grievance: FloatArray
+    """Grievance g_i (R, N), fixed at :func:`initial`."""
+
+
+def initial(setting: Setting, p: RunParameters, runs: int) -> BudgetState:
+    """Grievance calibrated so that 2025's shares are a steady state under the status quo's
+    reaction and restraint (:func:`calibrate_grievance`)."""
+    status_quo = StatusQuo().values
+    grievance = calibrate_grievance(setting, status_quo["reaction"], status_quo["restraint"])
+    return BudgetState(
+        grievance=np.broadcast_to(grievance, (runs, setting.n_actors)).copy(),
+    )
+
+
+def step(state: State, setting: Setting, p: RunParameters) -> None:
     """Grow the economy, update the military share and split the envelope into civil and military.
 
-    ``rivalry`` is this year's rivalry weights, (N, N) or (R, N, N) (default: the setting's).
+    Reads this year's rivalry weights ``state.now.rivalry`` ((N, N) or (R, N, N)) and the levers
+    ``reaction`` and ``restraint``.
 
     Updates ``gdp_index``, ``envelope_usd_bn``, ``military_share``, ``military_usd_bn``,
     ``civil_usd_bn`` and the cumulative spending. Civil and military spending are never negative;
@@ -152,7 +172,7 @@ def step(
     u = np.empty((runs, n))
     _shock_uniforms(int(state.seed), int(state.year), state.run_index.reshape(-1), u)
     normal = ndtri(u)
-    rivalry = setting.rivalry if rivalry is None else rivalry
+    rivalry = state.now.rivalry
     if rivalry.ndim == 2:
         rivalry = np.broadcast_to(rivalry, (runs, n, n))
     _advance_budget(
@@ -169,7 +189,7 @@ def step(
         normal,
         state.levers["reaction"],
         state.levers["restraint"],
-        state.grievance,
+        state.budget.grievance,
         state.threat,
         rivalry,
         state.civil_surge,

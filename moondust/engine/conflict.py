@@ -80,6 +80,9 @@ class ConflictState:
     incidents: IntArray
     incidents_total: IntArray
     asat_tests_total: IntArray
+    rival_pairs: tuple[IntArray, IntArray] | None = None
+    """The pairs (i, j) that may clash, :func:`rival_pairs` of the setting's rivalry: crew links
+    only lower rivalry weights, so no other pair ever becomes rivals."""
 
 
 @cache
@@ -95,17 +98,17 @@ def asat_fragment_range() -> tuple[float, float]:
     return float(tracked.min()), float(tracked.max())
 
 
-def initial(setting: Setting, runs: int, p: RunParameters) -> ConflictState:
+def initial(setting: Setting, p: RunParameters, runs: int) -> ConflictState:
     """Steady-state stocks K_i = M_i(2025) / δ_K and no incidents.
 
     Parameters
     ----------
     setting
         The scenario's fixed inputs (2025 military space spending ``military0_usd_bn``).
-    runs
-        Number of runs R.
     p
         Run parameters (table ``conflict``), each (R, 1).
+    runs
+        Number of runs R.
     """
     n = setting.n_actors
     stock = setting.military0_usd_bn[None, :] / p["counterspace_depreciation"]
@@ -116,6 +119,7 @@ def initial(setting: Setting, runs: int, p: RunParameters) -> ConflictState:
         incidents=zeros.copy(),
         incidents_total=zeros.copy(),
         asat_tests_total=zeros.copy(),
+        rival_pairs=rival_pairs(setting.rivalry),
     )
 
 
@@ -309,7 +313,16 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
             incidents_total[r, i] += incidents[r, i]
 
 
-def step(
+def step(state: State, setting: Setting, p: RunParameters) -> None:
+    """:func:`advance` with this year's rivalry (``state.now.rivalry``) and the tension over
+    lunar sites (``state.mining.tension``); the ASAT fragments go to ``state.now.asat_fragments``.
+    """
+    state.now.asat_fragments = advance(
+        state, setting, p, state.now.rivalry, state.mining.tension, _conflict_of(state).rival_pairs
+    )
+
+
+def advance(
     state: State,
     setting: Setting,
     p: RunParameters,
@@ -390,6 +403,7 @@ __all__ = [
     "ConflictParameters",
     "ConflictState",
     "accumulate",
+    "advance",
     "asat_fragment_range",
     "initial",
     "pair_hazard",

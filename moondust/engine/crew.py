@@ -18,7 +18,7 @@ import numpy as np
 
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters, per_run
-from moondust.engine.state import BoolArray, FloatArray
+from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.engine.stations import StationState
 
 
@@ -162,4 +162,21 @@ def crew_effects(
     return weighted, bonus
 
 
-__all__ = ["crew_effects", "rivalry_relief", "spillover_bonus"]
+def initial(setting: Setting, p: RunParameters, runs: int) -> None:
+    """No state of its own: the links are kept by :mod:`moondust.engine.stations`."""
+    return None
+
+
+def step(state: State, setting: Setting, p: RunParameters) -> None:
+    """This year's rivalry weights and spillover bonus into ``state.now`` (:func:`crew_effects`).
+
+    Recent joint crews may soften rivalries (a hypothesis; the gain's range includes 0) and raise
+    spillovers. Links only lower rivalry weights (relief ≤ 1), so every pair of rivals this year
+    is a pair of rivals in the setting.
+    """
+    state.now.rivalry, state.now.spillover_bonus = crew_effects(
+        state.stations, p, setting.rivalry, setting.sanction
+    )
+
+
+__all__ = ["crew_effects", "initial", "rivalry_relief", "spillover_bonus", "step"]

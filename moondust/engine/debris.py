@@ -59,7 +59,7 @@ import numpy as np
 from moondust.datafiles import read_csv
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters, per_run
-from moondust.engine.state import FloatArray
+from moondust.engine.state import FloatArray, Setting, State
 
 SUBSTEPS_PER_YEAR = 12
 """Sub-steps of the integrator in a simulated year (monthly)."""
@@ -306,15 +306,20 @@ def collision_fragments(
     return out
 
 
-def initial(runs: int, p: RunParameters) -> DebrisState:
+def initial(setting: Setting, p: RunParameters, runs: int) -> DebrisState:
+    """:func:`start` (the populations are the world's, whatever the setting)."""
+    return start(p, runs)
+
+
+def start(p: RunParameters, runs: int) -> DebrisState:
     """The 2025 populations and the background source that gives Ṅ = g₂₀₂₅ in 2025.
 
     Parameters
     ----------
-    runs
-        Number of runs R.
     p
         Run parameters (table ``conflict``), each (R, 1).
+    runs
+        Number of runs R.
 
     Returns
     -------
@@ -406,7 +411,15 @@ def _advance_year(  # type: ignore[no-untyped-def]
         asat_fragments_total[r] += pulse
 
 
-def step(
+def step(state: State, setting: Setting, p: RunParameters) -> None:
+    """:func:`advance` ``state.debris`` by one year, with launches scaled by total space spending
+    relative to the start year and this year's ASAT fragments (``state.now.asat_fragments``)."""
+    spending_start = float((setting.civil0_usd_bn + setting.military0_usd_bn).sum())
+    launch_scale = (state.civil_usd_bn + state.military_usd_bn).sum(axis=1) / spending_start
+    advance(state.debris, p, launch_scale, state.now.asat_fragments)
+
+
+def advance(
     debris_state: DebrisState,
     p: RunParameters,
     launch_scale: FloatArray,
@@ -477,7 +490,7 @@ def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
     >>> import numpy as np
     >>> from moondust.engine.params import table_defaults
     >>> p = table_defaults("conflict", 1)
-    >>> state = initial(1, p)
+    >>> state = start(p, 1)
     >>> float(loss_multiplier(state, p)[0, 0])
     1.0
     >>> state.debris = 2 * state.debris_2025
@@ -492,11 +505,13 @@ def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
 __all__ = [
     "Coefficients",
     "DebrisState",
+    "advance",
     "coefficients",
     "collision_fragments",
     "counts_2025",
     "initial",
     "loss_multiplier",
     "shell_volume_km3",
+    "start",
     "step",
 ]

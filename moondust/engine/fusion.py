@@ -46,7 +46,7 @@ class FusionState:
     climate_value_counted_usd_bn: FloatArray
 
 
-def initial(setting: Setting, runs: int) -> FusionState:
+def initial(setting: Setting, p: RunParameters, runs: int) -> FusionState:
     """No D-He3 plants in 2025."""
     zeros = np.zeros((runs, setting.n_actors))
     return FusionState(
@@ -123,7 +123,13 @@ def _burn(  # type: ignore[no-untyped-def]
             climate_value_counted[r, i] = counted_share[r] * world
 
 
-def step(state: State, setting: Setting, p: RunParameters, holds_fusion_power: BoolArray) -> None:
+def step(state: State, setting: Setting, p: RunParameters) -> None:
+    """:func:`burn` for the actors holding the ``fusion_power`` milestone."""
+    holds_fusion_power = state.achieved[:, :, setting.ladder.ids.index("fusion_power")]
+    burn(state, setting, p, holds_fusion_power)
+
+
+def burn(state: State, setting: Setting, p: RunParameters, holds_fusion_power: BoolArray) -> None:
     """Build plants, burn delivered He-3, count energy, CO2 avoided and its value.
 
     Parameters

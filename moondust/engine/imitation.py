@@ -24,6 +24,11 @@ def payoff(state: State) -> FloatArray:
     return np.asarray(state.achieved.sum(axis=2) + state.capability.mean(axis=2), dtype=np.float64)
 
 
+def initial(setting: Setting, p: RunParameters, runs: int) -> None:
+    """No state of its own (the mechanism protocol, :mod:`moondust.engine.mechanism`)."""
+    return None
+
+
 def step(state: State, setting: Setting, p: RunParameters) -> None:
     """Let some actors copy the policy of a more successful one."""
     if not np.any(p["selection_intensity"] > 0) or not np.any(p["imitation_rate"] > 0):

@@ -65,7 +65,7 @@ class MiningState:
     """Tension between rivals over sites (R, N, N), decaying."""
 
 
-def initial(setting: Setting, runs: int, p: RunParameters) -> MiningState:
+def initial(setting: Setting, p: RunParameters, runs: int) -> MiningState:
     """No mining in 2025: every site untouched and unclaimed."""
     sites = load_sites(p)
     n = setting.n_actors
@@ -319,7 +319,13 @@ def _mining_year(  # type: ignore[no-untyped-def]
             stock_on_moon_kg[r, i] -= delivered_kg[r, i]
 
 
-def step(
+def step(state: State, setting: Setting, p: RunParameters) -> None:
+    """:func:`advance` with this year's coordination partners (``state.now.partners``)."""
+    milestone_index = {name: i for i, name in enumerate(setting.ladder.ids)}
+    advance(state, setting, p, milestone_index, state.now.partners)
+
+
+def advance(
     state: State,
     setting: Setting,
     p: RunParameters,

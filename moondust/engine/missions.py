@@ -1,9 +1,9 @@
 """M3. Missions and milestones (docs/model.md, M3).
 
-Each year an actor picks, on each programme track (robotic, crewed, He-3, fusion), its next
-milestone: the first in ladder order whose prerequisites it holds, preferring one its roadmap
-schedules within two years. It attempts it when its capabilities reach the milestone's thresholds,
-its mission fund covers the cost, and an announced date (if any) is at most a year away.
+Each year an actor picks, on each programme track, its next milestone
+(:mod:`moondust.engine.targets`). It attempts it when its capabilities reach the milestone's
+thresholds, its mission fund covers the cost, and an announced date (if any) is at most a year
+away.
 
 Success is Beta-Bernoulli on heritage (Guikema & Paté-Cornell 2005): with prior mean p₀ and
 strength n₀ (a₀ = p₀n₀, b₀ = (1 − p₀)n₀), own successes s and failures f, and partners' heritage
@@ -25,78 +25,12 @@ from numpy.typing import NDArray
 
 from moondust.engine import debris
 from moondust.engine.jit import kernel
-from moondust.engine.ladder import TRACKS
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 
-_ROADMAP_LOOKAHEAD = 2
 _SCHEDULE_SLACK = 1
-_FUSION_TRACK = TRACKS.index("fusion")
 _MISSION_SUCCESS = int(Stream.MISSION_SUCCESS)
-
-
-@kernel
-def _choose_targets(achieved, start, needs, track, roadmap_year, year, fusion_off, targets):  # type: ignore[no-untyped-def]
-    """Per (run, actor, track): the first eligible milestone (not held, its prerequisites held) in
-    ladder order, those the roadmap schedules within the lookahead first; −1 for none (and on the
-    fusion track when it is off)."""
-    runs, n, size = achieved.shape
-    tracks = targets.shape[2]
-    horizon = float(year + _ROADMAP_LOOKAHEAD)
-    best = np.empty(tracks)
-    for r in range(runs):
-        for i in range(n):
-            for t in range(tracks):
-                best[t] = np.inf
-                targets[r, i, t] = -1
-            for m in range(size):
-                # Written out rather than a helper called per milestone: passing array views to
-                # a compiled call costs reference counting that made this several times slower.
-                if achieved[r, i, m]:
-                    continue
-                ok = True
-                for q in range(start[m], start[m + 1]):
-                    if not achieved[r, i, needs[q]]:
-                        ok = False
-                        break
-                if not ok:
-                    continue
-                score = float(m)
-                if roadmap_year[i, m] <= horizon:  # NaN (no announced date) compares False
-                    score -= size
-                t = track[m]
-                if score < best[t]:  # strict: the first of equal scores, like argmin
-                    best[t] = score
-                    targets[r, i, t] = m
-            if fusion_off[r]:
-                targets[r, i, _FUSION_TRACK] = -1
-
-
-def choose_targets(
-    state: State, setting: Setting, p: RunParameters | None = None
-) -> NDArray[np.int64]:
-    """The milestone each actor works toward on each track, (R, N, tracks); −1 for none.
-
-    With ``fusion_enabled`` = 0 in ``p`` nobody works toward the fusion milestones.
-    """
-    ladder = setting.ladder
-    runs, n = state.achieved.shape[:2]
-    if p is not None:
-        fusion_off = np.ascontiguousarray(p["fusion_enabled"][:, 0] < 0.5)
-    else:
-        fusion_off = np.zeros(runs, dtype=np.bool_)
-    targets = np.empty((runs, n, len(TRACKS)), dtype=np.int64)
-    _choose_targets(
-        np.ascontiguousarray(state.achieved, dtype=np.bool_),
-        *ladder.prerequisite_rows,
-        np.ascontiguousarray(ladder.track, dtype=np.int64),
-        np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
-        int(state.year),
-        fusion_off,
-        targets,
-    )
-    return targets
 
 
 @kernel
@@ -267,7 +201,18 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
                     failures[r, i] += 1.0
 
 
-def step(
+def initial(setting: Setting, p: RunParameters, runs: int) -> None:
+    """No state of its own: heritage and milestones are the core state's."""
+    return None
+
+
+def step(state: State, setting: Setting, p: RunParameters) -> None:
+    """:func:`attempt` this year's targets (``state.now.targets``) with this year's coordination
+    partners (``state.now.partners``)."""
+    attempt(state, setting, p, state.now.targets, state.now.partners)
+
+
+def attempt(
     state: State,
     setting: Setting,
     p: RunParameters,

@@ -19,18 +19,21 @@ import numpy as np
 
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters
-from moondust.engine.state import FloatArray, Setting, State
+from moondust.engine.state import Setting, State
 
 
-def step(
-    state: State, setting: Setting, p: RunParameters, rivalry: FloatArray | None = None
-) -> None:
+def initial(setting: Setting, p: RunParameters, runs: int) -> None:
+    """No state of its own (the mechanism protocol, :mod:`moondust.engine.mechanism`)."""
+    return None
+
+
+def step(state: State, setting: Setting, p: RunParameters) -> None:
     """Update surge, threat and learning from this year's milestones (they act next year).
 
-    ``rivalry`` is this year's rivalry weights, (N, N) or (R, N, N) (default: the setting's).
+    Reads this year's rivalry weights ``state.now.rivalry``, (N, N) or (R, N, N).
     """
     runs, n = state.new_milestones.shape
-    rival = setting.rivalry if rivalry is None else rivalry
+    rival = state.now.rivalry
     if rival.ndim == 2:
         rival = np.broadcast_to(rival, (runs, n, n))
     _react(

@@ -1,19 +1,9 @@
 """The year pipeline and :func:`simulate` (docs/architecture.md, docs/model.md).
 
-A year runs a fixed pipeline of mechanism modules over arrays of shape (runs, actors, …):
-
-1. :mod:`~moondust.engine.imitation`   policy evolution (optional)
-2. policies                             each actor's levers from what it observes
-3. :mod:`~moondust.engine.budget`       M1 economy, Richardson arms race, guns vs butter
-4. :mod:`~moondust.engine.missions`     M3 targets on each programme track
-   :mod:`~moondust.engine.conflict`     M7 counterspace stocks, incidents, ASAT tests
-   :mod:`~moondust.engine.debris`       M7 the orbital commons (one-shell source-sink)
-5. :mod:`~moondust.engine.technology`   M2 R&D, spillovers (plus crew links), coordination
-6. :mod:`~moondust.engine.missions`     M3 attempts and heritage
-   :mod:`~moondust.engine.stations`     M4 stations open and close, crews and foreign guests fly
-7. :mod:`~moondust.engine.mining`       M5 sites, miners, extraction, delivery
-8. :mod:`~moondust.engine.fusion`       M6 plants, energy, CO2 avoided
-9. :mod:`~moondust.engine.reactions`    M2 emulation and rivalry reactions (felt next year)
+A year runs :data:`PIPELINE`, a fixed sequence of mechanism modules over arrays of shape
+(runs, actors, …). Each follows one protocol (:mod:`moondust.engine.mechanism`): ``initial``
+gives its own state at the start year, ``step`` advances it a year in place, and what it computes
+for later mechanisms goes on ``state.now``.
 
 There is no per-run Python loop: one scenario is a batch of size 1. Randomness is counter-based
 (:mod:`~moondust.engine.random`), so run *i* is the same alone or in any batch.
@@ -26,6 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -37,28 +28,47 @@ from moondust.engine import (
     debris,
     fusion,
     imitation,
+    levers,
     mining,
     missions,
     reactions,
     stations,
+    targets,
     technology,
 )
 from moondust.engine.ladder import DOMAINS, load_ladder
+from moondust.engine.mechanism import Mechanism, name_of
 from moondust.engine.params import RunParameters, resolve
 from moondust.engine.random import Stream, uniform
 from moondust.engine.records import Recorder, assemble_results
-from moondust.engine.state import FloatArray, Setting, State, initial_state, pairwise_sum
+from moondust.engine.state import FloatArray, Setting, State, initial_state
 from moondust.engine_parameters import EngineParameters
 from moondust.errors import MoondustError
 from moondust.limits import check_outputs, check_runs
 from moondust.results import Results
 from moondust.world.blocs import bloc_class_of
-from moondust.world.policies import LEVERS, Levers, Observation, StatusQuo
 from moondust.world.scenario import Distribution, Scenario
 from moondust.world.world import World, load_world
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (years done, years in total) after each simulated year."""
+
+PIPELINE: tuple[Mechanism, ...] = (
+    imitation,  # policy evolution: some actors copy a more successful one (optional)
+    levers,  # each actor's levers from its policy and what it observes
+    crew,  # M4 joint crews soften rivalries and raise spillovers -> now.rivalry, spillover_bonus
+    budget,  # M1 economy, Richardson arms race, guns vs butter
+    conflict,  # M7 counterspace stocks, incidents, ASAT tests -> now.asat_fragments
+    debris,  # M7 the orbital commons
+    targets,  # M3 the milestone each actor aims at on each track -> now.targets
+    technology,  # M2 R&D, spillovers, coordination -> now.partners
+    missions,  # M3 attempts, successes, heritage
+    stations,  # M4 stations open and close, crews and foreign guests fly
+    mining,  # M5 sites, miners, extraction, delivery
+    fusion,  # M6 plants, energy, CO2 avoided
+    reactions,  # M2 emulation and rivalry reactions (felt next year)
+)
+"""The year, in order (each a module following :class:`~moondust.engine.mechanism.Mechanism`)."""
 
 
 def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
@@ -119,7 +129,7 @@ def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
     capability = np.maximum(capability, 0.1)
 
     policies, policy_of_actor = _assign_policies(scenario, world)
-    return Setting(
+    setting = Setting(
         actor_ids=ids,
         actor_names=world.names,
         start=scenario.simulation.start,
@@ -142,6 +152,7 @@ def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
         policy_of_actor=policy_of_actor,
         ladder=ladder,
     )
+    return replace(setting, stations=stations.load_stations(setting))
 
 
 def _assign_policies(scenario: Scenario, world: World) -> tuple[tuple, NDArray[np.int64]]:
@@ -173,36 +184,6 @@ def sample_uncertainties(
         u = uniform(seed, run_index, 0, Stream.UNCERTAINTY, k)
         samples[name] = dist.ppf(u, parameter=name)
     return samples
-
-
-def _observe(state: State, setting: Setting) -> Observation:
-    rivalry = setting.rivalry
-    weight = rivalry.sum(axis=1)
-    rival_share = pairwise_sum(state.military_share, rivalry) / np.where(weight > 0, weight, 1.0)
-    return Observation(
-        year=state.year,
-        military_share=state.military_share,
-        rival_military_share=np.where(weight > 0, rival_share, 0.0),
-        rival_milestones_last_year=pairwise_sum(state.new_milestones.astype(np.float64), rivalry),
-        milestones_held=state.achieved.sum(axis=2).astype(np.float64),
-    )
-
-
-def _levers(state: State, setting: Setting) -> Levers:
-    shape = state.policy_id.shape
-    levers: Levers = {name: np.empty(shape) for name in LEVERS}
-    observation = None
-    for index, policy in enumerate(setting.policies):
-        chosen: Mapping[str, ArrayLike]
-        if policy.is_constant():
-            chosen = policy.values  # constant levers: nothing to observe, no (R, N) arrays to build
-        else:
-            observation = observation or _observe(state, setting)
-            chosen = policy.levers(observation)
-        mask = state.policy_id == index
-        for name in LEVERS:
-            np.copyto(levers[name], chosen[name], where=mask)
-    return levers
 
 
 RUNS_PER_THREAD = 100
@@ -242,8 +223,7 @@ def run_batch(
         The year each milestone was first achieved (R, N, M; NaN if never) and the yearly records.
     """
     runs = run_index.size
-    station_table = stations.load_stations(setting)
-    recorder = Recorder(runs, setting, mining.load_sites(parameters), station_table)
+    recorder = Recorder(runs, setting, mining.load_sites(parameters), stations.table_of(setting))
     milestone_year = np.empty((runs, setting.n_actors, setting.ladder.size))
     bounds = np.linspace(0, runs, max(1, min(threads, runs)) + 1).astype(int)
     blocks = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
@@ -254,7 +234,6 @@ def run_batch(
             {name: values[block] for name, values in parameters.items()},
             run_index[block],
             seed,
-            station_table,
             recorder.part(block),
             report,
         )
@@ -276,58 +255,21 @@ def _run_years(
     parameters: RunParameters,
     run_index: NDArray[np.int64],
     seed: int,
-    station_table: stations.StationTable,
     recorder: Recorder,
     progress: ProgressCallback | None,
 ) -> State:
     """The year pipeline for one block of runs, recording each year; returns the final state."""
     state = initial_state(setting, run_index, seed)
-    status_quo = StatusQuo().values
-    state.grievance = np.broadcast_to(
-        budget.calibrate_grievance(setting, status_quo["reaction"], status_quo["restraint"]),
-        state.military_share.shape,
-    ).copy()
-    runs = run_index.size
-    state.stations = stations.initial(setting, station_table, runs, parameters)
-    state.conflict = conflict.initial(setting, runs, parameters)
-    state.debris = debris.initial(runs, parameters)
-    state.mining = mining.initial(setting, runs, parameters)
-    state.fusion = fusion.initial(setting, runs)
-    spending_2025 = float((setting.civil0_usd_bn + setting.military0_usd_bn).sum())
-    milestone_index = {name: i for i, name in enumerate(setting.ladder.ids)}
-    fusion_power = milestone_index["fusion_power"]
+    for mechanism in PIPELINE:
+        own = mechanism.initial(setting, parameters, run_index.size)
+        if own is not None:
+            setattr(state, name_of(mechanism), own)
     recorder.record(0, state)
     years = setting.years
-    # Crew links only lower rivalry weights (relief ≤ 1): the setting has every pair of rivals.
-    rival_pairs = conflict.rival_pairs(setting.rivalry)
-    # Constant policies give the same levers every year until imitation changes who follows which
-    # (it replaces ``policy_id``, never edits it in place).
-    constant = all(policy.is_constant() for policy in setting.policies)
-    levers_follow = None
     for t, year in enumerate(years[1:], start=1):
         state.year = int(year)
-        imitation.step(state, setting, parameters)
-        if not constant or state.policy_id is not levers_follow:
-            state.levers = _levers(state, setting)
-            levers_follow = state.policy_id
-        # M4: recent joint crews may soften rivalries (a hypothesis; the gain's range includes 0)
-        # and raise spillovers.
-        rivalry, bonus = crew.crew_effects(
-            state.stations, parameters, setting.rivalry, setting.sanction
-        )
-        budget.step(state, setting, parameters, rivalry)
-        fragments = conflict.step(
-            state, setting, parameters, rivalry, state.mining.tension, rival_pairs
-        )
-        launch_scale = (state.civil_usd_bn + state.military_usd_bn).sum(axis=1) / spending_2025
-        debris.step(state.debris, parameters, launch_scale, fragments)
-        targets = missions.choose_targets(state, setting, parameters)
-        partners = technology.step(state, setting, parameters, targets, bonus)
-        missions.step(state, setting, parameters, targets, partners)
-        stations.step(state, setting, station_table, parameters)
-        mining.step(state, setting, parameters, milestone_index, partners)
-        fusion.step(state, setting, parameters, state.achieved[:, :, fusion_power])
-        reactions.step(state, setting, parameters, rivalry)
+        for mechanism in PIPELINE:
+            mechanism.step(state, setting, parameters)
         recorder.record(t, state)
         if progress is not None:
             progress(t, years.size - 1)

@@ -12,7 +12,7 @@ module; existing fields keep their meaning.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,8 +21,12 @@ from moondust.engine.jit import kernel
 from moondust.engine.ladder import DOMAINS, Ladder
 from moondust.world.policies import Levers, Policy
 
+if TYPE_CHECKING:  # the station table is built from a Setting by its own mechanism module
+    from moondust.engine.stations import StationTable
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 
 _Scalar = TypeVar("_Scalar", bound=np.generic)
@@ -92,6 +96,9 @@ class Setting:
     policies: tuple[Policy, ...]
     policy_of_actor: NDArray[np.int64]
     ladder: Ladder
+    stations: StationTable | None = None
+    """The stations mapped onto the actors (:func:`moondust.engine.stations.load_stations`);
+    :func:`~moondust.engine.simulate.build_setting` always sets it."""
 
     @property
     def n_actors(self) -> int:
@@ -111,6 +118,30 @@ class Setting:
 
 
 @dataclass
+class ThisYear:
+    """What one mechanism computes in a year for the mechanisms after it in the pipeline.
+
+    Each field is written by exactly one mechanism (named below) before any other reads it, so
+    the year's data flow is visible on the state rather than in the loop's locals.
+    """
+
+    rivalry: FloatArray
+    """Rivalry weights this year, (N, N) or (R, N, N), after crew links' relief
+    (:mod:`~moondust.engine.crew`)."""
+    spillover_bonus: FloatArray | None = None
+    """Crew links' spillover bonus (R, N, N), or None when no link has effect
+    (:mod:`~moondust.engine.crew`)."""
+    asat_fragments: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Fragments ≥ 10 cm from this year's destructive ASAT tests (R,)
+    (:mod:`~moondust.engine.conflict`)."""
+    targets: IntArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    """Milestone each actor aims at this year, −1 for none (R, N)
+    (:mod:`~moondust.engine.targets`)."""
+    partners: BoolArray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=bool))
+    """Coordination partners this year (R, N, N) (:mod:`~moondust.engine.technology`)."""
+
+
+@dataclass
 class State:
     """What changes year to year, for R runs and N actors (K domains, M milestones)."""
 
@@ -123,7 +154,6 @@ class State:
     envelope_usd_bn: FloatArray
     """Baseline space envelope (civil + military at 2025 shares, grown with the economy)."""
     military_share: FloatArray
-    grievance: FloatArray
     civil_usd_bn: FloatArray
     military_usd_bn: FloatArray
     lunar_rd_usd_bn: FloatArray
@@ -144,7 +174,13 @@ class State:
     levers: Levers = field(default_factory=dict)
     cumulative_civil_usd_bn: FloatArray = field(default_factory=lambda: np.zeros(0))
     cumulative_military_usd_bn: FloatArray = field(default_factory=lambda: np.zeros(0))
-    # Each later mechanism keeps its own state object (defined in its module), set by the engine.
+    now: ThisYear = field(default_factory=lambda: ThisYear(rivalry=np.zeros((0, 0))))
+    """This year's values passed between mechanisms (:class:`ThisYear`)."""
+    levers_policy_id: Any = None
+    """The ``policy_id`` array :attr:`levers` were computed for (:mod:`~moondust.engine.levers`)."""
+    # A mechanism with state of its own keeps it in one object defined in its module, returned by
+    # its ``initial`` and stored here under the module's name by the engine.
+    budget: Any = None
     stations: Any = None
     conflict: Any = None
     debris: Any = None
@@ -175,7 +211,6 @@ def initial_state(setting: Setting, run_index: NDArray[np.int64], seed: int) -> 
         gdp_index=np.ones((runs, n)),
         envelope_usd_bn=tile(envelope),
         military_share=tile(setting.military_share0),
-        grievance=zeros.copy(),
         civil_usd_bn=tile(setting.civil0_usd_bn),
         military_usd_bn=tile(setting.military0_usd_bn),
         lunar_rd_usd_bn=zeros.copy(),
@@ -191,9 +226,10 @@ def initial_state(setting: Setting, run_index: NDArray[np.int64], seed: int) -> 
         successes=tile(setting.successes0),
         failures=tile(setting.failures0),
         policy_id=np.broadcast_to(setting.policy_of_actor, (runs, n)).copy(),
+        now=ThisYear(rivalry=setting.rivalry),
         cumulative_civil_usd_bn=zeros.copy(),
         cumulative_military_usd_bn=zeros.copy(),
     )
 
 
-__all__ = ["DOMAINS", "Setting", "State", "initial_state"]
+__all__ = ["DOMAINS", "Setting", "State", "ThisYear", "initial_state"]

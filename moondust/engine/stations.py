@@ -300,7 +300,14 @@ def _host_holds(table: StationTable, achieved: BoolArray, s: int) -> BoolArray:
     return np.asarray(achieved[:, table.host[s], m], dtype=bool)
 
 
-def initial(setting: Setting, table: StationTable, runs: int, p: RunParameters) -> StationState:
+def table_of(setting: Setting) -> StationTable:
+    """The setting's station table (:attr:`Setting.stations`)."""
+    if setting.stations is None:
+        raise ValueError("the setting has no station table (build it with build_setting)")
+    return setting.stations
+
+
+def initial(setting: Setting, p: RunParameters, runs: int) -> StationState:
     """The stations at the start year: open ones, qualified treaty partners, early trainees.
 
     Stations whose schedule covers the start year (and whose host holds the required milestone
@@ -308,6 +315,7 @@ def initial(setting: Setting, table: StationTable, runs: int, p: RunParameters) 
     (Pakistan on Tiangong since 2025) start with the years trained so far. The crew link starts at
     the treaty quotas' steady state ``L⁰ = q C / δ_L``.
     """
+    table = table_of(setting)
     size, n = table.size, setting.n_actors
     year = setting.start
     achieved0 = np.broadcast_to(setting.achieved0, (runs, *setting.achieved0.shape))
@@ -592,7 +600,7 @@ def _advance_stations(  # type: ignore[no-untyped-def]
                 crew_link[r, i, h] += flights[h, i]
 
 
-def step(state: State, setting: Setting, table: StationTable, p: RunParameters) -> None:
+def step(state: State, setting: Setting, p: RunParameters) -> None:
     """Open and close stations, advance the training pipelines, fly this year's crews.
 
     Reads ``state.year``, ``state.achieved`` and the levers ``station_openness`` and
@@ -605,6 +613,7 @@ def step(state: State, setting: Setting, table: StationTable, p: RunParameters) 
     partners).
     """
     st = _stations(state)
+    table = table_of(setting)
     runs = state.runs
     _advance_stations(
         int(state.year),
@@ -668,4 +677,5 @@ __all__ = [
     "running_costs",
     "station_specs",
     "step",
+    "table_of",
 ]

@@ -366,7 +366,21 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
                 capability[r, i, k] = own + growth
 
 
-def step(
+def initial(setting: Setting, p: RunParameters, runs: int) -> None:
+    """No state of its own: capabilities and funds are the core state's."""
+    return None
+
+
+def step(state: State, setting: Setting, p: RunParameters) -> None:
+    """:func:`fund_and_grow` toward this year's targets (``state.now.targets``) with the crew
+    links' spillover bonus (``state.now.spillover_bonus``); the coordination partners go to
+    ``state.now.partners``."""
+    state.now.partners = fund_and_grow(
+        state, setting, p, state.now.targets, state.now.spillover_bonus
+    )
+
+
+def fund_and_grow(
     state: State,
     setting: Setting,
     p: RunParameters,

@@ -12,10 +12,16 @@ from scipy.special import ndtri
 
 from moondust.engine import budget
 from moondust.engine.random import Stream, uniform
-from moondust.engine.state import initial_state
+from moondust.engine.state import State, initial_state
 from tests.engine.builders import run_parameters, two_actor_setting
 
 W = np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+def without_grievance(state: State) -> State:
+    """The state with zero grievance (the engine calibrates it to hold 2025's shares)."""
+    state.budget = budget.BudgetState(grievance=np.zeros(state.military_share.shape))
+    return state
 
 
 def iterate(k: float, a: float, g: float, k_b: float, b: float, h: float, years: int = 2000):
@@ -73,8 +79,8 @@ def test_engine_path_escalates_or_settles_like_the_equations() -> None:
     setting = two_actor_setting()
     for reaction, restraint, escalates in ((0.3, 0.1, True), (0.05, 0.3, False)):
         p = run_parameters(budget_noise=0.0, military_share_max=0.8)
-        state = initial_state(setting, np.arange(1), seed=1)
-        state.grievance = np.full((1, 2), 0.01)
+        state = without_grievance(initial_state(setting, np.arange(1), seed=1))
+        state.budget = budget.BudgetState(grievance=np.full((1, 2), 0.01))
         state.levers = {
             "reaction": np.full((1, 2), reaction),
             "restraint": np.full((1, 2), restraint),
@@ -95,7 +101,7 @@ def test_guns_versus_butter(crowd_out: float) -> None:
     # under 0 the civil budget is untouched.
     setting = two_actor_setting()
     p = run_parameters(budget_noise=0.0, crowd_out=crowd_out)
-    state = initial_state(setting, np.arange(1), seed=1)
+    state = without_grievance(initial_state(setting, np.arange(1), seed=1))
     state.levers = {"reaction": np.full((1, 2), 0.3), "restraint": np.full((1, 2), 0.05)}
     state.year = 2026
     budget.step(state, setting, p)
@@ -144,7 +150,7 @@ def test_spending_is_the_envelope_split_by_guns_versus_butter(
     setting = two_actor_setting()
     x0 = setting.military_share0
     p = run_parameters(3, budget_noise=noise, crowd_out=crowd_out)
-    state = initial_state(setting, np.arange(3), seed=5)
+    state = without_grievance(initial_state(setting, np.arange(3), seed=5))
     state.levers = {"reaction": np.full((3, 2), reaction), "restraint": np.full((3, 2), restraint)}
     state.threat = np.full((3, 2), threat)
     state.civil_surge = np.full((3, 2), surge)
@@ -170,9 +176,9 @@ def test_threat_pulls_like_grievance() -> None:
     p = run_parameters(budget_noise=0.0)
     shares = []
     for grievance, threat in ((0.01, 0.0), (0.0, 0.01), (0.004, 0.006)):
-        state = initial_state(setting, np.arange(1), seed=1)
+        state = without_grievance(initial_state(setting, np.arange(1), seed=1))
         state.levers = {"reaction": np.full((1, 2), 0.05), "restraint": np.full((1, 2), 0.3)}
-        state.grievance = np.full((1, 2), grievance)
+        state.budget = budget.BudgetState(grievance=np.full((1, 2), grievance))
         state.threat = np.full((1, 2), threat)
         for year in range(2026, 2200):
             state.year = year
@@ -189,7 +195,7 @@ def test_growth_drag_of_a_share_above_the_envelope_weighted_mean(drag: float) ->
     above it grows more slowly (θ > 0), the one below it faster, and equal shares feel no drag."""
     setting = two_actor_setting()
     p = run_parameters(budget_noise=0.0, growth_drag=drag)
-    state = initial_state(setting, np.arange(1), seed=1)
+    state = without_grievance(initial_state(setting, np.arange(1), seed=1))
     state.levers = {"reaction": np.zeros((1, 2)), "restraint": np.zeros((1, 2))}
     state.military_share = np.array([[0.3, 0.1]])
     state.envelope_usd_bn = np.array([[10.0, 30.0]])
@@ -207,7 +213,7 @@ def test_budget_shocks_are_mean_one_lognormal() -> None:
     setting = two_actor_setting()
     sigma, runs = 0.5, 4000
     p = run_parameters(runs, budget_noise=sigma)
-    state = initial_state(setting, np.arange(runs), seed=3)
+    state = without_grievance(initial_state(setting, np.arange(runs), seed=3))
     state.levers = {"reaction": np.zeros((runs, 2)), "restraint": np.zeros((runs, 2))}
     state.year = 2026
     budget.step(state, setting, p)
@@ -224,7 +230,7 @@ def test_budget_shock_is_the_keyed_uniform_draw() -> None:
     setting = two_actor_setting()
     sigma, runs = 0.3, np.array([0, 5, 11])
     p = run_parameters(3, budget_noise=sigma)
-    state = initial_state(setting, runs, seed=7)
+    state = without_grievance(initial_state(setting, runs, seed=7))
     state.levers = {"reaction": np.zeros((3, 2)), "restraint": np.zeros((3, 2))}
     state.year = 2031
     budget.step(state, setting, p)
@@ -238,7 +244,7 @@ def test_engine_growth_is_the_trend_growth() -> None:
     projection fading into the long-run rate."""
     setting = replace(two_actor_setting(), gdp_growth=np.array([0.03, 0.01]))
     p = run_parameters(budget_noise=0.0, long_run_growth=0.02, growth_convergence_years=25)
-    state = initial_state(setting, np.arange(1), seed=1)
+    state = without_grievance(initial_state(setting, np.arange(1), seed=1))
     state.levers = {"reaction": np.zeros((1, 2)), "restraint": np.zeros((1, 2))}
     index = np.ones((1, 2))
     for year in range(2026, 2060):
@@ -253,8 +259,8 @@ def test_full_crowd_out_at_the_share_bound_leaves_no_civil_budget() -> None:
     zero, not at some floor above it."""
     setting = two_actor_setting()
     p = run_parameters(budget_noise=0.0, crowd_out=1.0, military_share_max=1.0)
-    state = initial_state(setting, np.arange(1), seed=1)
-    state.grievance = np.full((1, 2), 0.01)
+    state = without_grievance(initial_state(setting, np.arange(1), seed=1))
+    state.budget = budget.BudgetState(grievance=np.full((1, 2), 0.01))
     state.levers = {"reaction": np.full((1, 2), 0.3), "restraint": np.full((1, 2), 0.1)}
     for year in range(2026, 2100):
         state.year = year

@@ -68,7 +68,7 @@ def start(
     state = initial_state(setting, run_index, seed)
     allowed = np.broadcast_to(np.asarray(asat_allowed, dtype=np.float64), (runs, setting.n_actors))
     state.levers = {"asat_allowed": allowed.copy()}
-    state.conflict = conflict.initial(setting, runs, p)
+    state.conflict = conflict.initial(setting, p, runs)
     state.year = 2026
     return state
 
@@ -86,7 +86,7 @@ def test_initial_stock_is_the_steady_state_of_2025_spending() -> None:
     np.testing.assert_allclose(conflict_of(state).counterspace_usd_bn, [[10.0, 25.0, 5.0]] * 2)
     for year in range(2026, 2036):  # constant spending keeps it there
         state.year = year
-        conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+        conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     np.testing.assert_allclose(conflict_of(state).counterspace_usd_bn, [[10.0, 25.0, 5.0]] * 2)
 
 
@@ -100,7 +100,7 @@ def test_stock_follows_its_closed_form_under_constant_spending() -> None:
     years = 25
     for t in range(years):
         state.year = 2026 + t
-        conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+        conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     steady = spending / dep
     expected = steady + (k0 - steady) * (1 - dep) ** years
     np.testing.assert_allclose(conflict_of(state).counterspace_usd_bn, expected, rtol=1e-12)
@@ -131,7 +131,7 @@ def incident_count(stocks: list[float], tension: float, runs: int = 4000) -> np.
         np.asarray(stocks) / (1 - dep[0, 0]), (runs, 1)
     )
     strain = np.full((3, 3), tension)
-    conflict.step(state, setting, p, setting.rivalry, strain)
+    conflict.advance(state, setting, p, setting.rivalry, strain)
     return np.asarray(conflict_of(state).incidents.sum(axis=0))
 
 
@@ -151,7 +151,7 @@ def test_attacker_is_drawn_in_proportion_to_stocks() -> None:
     setting = setting_of([9.0, 1.0, 1.0], RIVALS_AB)
     p = params(runs, incident_hazard=5.0, interference_share=0.0)
     state = start(setting, p, runs)
-    conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+    conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     tests = conflict_of(state).asat_tests_total.sum(axis=0)
     assert tests[2] == 0
     assert tests[0] / tests[:2].sum() == pytest.approx(0.9, abs=0.01)
@@ -162,12 +162,12 @@ def test_no_asat_test_without_the_lever() -> None:
     setting = setting_of([5.0, 5.0, 5.0], np.ones((3, 3)) - np.eye(3))
     p = params(runs, incident_hazard=5.0, interference_share=0.0)
     state = start(setting, p, runs, asat_allowed=0.0)
-    fragments = conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+    fragments = conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     np.testing.assert_array_equal(fragments, 0.0)
     np.testing.assert_array_equal(conflict_of(state).asat_tests_total, 0)
     # Only actor 1 may test: every test is its own.
     state = start(setting, p, runs, asat_allowed=np.array([0.0, 1.0, 0.0]))
-    fragments = conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+    fragments = conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     tests = conflict_of(state).asat_tests_total
     assert tests[:, 1].sum() > 0 and tests[:, [0, 2]].sum() == 0
     np.testing.assert_array_equal(fragments > 0, tests[:, 1] > 0)
@@ -179,7 +179,7 @@ def test_fragments_come_from_the_historical_range() -> None:
     setting = setting_of([5.0, 5.0, 5.0], RIVALS_AB)  # one pair: at most one test a year
     p = params(runs, incident_hazard=5.0, interference_share=0.0)
     state = start(setting, p, runs)
-    fragments = conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+    fragments = conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     tested = fragments[fragments > 0]
     assert tested.size > 0.9 * runs
     assert tested.min() >= 101.0 and tested.max() <= 3037.0
@@ -191,7 +191,7 @@ def test_interference_only_hits_rivals_of_the_attacker() -> None:
     setting = setting_of([5.0, 5.0, 5.0], RIVALS_AB)
     p = params(runs, incident_hazard=5.0, interference_share=1.0)
     state = start(setting, p, runs)
-    fragments = conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+    fragments = conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     hit = conflict_of(state).interference
     np.testing.assert_array_equal(fragments, 0.0)
     assert not hit[:, 2].any()  # C is nobody's rival
@@ -201,7 +201,7 @@ def test_interference_only_hits_rivals_of_the_attacker() -> None:
     # Next year's flags describe next year only.
     state.year += 1
     p0 = params(runs, incident_hazard=0.0)
-    conflict.step(state, setting, p0, setting.rivalry, np.zeros((3, 3)))
+    conflict.advance(state, setting, p0, setting.rivalry, np.zeros((3, 3)))
     assert not conflict_of(state).interference.any()
     np.testing.assert_array_equal(conflict_of(state).incidents_total, hit.astype(np.int64))
 
@@ -210,11 +210,11 @@ def test_a_destructive_asat_test_raises_debris_and_every_actors_loss_rate() -> N
     setting = setting_of([5.0, 5.0, 5.0], RIVALS_AB)
     p = params(1, incident_hazard=50.0, interference_share=0.0)
     state = start(setting, p, 1)
-    fragments = conflict.step(state, setting, p, setting.rivalry, np.zeros((3, 3)))
+    fragments = conflict.advance(state, setting, p, setting.rivalry, np.zeros((3, 3)))
     assert fragments[0] >= 101.0
-    calm, struck = debris.initial(1, p), debris.initial(1, p)
-    debris.step(calm, p, np.ones(1), np.zeros(1))
-    debris.step(struck, p, np.ones(1), fragments)
+    calm, struck = debris.start(p, 1), debris.start(p, 1)
+    debris.advance(calm, p, np.ones(1), np.zeros(1))
+    debris.advance(struck, p, np.ones(1), fragments)
     assert struck.debris[0] > calm.debris[0]
     success = np.full((1, setting.n_actors), 0.9)
     loss_calm = 1 - success * debris.loss_multiplier(calm, p)
@@ -242,7 +242,7 @@ def test_run_k_is_the_same_alone_or_in_a_batch() -> None:
         out = []
         for year in range(2026, 2046):
             state.year = year
-            out.append(conflict.step(state, setting, sub, rivalry[rows], tension[rows]))
+            out.append(conflict.advance(state, setting, sub, rivalry[rows], tension[rows]))
         return conflict_of(state), out
 
     batch, batch_fragments = simulate(slice(0, runs))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from moondust.engine import crew, stations
@@ -16,7 +18,7 @@ def one_run_at_start(
     """One run in the start year with the stations' default parameters, and two actors' indices."""
     p = table_defaults("stations", 1)
     state = initial_state(setting, np.arange(1), seed=3)
-    state.stations = stations.initial(setting, table, 1, p)
+    state.stations = stations.initial(replace(setting, stations=table), p, 1)
     return state, p, setting.actor_ids.index(host), setting.actor_ids.index(guest)
 
 
@@ -29,7 +31,7 @@ def test_crew_links_raise_the_spillover_bonus_and_decay(
     for year in range(2026, 2046):
         state.year = year
         set_levers(state, station_openness=0.5 if year <= 2033 else 0.0)
-        stations.step(state, world_setting, table, p)
+        stations.step(state, replace(world_setting, stations=table), p)
         bonus.append(crew.spillover_bonus(state.stations, p)[0, chn, pak])
         link = state.stations.crew_link[0]
         np.testing.assert_array_equal(link, link.T)
@@ -41,7 +43,7 @@ def test_crew_links_raise_the_spillover_bonus_and_decay(
     assert (bonus_arr <= p["crew_spillover_cap"][0, 0]).all()
     link = state.stations.crew_link[0, chn, pak]
     state.year = 2046
-    stations.step(state, world_setting, table, p)
+    stations.step(state, replace(world_setting, stations=table), p)
     np.testing.assert_allclose(
         state.stations.crew_link[0, chn, pak], (1 - p["crew_link_decay"][0, 0]) * link
     )

@@ -42,12 +42,12 @@ def run_years(
     runs = state.active.size
     for year in range(years):
         pulse = np.full(runs, pulse_in_first_year if year == 0 else 0.0)
-        debris.step(state, p, np.full(runs, launch_scale), pulse)
+        debris.advance(state, p, np.full(runs, launch_scale), pulse)
     return state
 
 
 def test_initial_populations_are_the_esa_2025_counts() -> None:
-    state = debris.initial(3, params(3))
+    state = debris.start(params(3), 3)
     np.testing.assert_array_equal(state.active, 11_000.0)  # ESA SER 2025 headline
     np.testing.assert_array_equal(state.derelict, 13_672.0 - 11_000.0)  # payloads − active
     np.testing.assert_array_equal(state.debris, 54_000.0 - 13_672.0)  # ≥10 cm − payloads
@@ -70,9 +70,9 @@ def test_coefficients_follow_the_mocat3_formulas() -> None:
 @pytest.mark.parametrize("growth", [0.0, 1000.0])
 def test_background_source_gives_the_2025_growth(growth: float) -> None:
     p = params(debris_growth_2025=growth)
-    state = debris.initial(1, p)
+    state = debris.start(p, 1)
     n0 = state.debris[0]
-    debris.step(state, p, np.ones(1), np.zeros(1))
+    debris.advance(state, p, np.ones(1), np.zeros(1))
     # one year: the calibrated net growth, up to the drift of S and D within the year
     assert state.debris[0] - n0 == pytest.approx(growth, abs=30.0)
 
@@ -87,7 +87,7 @@ def test_pure_decay_follows_the_residence_times() -> None:
         derelict_residence_years=tau_d,
         debris_residence_years=tau_n,
     )
-    state = debris.initial(1, p)
+    state = debris.start(p, 1)
     s0, d0, n0 = state.active[0], state.derelict[0], state.debris[0]
     years = 30
     run_years(state, p, years, launch_scale=0.0)
@@ -126,23 +126,23 @@ def test_toy_check_asat_pulse_lasts_only_with_long_residence(
 
 def test_asat_pulse_raises_debris_and_lowers_every_actors_loss_multiplier() -> None:
     p = params()
-    calm, struck = debris.initial(1, p), debris.initial(1, p)
-    debris.step(calm, p, np.ones(1), np.zeros(1))
-    debris.step(struck, p, np.ones(1), np.full(1, 3037.0))
+    calm, struck = debris.start(p, 1), debris.start(p, 1)
+    debris.advance(calm, p, np.ones(1), np.zeros(1))
+    debris.advance(struck, p, np.ones(1), np.full(1, 3037.0))
     assert struck.debris[0] > calm.debris[0] + 2900.0
     success = np.full((1, 5), 0.8)  # five actors' mission success probabilities
     assert np.all(
         success * debris.loss_multiplier(struck, p) < success * debris.loss_multiplier(calm, p)
     )
     for _ in range(20):  # the extra debris lingers (τ_N = 25 years)
-        debris.step(calm, p, np.ones(1), np.zeros(1))
-        debris.step(struck, p, np.ones(1), np.zeros(1))
+        debris.advance(calm, p, np.ones(1), np.zeros(1))
+        debris.advance(struck, p, np.ones(1), np.zeros(1))
     assert debris.loss_multiplier(struck, p)[0, 0] < debris.loss_multiplier(calm, p)[0, 0]
 
 
 def test_loss_multiplier_is_one_at_2025_and_falls_with_debris() -> None:
     p = params(4)
-    state = debris.initial(4, p)
+    state = debris.start(p, 4)
     assert debris.loss_multiplier(state, p).shape == (4, 1)
     np.testing.assert_array_equal(debris.loss_multiplier(state, p), 1.0)
     state.debris = state.debris_2025 * np.array([0.5, 1.5, 3.0, 30.0])
@@ -156,7 +156,7 @@ def test_loss_multiplier_is_one_at_2025_and_falls_with_debris() -> None:
 
 def test_more_launches_mean_more_objects() -> None:
     p = params()
-    low, high = debris.initial(1, p), debris.initial(1, p)
+    low, high = debris.start(p, 1), debris.start(p, 1)
     run_years(low, p, 30, launch_scale=1.0)
     run_years(high, p, 30, launch_scale=3.0)
     assert high.active[0] > 2.5 * low.active[0]
@@ -170,14 +170,14 @@ def test_run_k_is_the_same_alone_or_in_a_batch() -> None:
     p["shell_ceiling_km"] = np.linspace(900, 2000, runs).reshape(runs, 1)
     scale = np.linspace(0.0, 4.0, runs)
     pulses = np.array([0.0, 101.0, 3037.0, 0.0, 1500.0])
-    batch = debris.initial(runs, p)
+    batch = debris.start(p, runs)
     for _ in range(10):
-        debris.step(batch, p, scale, pulses)
+        debris.advance(batch, p, scale, pulses)
     for k in range(runs):
         alone_p = {name: value[k : k + 1] for name, value in p.items()}
-        alone = debris.initial(1, alone_p)
+        alone = debris.start(alone_p, 1)
         for _ in range(10):
-            debris.step(alone, alone_p, scale[k : k + 1], pulses[k : k + 1])
+            debris.advance(alone, alone_p, scale[k : k + 1], pulses[k : k + 1])
         for field in ("active", "derelict", "debris", "asat_fragments_total"):
             assert getattr(alone, field)[0] == getattr(batch, field)[k]
 
@@ -203,9 +203,10 @@ def parameter_draws(draw: st.DrawFn) -> RunParameters:
 def test_populations_stay_finite_and_non_negative(
     p: RunParameters, launch_scale: float, pulse: float, years: int
 ) -> None:
-    state = debris.initial(1, p)
+    state = debris.start(p, 1)
     for year in range(years):
-        debris.step(state, p, np.full(1, launch_scale), np.full(1, pulse if year % 10 == 0 else 0))
+        pulse_now = np.full(1, pulse if year % 10 == 0 else 0)
+        debris.advance(state, p, np.full(1, launch_scale), pulse_now)
         for values in (state.active, state.derelict, state.debris):
             assert np.all(np.isfinite(values)) and np.all(values >= 0.0)
     m = debris.loss_multiplier(state, p)
@@ -238,10 +239,10 @@ def test_a_runaway_stops_at_the_ceiling() -> None:
     for name, value in corner.items():
         assert SPECS[name].low <= value <= SPECS[name].high, name
         p[name] = np.full((1, 1), value)
-    state = debris.initial(1, p)
+    state = debris.start(p, 1)
     most = debris.RUNAWAY_CEILING
     for year in range(76):
-        debris.step(state, p, np.full(1, 5.625), np.full(1, 5565.0 if year % 10 == 0 else 0.0))
+        debris.advance(state, p, np.full(1, 5.625), np.full(1, 5565.0 if year % 10 == 0 else 0.0))
         for values in (state.active, state.derelict, state.debris):
             assert np.all(np.isfinite(values)) and np.all(values >= 0.0)
         assert np.all(state.debris <= most)

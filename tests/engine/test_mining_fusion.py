@@ -79,10 +79,10 @@ def _mining_year(share: float, coordinate: float) -> tuple[np.ndarray, mining.Mi
     state.mission_fund_usd_bn = np.full((1, 2), 100.0)
     state.civil_usd_bn = np.full((1, 2), 50.0)
     state.levers = {"shared_sites": np.full((1, 2), share)}
-    state.mining = mining.initial(setting, 1, p)
+    state.mining = mining.initial(setting, p, 1)
     partners = np.array([[[False, coordinate > 0], [coordinate > 0, False]]])
     index = {"commercial_mining": 12, "far_side_landing": 4, "he3_delivered": 13}
-    mining.step(state, setting, p, index, partners)
+    mining.advance(state, setting, p, index, partners)
     return state.mission_fund_usd_bn, state.mining
 
 
@@ -109,12 +109,12 @@ def test_rivals_contest_the_best_site() -> None:
     state.mission_fund_usd_bn = np.full((1, 2), 100.0)
     state.civil_usd_bn = np.full((1, 2), 50.0)
     state.levers = {"shared_sites": np.zeros((1, 2))}
-    state.mining = mining.initial(setting, 1, p)
+    state.mining = mining.initial(setting, p, 1)
     state.mining.holder[0, 0] = 1  # B holds the richest site exclusively
     state.mining.site_of[0, 1] = 0
     state.achieved[:, 0, 12] = True  # only A starts mining now
     index = {"commercial_mining": 12, "far_side_landing": 4, "he3_delivered": 13}
-    mining.step(state, setting, p, index, np.zeros((1, 2, 2), dtype=bool))
+    mining.advance(state, setting, p, index, np.zeros((1, 2, 2), dtype=bool))
     assert state.mining.tension[0, 0, 1] > 0 and state.mining.tension[0, 1, 0] > 0
     assert state.mining.site_of[0, 0] != 0
 
@@ -124,10 +124,10 @@ def test_scc_and_energy_units() -> None:
     p = resolve(EngineParameters(), 1)
     state = initial_state(setting, np.arange(1), seed=0)
     state.year = 2040
-    state.mining = mining.initial(setting, 1, p)
+    state.mining = mining.initial(setting, p, 1)
     state.mining.delivered_kg = np.array([[1000.0, 0.0]])
-    state.fusion = fusion.initial(setting, 1)
-    fusion.step(state, setting, p, np.array([[True, True]]))
+    state.fusion = fusion.initial(setting, p, 1)
+    fusion.burn(state, setting, p, np.array([[True, True]]))
     # 1 t of He-3 at η = 0.5: 81.5 TWh; the plants built (2 GW cap) run 2 × 7.89 TWh
     assert state.fusion.plants_gw[0, 0] == pytest.approx(2.0)
     assert state.fusion.energy_twh[0, 0] == pytest.approx(2 * 0.9 * 8.766)

@@ -9,6 +9,7 @@ import numpy as np
 from moondust.engine import missions
 from moondust.engine.ladder import TRACKS
 from moondust.engine.state import initial_state
+from moondust.engine.targets import choose_targets
 from tests.engine.builders import run_parameters, two_actor_setting
 
 ROBOTIC, CREWED, HE3, FUSION = (TRACKS.index(t) for t in ("robotic", "crewed", "he3", "fusion"))
@@ -18,17 +19,17 @@ def test_targets_follow_the_ladder_and_prefer_what_the_roadmap_schedules_soon() 
     setting = two_actor_setting()
     ladder = setting.ladder
     state = initial_state(setting, np.arange(1), seed=0)
-    targets = missions.choose_targets(state, setting, run_parameters())
+    targets = choose_targets(state, setting, run_parameters())
     assert targets.shape == (1, 2, len(TRACKS)) and targets.dtype == np.int64
     assert (targets[0, :, ROBOTIC] == ladder.index("orbiter")).all()
     assert (targets[0, :, CREWED] == -1).all() and (targets[0, :, HE3] == -1).all()
     assert (targets[0, :, FUSION] == ladder.index("fusion_demo")).all()
-    off = missions.choose_targets(state, setting, run_parameters(fusion_enabled=0.0))
+    off = choose_targets(state, setting, run_parameters(fusion_enabled=0.0))
     assert (off[0, :, FUSION] == -1).all()
 
     state.achieved[:, :, [ladder.index("orbiter"), ladder.index("soft_landing")]] = True
     setting.roadmap_year[0, ladder.index("far_side_landing")] = state.year + 2
-    targets = missions.choose_targets(state, setting)
+    targets = choose_targets(state, setting)
     assert targets[0, 0, ROBOTIC] == ladder.index("far_side_landing")  # announced: first
     assert targets[0, 1, ROBOTIC] == ladder.index("rover")  # otherwise ladder order
     assert targets[0, 0, CREWED] == ladder.index("crewed_flyby")
@@ -49,8 +50,8 @@ def test_attempts_keep_the_contract_over_many_runs_and_years() -> None:
         state.mission_fund_usd_bn = state.mission_fund_usd_bn + rng.uniform(0.0, 8.0, (runs, 2))
         before = (state.achieved.copy(), state.successes.copy(), state.failures.copy())
         fund = state.mission_fund_usd_bn.copy()
-        targets = missions.choose_targets(state, setting, p)
-        missions.step(state, setting, p, targets, partners)
+        targets = choose_targets(state, setting, p)
+        missions.attempt(state, setting, p, targets, partners)
         new = state.achieved & ~before[0]
         spent = fund - state.mission_fund_usd_bn
         assert (state.mission_fund_usd_bn >= 0).all() and (spent >= 0).all()
@@ -79,6 +80,6 @@ def test_interference_makes_every_attempt_fail() -> None:
     state.conflict = SimpleNamespace(interference=np.ones((runs, 2), dtype=bool))
     partners = np.zeros((runs, 2, 2), dtype=bool)
     p = run_parameters(runs)
-    missions.step(state, setting, p, missions.choose_targets(state, setting, p), partners)
+    missions.attempt(state, setting, p, choose_targets(state, setting, p), partners)
     assert (state.attempted >= 0).all() and (state.new_milestones == 0).all()
     assert not state.achieved.any() and (state.failures == 2).all()  # robotic and fusion tracks

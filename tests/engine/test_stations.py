@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -42,12 +42,12 @@ def run(
     runs = p["crew_training_years"].shape[0]
     index = np.arange(runs) if run_index is None else run_index
     state = initial_state(setting, index, seed=3)
-    state.stations = stations.initial(setting, table, runs, p)
+    state.stations = stations.initial(replace(setting, stations=table), p, runs)
     flown = []
     for year in years:
         state.year = year
         levers(state, year)
-        stations.step(state, setting, table, p)
+        stations.step(state, replace(setting, stations=table), p)
         flown.append(state.stations.seats_flown.copy())
     return state, np.stack(flown, axis=1)
 
@@ -176,11 +176,11 @@ def test_open_station_flies_exactly_its_seats(
     opened = []
     levers = random_levers(5)
     state = initial_state(world_setting, np.arange(runs), seed=3)
-    state.stations = stations.initial(world_setting, table, runs, p)
+    state.stations = stations.initial(replace(world_setting, stations=table), p, runs)
     for year in range(2026, 2050):
         state.year = year
         levers(state, year)
-        stations.step(state, world_setting, table, p)
+        stations.step(state, replace(world_setting, stations=table), p)
         flown = state.stations.seats_flown.sum(axis=2)
         expected = np.where(state.stations.open, table.seats[None, :], 0)
         np.testing.assert_array_equal(flown, expected)

@@ -46,7 +46,7 @@ def _rd_after_one_year(beta_max: float, coordinate: float) -> float:
     state = initial_state(setting, np.arange(1), seed=0)
     state.levers = {"openness": np.ones((1, 2)), "coordinate": np.full((1, 2), coordinate)}
     targets = np.full((1, 2, 4), -1)
-    technology.step(state, setting, p, targets)
+    technology.fund_and_grow(state, setting, p, targets)
     return float(state.lunar_rd_usd_bn[0, 0])
 
 
@@ -75,7 +75,7 @@ def test_capability_grows_faster_with_partners_research() -> None:
         setting = two_actor_setting()
         state = initial_state(setting, np.arange(1), seed=0)
         state.levers = {"openness": np.full((1, 2), openness), "coordinate": np.zeros((1, 2))}
-        technology.step(state, setting, run_parameters(), np.full((1, 2, 4), -1))
+        technology.fund_and_grow(state, setting, run_parameters(), np.full((1, 2, 4), -1))
         return float(state.capability[0, 0].sum())
 
     assert grown(1.0) > grown(0.0)
@@ -86,7 +86,7 @@ def test_budget_is_split_exactly_between_rd_and_missions() -> None:
     p = run_parameters()
     state = initial_state(setting, np.arange(3), seed=0)
     state.levers = {"openness": np.full((3, 2), 0.7), "coordinate": np.ones((3, 2))}
-    technology.step(state, setting, p, np.full((3, 2, 4), -1))
+    technology.fund_and_grow(state, setting, p, np.full((3, 2, 4), -1))
     programme = p["lunar_share"] * state.civil_usd_bn
     np.testing.assert_allclose(state.lunar_rd_usd_bn + state.mission_fund_usd_bn, programme)
     assert np.all(state.lunar_rd_usd_bn <= programme)
