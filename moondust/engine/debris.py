@@ -415,7 +415,11 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     """:func:`advance` ``state.debris`` by one year, with launches scaled by total space spending
     relative to the start year and this year's ASAT fragments (``state.now.asat_fragments``)."""
     spending_start = float((setting.civil0_usd_bn + setting.military0_usd_bn).sum())
-    launch_scale = (state.civil_usd_bn + state.military_usd_bn).sum(axis=1) / spending_start
+    # Summed row by row in C order: NumPy sums a row of a C-contiguous array the same way whatever
+    # the number of rows, but an (R, N) array in Fortran order (as the state's spending arrays
+    # are) column by column, so run i would differ in the last bit alone and in a batch.
+    spending = np.ascontiguousarray(state.civil_usd_bn + state.military_usd_bn)
+    launch_scale = spending.sum(axis=1) / spending_start
     advance(state.debris, p, launch_scale, state.now.asat_fragments)
 
 
