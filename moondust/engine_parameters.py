@@ -142,3 +142,26 @@ class EngineParameters(ConflictParameters):
     grid_intensity_g_per_kwh: float = _field("grid_intensity_g_per_kwh", "fusion", ge=0)
     fusion_intensity_g_per_kwh: float = _field("fusion_intensity_g_per_kwh", "fusion", ge=0)
     climate_benefit_counted: float = _field("climate_benefit_counted", "fusion", ge=0, le=1)
+
+    # Fusion and the He-3 market, inputs for issue 18 (data/parameters/fusion.csv; docs/model.md
+    # "Fusion and the He-3 market (inputs)"): declared here so code, data and docs stay in step;
+    # the engine does not read them yet.
+    dhe3_achievable_probability: float = _field("dhe3_achievable_probability", "fusion", ge=0, le=1)
+    dhe3_triple_product_factor: float = _field("dhe3_triple_product_factor", "fusion", ge=1)
+    dhe3_temperature_factor: float = _field("dhe3_temperature_factor", "fusion", ge=1)
+    dhe3_power_density_factor: float = _field("dhe3_power_density_factor", "fusion", gt=0, le=1)
+    fusion_levels_per_decade: float = _field("fusion_levels_per_decade", "fusion", ge=0)
+    dt_slip_ratio_median: float = _field("dt_slip_ratio_median", "fusion", gt=0)
+    dt_slip_log_sigma: float = _field("dt_slip_log_sigma", "fusion", ge=0, le=5)
+    fusion_knowledge_elasticity: float = _field("fusion_knowledge_elasticity", "fusion", lt=1)
+    capability_decay_rate: float = _field("capability_decay_rate", "fusion", ge=0, le=1)
+    he3_reference_price_usd_m_per_kg: float = _field(
+        "he3_reference_price_usd_m_per_kg", "fusion", gt=0
+    )
+    he3_reference_demand_kg_per_yr: float = _field("he3_reference_demand_kg_per_yr", "fusion", ge=0)
+    he3_demand_elasticity: float = _field("he3_demand_elasticity", "fusion", lt=0)
+    he3_demand_growth: float = _field("he3_demand_growth", "fusion", ge=-0.5, le=1)
+    tritium_he3_supply_kg_per_yr: float = _field("tritium_he3_supply_kg_per_yr", "fusion", ge=0)
+    dd_he3_kg_per_gwh_th: float = _field("dd_he3_kg_per_gwh_th", "fusion", ge=0)
+    electricity_price_usd_per_mwh: float = _field("electricity_price_usd_per_mwh", "fusion", ge=0)
+    grid_path_position: float = _field("grid_path_position", "fusion", ge=0, le=1)
