@@ -35,7 +35,7 @@ from moondust.limits import (
 )
 from moondust.world.ids import BASE_YEAR
 from moondust.world.policies import SWITCHES, policy_setting_bounds
-from moondust.world.scenario import Scenario, parse_scenario
+from moondust.world.scenario import Distribution, Scenario, parse_scenario
 from tests.fuzzing import (
     PARAMETERS,
     distribution,
@@ -291,3 +291,11 @@ def test_long_lists_in_errors_show_the_first_items() -> None:
     with pytest.raises(InputFileError, match=r"'A4', … and 95 more\]") as info:
         parse_scenario({"actors": {f"A{i}": {} for i in range(100)}}, source="many.toml")
     assert len(str(info.value)) < 300
+
+
+def test_a_normal_far_wider_than_its_bounds_draws_evenly_between_them() -> None:
+    """Found by the fuzz test above: truncated to [0, 100], a normal with sd 1.4e16 is flat there;
+    scipy's truncnorm gave a staircase with 2 % of draws on a bound."""
+    wide = Distribution(dist="normal", mean=0.0, sd=1.3820586964294062e16)
+    values = wide.ppf(np.linspace(0.001, 0.999, 999), parameter="debris_loss_sensitivity")
+    np.testing.assert_allclose(values, np.linspace(0.1, 99.9, 999), rtol=1e-9)
