@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from moondust.cli.app import app
 from moondust.cli.options import (
@@ -48,8 +49,14 @@ def params_command(
     for column in ("name", "default", "range", "unit", "status", "source"):
         table.add_column(column, overflow="fold")
     for spec in specs.values():
+        # Text, not markup: a source cites the bibliography as ``[key]`` (docs/references.md).
         table.add_row(
-            spec.name, f"{spec.default:g}", spec.range_text, spec.unit, spec.status, spec.source
+            spec.name,
+            f"{spec.default:g}",
+            spec.range_text,
+            spec.unit,
+            spec.status,
+            Text(spec.source),
         )
     out.print(table)
 
