@@ -1,14 +1,14 @@
 # moondust: two commands on a fresh machine with only Python 3.11 and pip.
 #   make demo   create .venv, install moondust, map the He-3 and run the baseline into moondust-out/
-#   make test   create .venv, install moondust[dev], lint (with the import layers), type-check and
-#               run the tests
+#   make test   create .venv, install moondust[dev], lint (with the import layers), type-check,
+#               run the tests and build the documentation site (--strict)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= moondust-out
 
-.PHONY: demo test lint typecheck pytest bench reference-save reference-check mutation clean
+.PHONY: demo test lint typecheck pytest docs bench reference-save reference-check mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports  # the layers (docs/architecture-layers.md, [tool.importlinter])
+	$(BIN)/lint-imports  # the layers (docs/architecture.md, [tool.importlinter])
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy moondust
@@ -37,7 +37,14 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-test: lint typecheck pytest
+# The documentation site (mkdocs.yml): --strict fails on broken links, missing anchors and
+# docstrings mkdocstrings cannot read. A few seconds; the site goes to $(SITE) (git-ignored).
+SITE ?= site
+
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(SITE)
+
+test: lint typecheck pytest docs
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
@@ -73,4 +80,4 @@ mutation: $(VENV)/.installed-mutation
 	$(BIN)/python mutation/score.py $(MUTATION_DB)
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache $(MUTATION_DB) mutation/.numba-cache
+	rm -rf $(VENV) $(OUT) $(SITE) .pytest_cache .mypy_cache .ruff_cache $(MUTATION_DB) mutation/.numba-cache

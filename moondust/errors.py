@@ -9,13 +9,15 @@ read-only, not a directory, a device, …), 1 for a fault of the environment
 be run again. The Python API lets these errors propagate so a caller can handle them.
 
 :func:`writing` is the one place where an :class:`OSError` met while writing an output is turned
-into such an error, naming the path and what happened.
+into such an error, naming the path and what happened. :func:`require_extra` is the one place that
+says which optional extra a feature needs and how to install it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +43,46 @@ class InputFileError(MoondustError):
 class OutputPathError(MoondustError):
     """An output path that cannot be written: read-only, no permission, a file where a directory
     is needed (or the reverse), a device, an empty name."""
+
+
+class MissingExtraError(MoondustError):
+    """A feature needs an optional extra that is not installed; the message names the extra and
+    the command that installs it (exit code 2)."""
+
+
+def missing_extra(extra: str, purpose: str, modules: tuple[str, ...] = ()) -> MissingExtraError:
+    """The error for ``purpose`` needing the extra ``extra`` (``modules``: what is missing).
+
+    Examples
+    --------
+    >>> print(missing_extra("analysis", "sensitivity analysis", ("SALib",)))
+    sensitivity analysis needs SALib (the analysis extra): pip install 'moondust[analysis]'
+    """
+    what = f"{', '.join(modules)} (the {extra} extra)" if modules else f"the {extra} extra"
+    return MissingExtraError(f"{purpose} needs {what}: pip install 'moondust[{extra}]'")
+
+
+def require_extra(extra: str, purpose: str, *modules: str) -> None:
+    """Raise :func:`missing_extra`'s error unless every module in ``modules`` can be imported.
+
+    Called before a feature imports its optional dependencies, so a missing extra gives one line
+    and exit code 2, never a ``ModuleNotFoundError`` traceback.
+
+    Raises
+    ------
+    MissingExtraError
+        Naming the missing modules, the extra and ``pip install 'moondust[EXTRA]'``.
+    """
+    missing = tuple(name for name in modules if _absent(name))
+    if missing:
+        raise missing_extra(extra, purpose, missing)
+
+
+def _absent(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):  # a parent package missing, or a module set to None
+        return True
 
 
 class StorageError(MoondustError):

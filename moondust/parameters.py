@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -214,8 +215,24 @@ class ParameterSet(BaseModel):
             ) from None
 
 
+# A key of the bibliography (docs/references.md) in a source, e.g. ``[fa2007]``.
+_REFERENCE_KEY = re.compile(r"\[([a-z][a-z0-9-]*[a-z0-9])\]")
+
+
+def link_references(text: str) -> str:
+    """Turn the bibliography keys in ``text`` into links to ``references.md``.
+
+    >>> link_references("Fa & Jin 2007 [fa2007]")
+    'Fa & Jin 2007 [fa2007](references.md#fa2007)'
+    """
+    return _REFERENCE_KEY.sub(r"[\1](references.md#\1)", text)
+
+
 def markdown_table(table: str) -> str:
-    """The Markdown table of a parameter table, as pasted into ``docs/model.md``."""
+    """The Markdown table of a parameter table, as pasted into ``docs/model.md``.
+
+    Bibliography keys in the sources become links to ``docs/references.md``.
+    """
     lines = [
         "| name | symbol | default | range | unit | meaning | source | status |",
         "|---|---|---|---|---|---|---|---|",
@@ -223,6 +240,6 @@ def markdown_table(table: str) -> str:
     for spec in load_specs(table).values():
         lines.append(
             f"| `{spec.name}` | {spec.symbol} | {spec.default:g} | {spec.range_text} "
-            f"| {spec.unit} | {spec.description} | {spec.source} | {spec.status} |"
+            f"| {spec.unit} | {spec.description} | {link_references(spec.source)} | {spec.status} |"
         )
     return "\n".join(lines)

@@ -27,6 +27,7 @@ from moondust.cli.options import (
 )
 from moondust.cli.output import _print_json, out
 from moondust.cli.progress import _sweep_progress
+from moondust.errors import require_extra
 
 
 @app.command("sensitivity")
@@ -83,6 +84,7 @@ def sensitivity_command(
     """
     from rich.markup import escape
 
+    require_extra("analysis", "sensitivity analysis", "SALib")
     from moondust.experiments.sensitivity import Problem, check_samples, evaluations, sensitivity
 
     scenario = _scenario(scenario_name, param, allow_import)
@@ -175,6 +177,7 @@ def discover_command(
     fall in the box), density (share of the box's runs where it holds) and mass, and saves the
     coverage-density trade-off plot of the peeling trajectory.
     """
+    require_extra("analysis", "scenario discovery", "ema_workbench")
     from moondust.experiments.discovery import discover
     from moondust.storage import trusting
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from moondust.cli.app import app
-from moondust.errors import MoondustError
+from moondust.errors import MoondustError, require_extra
 
 
 @app.command("dashboard")
@@ -40,14 +40,9 @@ def dashboard_command(
     An En-ROADS-style dashboard served from this computer: it needs no internet connection and
     sends no telemetry. Needs the dashboard extra: pip install 'moondust[dashboard]'.
     """
-    import importlib.util
     import socket
 
-    missing = [m for m in ("solara", "plotly") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise MoondustError(
-            f"the dashboard needs {', '.join(missing)}: pip install 'moondust[dashboard]'"
-        )
+    require_extra("dashboard", "the dashboard", "solara", "plotly")
     scenario_arg = None
     if scenario_name:
         from moondust.world.scenario import builtin_scenarios, load_scenario

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from moondust.cli.app import app
 from moondust.cli.options import (
@@ -48,8 +50,14 @@ def params_command(
     for column in ("name", "default", "range", "unit", "status", "source"):
         table.add_column(column, overflow="fold")
     for spec in specs.values():
+        # Text, not markup: a source cites the bibliography as ``[key]`` (docs/references.md).
         table.add_row(
-            spec.name, f"{spec.default:g}", spec.range_text, spec.unit, spec.status, spec.source
+            spec.name,
+            f"{spec.default:g}",
+            spec.range_text,
+            spec.unit,
+            spec.status,
+            Text(spec.source),
         )
     out.print(table)
 
@@ -249,3 +257,49 @@ def scenarios_command(output_format: FormatOption = OutputFormat.table) -> None:
     for name, scenario in found.items():
         table.add_row(name, " ".join(scenario.description.split()))
     out.print(table)
+
+
+class SchemaFormat(StrEnum):
+    """What ``moondust schema`` writes."""
+
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command("schema")
+def schema_command(
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            parser=_out_path,
+            help="Write to this file instead of standard output.",
+        ),
+    ] = None,
+    schema_format: Annotated[
+        SchemaFormat,
+        typer.Option(
+            "--format",
+            help="json: the JSON Schema of a scenario file (for editors with a TOML language "
+            "server); markdown: the scenario file reference (docs/scenario-reference.md).",
+        ),
+    ] = SchemaFormat.json,
+) -> None:
+    """Write the scenario file's JSON Schema (or its reference page) to stdout or --out."""
+    import json
+    import sys
+
+    from moondust.outputs import atomic_write, output_file
+    from moondust.world.scenario_schema import markdown_reference, scenario_json_schema
+
+    if schema_format is SchemaFormat.json:
+        text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = markdown_reference()
+    if out_path is None:
+        sys.stdout.write(text)
+        return
+    output_file(out_path)
+    atomic_write(out_path, text.encode("utf-8"))
+    out.print(f"{schema_format.value}: {out_path}")

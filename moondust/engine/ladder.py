@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from moondust.datafiles import read_csv
+from moondust.parameters import link_references
 
 DOMAINS: tuple[str, ...] = ("launch", "landing", "surface", "return", "crew", "fusion")
 """Capability domains k of the stocks A_ik (docs/model.md, M2)."""
@@ -89,6 +90,7 @@ def markdown_table() -> str:
         lines.append(
             f"| `{data['id']}` | {data['track']} | {needs} | {levels} | "
             f"{float(data['cost_usd_bn']):g} ({float(data['cost_low']):g}–"
-            f"{float(data['cost_high']):g}) | {data['cost_source']} ({data['cost_status']}) |"
+            f"{float(data['cost_high']):g}) | {link_references(data['cost_source'])} "
+            f"({data['cost_status']}) |"
         )
     return "\n".join(lines)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from moondust.datafiles import data_path
-from moondust.errors import InputFileError
+from moondust.errors import InputFileError, missing_extra
 from moondust.moon.grid import FloatArray, MoonGrid
 
 _LAT_NAMES = ("lat", "lat_deg", "latitude", "lat_center_deg")
@@ -203,9 +203,7 @@ class GridLayer:
             import rasterio  # optional extra
             from rasterio.enums import Resampling
         except ImportError:
-            raise InputFileError(
-                f"{path}: reading GeoTIFF needs rasterio: pip install 'moondust[geotiff]'"
-            ) from None
+            raise missing_extra("geotiff", f"{path}: reading GeoTIFF", ("rasterio",)) from None
         try:
             with rasterio.open(path) as src:
                 # Decimate very large rasters on read: 0.05° is finer than any grid we model.

@@ -116,7 +116,11 @@ class PolicyChoice(_Strict):
     """A preset (or ``module:Class``) with optional lever overrides."""
 
     model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
-    preset: str = Field(max_length=NAME_MAX_CHARS)
+    preset: str = Field(
+        max_length=NAME_MAX_CHARS,
+        description="a preset (cutthroat, emulation, status-quo, reciprocal), a registered policy "
+        "name or module:Class; the levers may be set beside it",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -153,9 +157,13 @@ class PolicyChoice(_Strict):
 class Policies(_Strict):
     """Which policy each actor follows: actor entry, else its bloc class, else the default."""
 
-    default: PolicyChoice = PolicyChoice(preset="status-quo")
-    blocs: dict[Literal["artemis", "ilrs", "both", "neither"], PolicyChoice] = {}
-    actors: dict[str, PolicyChoice] = {}
+    default: PolicyChoice = Field(
+        PolicyChoice(preset="status-quo"), description="the policy of every actor not named below"
+    )
+    blocs: dict[Literal["artemis", "ilrs", "both", "neither"], PolicyChoice] = Field(
+        {}, description="the policy of each bloc class's actors (an actor entry wins)"
+    )
+    actors: dict[str, PolicyChoice] = Field({}, description="the policy of one actor, by actor id")
 
     @field_validator("actors")
     @classmethod
@@ -187,9 +195,9 @@ Pair = Annotated[list[str], Field(min_length=2, max_length=2)]
 class RivalryEntry(_Strict):
     """One rivalry intensity, ``[A, B, w]`` in the file."""
 
-    a: str
-    b: str
-    intensity: float = Field(ge=0, le=1)
+    a: str = Field(description="an actor id")
+    b: str = Field(description="another actor id")
+    intensity: float = Field(ge=0, le=1, description="rivalry weight w of the pair")
 
     @model_validator(mode="after")
     def _two_actors(self) -> RivalryEntry:
@@ -210,9 +218,11 @@ class RivalryEntry(_Strict):
 class Relations(_Strict):
     """Changes to sanctions and rivalries."""
 
-    add_sanctions: list[Pair] = []
-    remove_sanctions: list[Pair] = []
-    rivalry: list[RivalryEntry] = []
+    add_sanctions: list[Pair] = Field([], description="pairs [A, B] to put under sanctions")
+    remove_sanctions: list[Pair] = Field([], description="sanctioned pairs [A, B] to lift")
+    rivalry: list[RivalryEntry] = Field(
+        [], description="rivalry intensities [A, B, w], w in 0..1, replacing the 2025 values"
+    )
 
     @model_validator(mode="after")
     def _known(self) -> Relations:
@@ -236,12 +246,15 @@ class Relations(_Strict):
 class Distribution(_Strict):
     """A named distribution for Monte Carlo sampling of one parameter."""
 
-    dist: Literal["uniform", "triangular", "normal", "loguniform"]
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    mean: float | None = None
-    sd: float | None = Field(None, gt=0)
+    dist: Literal["uniform", "triangular", "normal", "loguniform"] = Field(
+        description="the distribution: uniform, loguniform (low, high), triangular (low, mode, "
+        "high) or normal (mean, sd; truncated to the parameter's validity bounds)"
+    )
+    low: float | None = Field(None, description="lower end (uniform, loguniform, triangular)")
+    high: float | None = Field(None, description="upper end (uniform, loguniform, triangular)")
+    mode: float | None = Field(None, description="most likely value (triangular)")
+    mean: float | None = Field(None, description="mean (normal)")
+    sd: float | None = Field(None, gt=0, description="standard deviation (normal)")
 
     @model_validator(mode="after")
     def _complete(self) -> Distribution:
@@ -427,15 +440,30 @@ class Scenario(_Strict):
     scenario whose policies carry those overrides (see :mod:`moondust.world.lever_grid`).
     """
 
-    name: str = Field("unnamed", min_length=1, max_length=NAME_MAX_CHARS)
-    description: str = Field("", max_length=DESCRIPTION_MAX_CHARS)
-    simulation: Simulation = Simulation()
-    parameters: dict[str, float] = {}
-    policies: Policies = Policies()
-    actors: dict[str, ActorOverride] = {}
-    relations: Relations = Relations()
-    uncertainties: dict[str, Distribution] = {}
-    levers: dict[str, dict[str, LeverValues]] = {}
+    name: str = Field(
+        "unnamed",
+        min_length=1,
+        max_length=NAME_MAX_CHARS,
+        description="the scenario's name, also its output folder's",
+    )
+    description: str = Field("", max_length=DESCRIPTION_MAX_CHARS, description="what it is about")
+    simulation: Simulation = Field(Simulation(), description="time span, runs and seed")
+    parameters: dict[str, float] = Field(
+        {}, description="engine parameters set to a value (`moondust params engine`)"
+    )
+    policies: Policies = Field(Policies(), description="which policy each actor follows")
+    actors: dict[str, ActorOverride] = Field(
+        {}, description="changes to an actor's 2025 data, by actor id"
+    )
+    relations: Relations = Field(Relations(), description="changes to sanctions and rivalries")
+    uncertainties: dict[str, Distribution] = Field(
+        {}, description="engine parameters drawn from a distribution in each run"
+    )
+    levers: dict[str, dict[str, LeverValues]] = Field(
+        {},
+        description="a grid of policy levers for sweeps: {target: {lever: [values]}}, a target "
+        "being a bloc class or an actor id",
+    )
 
     @field_validator("parameters")
     @classmethod

@@ -114,3 +114,17 @@ def test_run_errors_are_one_line_exit_2(
 ) -> None:
     code, _, err = run(capsys, *args)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_schema_writes_the_json_schema_to_stdout_or_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, stdout, _ = run(capsys, "schema")
+    assert code == 0
+    assert "lunar_share" in json.loads(stdout)["properties"]["parameters"]["properties"]
+    target = tmp_path / "scenario.schema.json"
+    code, _, _ = run(capsys, "schema", "--out", str(target))
+    assert code == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["title"] == "moondust scenario"
+    code, stdout, _ = run(capsys, "schema", "--format", "markdown")
+    assert code == 0 and stdout.startswith("# Scenario file reference")

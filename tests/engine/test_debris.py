@@ -106,8 +106,9 @@ def test_pure_decay_follows_the_residence_times() -> None:
 def test_toy_check_asat_pulse_lasts_only_with_long_residence(
     residence: float, lasting: bool
 ) -> None:
-    # mechanisms.md §6 toy check: one shell, MOCAT-3 coefficients, λ = 1000/yr from an empty
-    # shell, a 3,000-fragment pulse; N at 50 years with and without it.
+    # A toy check of the MOCAT-3 equations (D'Ambrosio et al. 2022): one shell, MOCAT-3
+    # coefficients, λ = 1000/yr from an empty shell, a 3,000-fragment pulse; N at 50 years with
+    # and without it.
     p = params(
         launch_rate_2025=1000.0,
         debris_residence_years=residence,

@@ -11,7 +11,8 @@ from moondust.engine import technology
 from moondust.engine.state import initial_state
 from tests.engine.builders import run_parameters, two_actor_setting
 
-# mechanisms.md §2a: x^N and x^C for a=100, A=60, b=1, γ=10 (rounded to 2 decimals there).
+# d'Aspremont & Jacquemin 1988: x^N and x^C for a=100, A=60, b=1, γ=10 (computed independently
+# from their closed forms and rounded to 2 decimals).
 AJ_TABLE = {
     0.0: (1.86, 0.91),
     0.25: (1.64, 1.15),

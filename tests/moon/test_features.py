@@ -56,7 +56,7 @@ def test_nearest_feature_names_a_mare_at_its_centre() -> None:
 
 
 def test_catalogue_uses_current_gazetteer_values() -> None:
-    # helium3.md §8: Crisium is 16.18 N, 59.10 E, 555.9 km, not the old 17.0 N / 418 km.
+    # IAU Gazetteer (current): Crisium is 16.18 N, 59.10 E, 555.9 km, not the old 17.0 N / 418 km.
     catalogue = maria()
     i = catalogue.names.index("Mare Crisium")
     assert catalogue.lat_deg[i] == pytest.approx(16.18, abs=0.01)

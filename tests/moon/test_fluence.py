@@ -1,4 +1,4 @@
-"""The solar-wind fluence factor: geometry and the magnetotail blackout (helium3.md §2.4)."""
+"""The solar-wind fluence factor: geometry and the magnetotail blackout (docs/model.md, M0)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 
 from moondust.moon.fluence import fluence_factor, longitude_factor
 
-# helium3.md §2.4, table "F (6-day tail)" and "F (4-day tail)" at latitude 0 (derived there by
-# numerical integration; we integrate analytically, so agreement to 3 decimals is expected).
+# An independent numerical integration of the same geometry at latitude 0, 6-day and 4-day
+# tails (we integrate analytically, so agreement to 3 decimals is expected).
 SIX_DAY = {0: 0.404, 30: 0.484, 60: 0.699, 90: 0.901, 120: 0.997, 180: 1.000}
 FOUR_DAY = {0: 0.587, 30: 0.642, 60: 0.793, 90: 0.955, 120: 1.000, 180: 1.000}
 
@@ -37,7 +37,7 @@ def test_far_side_receives_more_than_near_side() -> None:
     near = np.abs(lon) < 90
     mean_near = (f * weights)[:, near[0]].sum() / weights[:, near[0]].sum()
     mean_far = (f * weights)[:, ~near[0]].sum() / weights[:, ~near[0]].sum()
-    # helium3.md §2.4: area means 0.48 (near) and 0.77 (far).
+    # The same independent integration: area means 0.48 (near) and 0.77 (far).
     assert mean_near == pytest.approx(0.48, abs=0.01)
     assert mean_far == pytest.approx(0.77, abs=0.01)
 

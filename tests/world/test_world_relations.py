@@ -45,7 +45,7 @@ def test_sanctions(world: World) -> None:
     assert not pair(world, sanction, "CHN", "RUS")
     wolf = next(r for r in relation_records() if r.kind == "sanction" and r.actor_b == "CHN")
     assert wolf.actor_a == "USA" and wolf.since == 2011
-    assert "112-10" in wolf.source and "§4.3" in wolf.source
+    assert "112-10" in wolf.source and "[wolf2011]" in wolf.source
 
 
 def test_relations_are_cited() -> None:
