@@ -23,8 +23,8 @@ _FUSION_TRACK = TRACKS.index("fusion")
 
 
 class LadderTables(NamedTuple):
-    """The ladder and roadmaps as :func:`_choose_targets` reads them, for M milestones and N
-    actors (the setting's: the same in every run)."""
+    """The ladder and roadmaps as :func:`_choose_targets` reads them (unpacked), for M milestones
+    and N actors (the setting's: the same in every run)."""
 
     prerequisite_start: IntArray
     """(M + 1,) milestone m needs ``prerequisite_needs[start[m]:start[m + 1]]``
@@ -48,15 +48,26 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
 
 
 @kernel
-def _choose_targets(achieved, ladder, year, fusion_off, targets):  # type: ignore[no-untyped-def]
+def _choose_targets(  # type: ignore[no-untyped-def]
+    achieved,
+    prerequisite_start,
+    prerequisite_needs,
+    track,
+    roadmap_year,
+    year,
+    fusion_off,
+    targets,
+):
     """Per (run, actor, track) into ``targets`` (R, N, tracks): the first eligible milestone (not
     held in ``achieved`` (R, N, M), its prerequisites held) in ladder order, those the roadmap
     schedules within the lookahead first; −1 for none (and on the fusion track when it is off:
-    ``fusion_off`` (R,)). ``ladder`` is the :class:`LadderTables`."""
-    start = ladder.prerequisite_start
-    needs = ladder.prerequisite_needs
-    track = ladder.track
-    roadmap_year = ladder.roadmap_year
+    ``fusion_off`` (R,)).
+
+    Called with a :class:`LadderTables` unpacked after ``achieved`` (a test checks the names):
+    Numba's dispatcher types arrays passed one by one much faster than a named tuple of them.
+    """
+    start = prerequisite_start
+    needs = prerequisite_needs
     runs, n, size = achieved.shape
     tracks = targets.shape[2]
     horizon = float(year + _ROADMAP_LOOKAHEAD)
@@ -112,7 +123,7 @@ def choose_targets(
     )
     _choose_targets(
         np.ascontiguousarray(state.achieved, dtype=np.bool_),
-        tables,
+        *tables,
         int(state.year),
         fusion_off,
         targets,
