@@ -430,82 +430,6 @@ def _fund_and_grow(spill, inputs, p, out):  # type: ignore[no-untyped-def]
                 capability[r, i, k] = own + growth
 
 
-@kernel
-def _fund_and_grow_fields(  # type: ignore[no-untyped-def]
-    # SpilloverInputs
-    openness,
-    same_bloc,
-    sanction,
-    bonus,
-    has_bonus,
-    spillover_max,
-    cross_bloc_discount,
-    # FundingInputs
-    coordinate,
-    civil_usd_bn,
-    learning,
-    targets,
-    thresholds,
-    # TechnologyParameters
-    lunar_share,
-    rd_fraction,
-    aj_cost_convexity,
-    fusion_rd_fraction,
-    idea_productivity,
-    research_elasticity,
-    knowledge_elasticity,
-    public_visibility,
-    absorptive_half_usd_bn,
-    catch_up_rate,
-    # FundingArrays
-    partners,
-    lunar_rd_usd_bn,
-    mission_fund_usd_bn,
-    capability,
-):
-    """:func:`_fund_and_grow` called with its four tuples unpacked, ``(*spill, *inputs, *p,
-    *out)``: the parameters are the tuples' fields in order (a test checks the names), and the
-    tuples are rebuilt here by keyword. Numba's dispatcher types arrays passed one by one faster
-    than arrays in named tuples: passing the four tuples from Python cost about 10 µs more a call
-    (17 against 8 µs for one run), a few per cent of a one-run simulation."""
-    _fund_and_grow(
-        SpilloverInputs(
-            openness=openness,
-            same_bloc=same_bloc,
-            sanction=sanction,
-            bonus=bonus,
-            has_bonus=has_bonus,
-            spillover_max=spillover_max,
-            cross_bloc_discount=cross_bloc_discount,
-        ),
-        FundingInputs(
-            coordinate=coordinate,
-            civil_usd_bn=civil_usd_bn,
-            learning=learning,
-            targets=targets,
-            thresholds=thresholds,
-        ),
-        TechnologyParameters(
-            lunar_share=lunar_share,
-            rd_fraction=rd_fraction,
-            aj_cost_convexity=aj_cost_convexity,
-            fusion_rd_fraction=fusion_rd_fraction,
-            idea_productivity=idea_productivity,
-            research_elasticity=research_elasticity,
-            knowledge_elasticity=knowledge_elasticity,
-            public_visibility=public_visibility,
-            absorptive_half_usd_bn=absorptive_half_usd_bn,
-            catch_up_rate=catch_up_rate,
-        ),
-        FundingArrays(
-            partners=partners,
-            lunar_rd_usd_bn=lunar_rd_usd_bn,
-            mission_fund_usd_bn=mission_fund_usd_bn,
-            capability=capability,
-        ),
-    )
-
-
 def initial(setting: Setting, p: RunParameters, runs: int) -> None:
     """No state of its own: capabilities and funds are the core state's."""
     return None
@@ -567,7 +491,7 @@ def fund_and_grow(
         mission_fund_usd_bn=writable(state.mission_fund_usd_bn, np.float64),
         capability=writable(state.capability, np.float64),
     )
-    _fund_and_grow_fields(*spill, *inputs, *TechnologyParameters.of(p, runs), *out)
+    _fund_and_grow(spill, inputs, TechnologyParameters.of(p, runs), out)
     state.lunar_rd_usd_bn = out.lunar_rd_usd_bn
     state.mission_fund_usd_bn = out.mission_fund_usd_bn
     state.capability = out.capability
