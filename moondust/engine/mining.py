@@ -265,7 +265,7 @@ def mining_parameters(p: RunParameters, runs: int) -> MiningParameters:
 # The phases below each loop over all runs (runs are independent, so this gives every run the
 # same arithmetic as one loop over runs around all phases) and bind the tuple fields they use to
 # locals first: an array read out of a tuple inside a loop, or a tuple passed to a helper once per
-# run, costs reference counting that made the mining year twice as slow (measured, 200 runs).
+# run, costs reference counting that made the mining year 2.5 to 4 times as slow (200 runs).
 
 
 @kernel
