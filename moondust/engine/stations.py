@@ -288,7 +288,7 @@ class _Workspace(NamedTuple):
     bloc partners; ``hosts`` (H,) the actors hosting a station; ``predecessor`` (S,) some station
     succeeds it. Per run: ``before`` (S, N) the predecessors' training before this year; ``willing``
     (N,) ``openness ≥ o_min``; ``flights`` (N, N) foreign seats ``F`` by host (rows) and
-    nationality. Per station: ``qualified`` (N,), ``conflict`` (N,) sanctioned with someone aboard,
+    nationality. Per station: ``conflict`` (N,) sanctioned with someone aboard,
     ``count`` (N,) pooled seats given, ``priority`` and ``guest_priority`` (N,) the pools' orders,
     ``bloc_candidates`` and ``guest_candidates`` (N,) actor indices, ``pool`` (N,) seats flown.
     """
@@ -300,7 +300,6 @@ class _Workspace(NamedTuple):
     before: FloatArray
     willing: BoolArray
     flights: FloatArray
-    qualified: BoolArray
     conflict: BoolArray
     count: IntArray
     priority: FloatArray
@@ -338,7 +337,6 @@ def _workspace(year, table):  # type: ignore[no-untyped-def]
         np.zeros(n, dtype=np.bool_),
         np.zeros((n, n)),
         np.zeros(n, dtype=np.bool_),
-        np.zeros(n, dtype=np.bool_),
         np.zeros(n, dtype=np.int64),
         np.empty(n),
         np.empty(n),
@@ -349,204 +347,8 @@ def _workspace(year, table):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _begin_run(r, willing_min, openness, training, work):  # type: ignore[no-untyped-def]
-    """Run r's willingness to train abroad, predecessors' training, and no flights yet."""
-    size, n = work.before.shape
-    for j in range(n):
-        work.willing[j] = openness[r, j] >= willing_min
-    # a successor takes over the training its predecessor had before this year
-    for s in range(size):
-        if work.predecessor[s]:
-            for j in range(n):
-                work.before[s, j] = training[r, s, j]
-    for h in work.hosts:
-        for j in range(n):
-            work.flights[h, j] = 0.0
-
-
-@kernel
-def _schedule(r, s, year, achieved, table, arrays):  # type: ignore[no-untyped-def]
-    """Open or close station s in run r this year; whether it flies crews.
-
-    A station that does not fly keeps no trainees and no credits and flies no seats.
-    """
-    h = table.host[s]
-    was_opened = not np.isnan(arrays.opened_year[r, s])
-    if year > table.close_year[s]:
-        arrays.closed[r, s] = True
-    m = table.milestone[s]
-    holds = m < 0 or achieved[r, h, m]
-    now_open = (
-        table.open_year[s] <= year
-        and year <= table.close_year[s]
-        and not arrays.closed[r, s]
-        and (holds or was_opened)
-    )
-    arrays.open[r, s] = now_open
-    if not now_open:
-        # nothing flies, nobody trains, credits lapse (what the general path gives)
-        arrays.bloc_credit[r, s] = 0.0
-        arrays.guest_credit[r, s] = 0.0
-        for j in range(table.bloc.shape[1]):
-            arrays.training[r, s, j] = NOT_IN_TRAINING
-            arrays.quota_credit[r, s, j] = 0.0
-            arrays.seats_flown[r, s, j] = 0
-        return False
-    if not was_opened:
-        arrays.opened_year[r, s] = float(year)
-    return True
-
-
-@kernel
-def _train(r, s, needed, phi, guests_on, table, arrays, work):  # type: ignore[no-untyped-def]
-    """Training pipeline of station s: who it is open to, years trained, who is qualified."""
-    pred = table.successor_of[s]
-    for j in range(table.bloc.shape[1]):
-        pooled = work.willing[j] and ((table.bloc[s, j] and phi > 0) or guests_on)
-        open_to = table.eligible[s, j] and (table.treaty[s, j] or pooled)
-        trained = arrays.training[r, s, j]
-        if open_to:
-            if trained >= 0:
-                trained = trained + 1.0
-            elif pred >= 0:
-                trained = max(work.before[pred, j], 0.0)
-            else:
-                trained = 0.0
-        arrays.training[r, s, j] = trained
-        work.qualified[j] = open_to and trained >= needed
-
-
-@kernel
-def _treaty_quotas(r, s, table, arrays, work):  # type: ignore[no-untyped-def]
-    """1. Treaty quotas with a carried fractional entitlement; the seats they take."""
-    eps = _EPS
-    seats_s = table.seats[s]
-    quota_total = 0
-    for j in range(table.bloc.shape[1]):
-        taken = 0
-        carry = 0.0
-        if table.treaty[s, j]:
-            entitled = arrays.quota_credit[r, s, j] + table.quota[s, j] * seats_s
-            whole = np.floor(entitled + eps)
-            if work.qualified[j]:
-                taken = int(whole)
-            carry = entitled - whole
-        arrays.quota_credit[r, s, j] = carry if carry > 0.0 else 0.0
-        work.pool[j] = taken
-        quota_total += taken
-    return quota_total
-
-
-@kernel
-def _queue_candidates(r, s, guests_on, big, table, arrays, work):  # type: ignore[no-untyped-def]
-    """The qualified candidates of the two pools of station s, by actor index, and their order.
-
-    Returns the numbers of bloc and guest candidates; resets the seats given and marks who is in
-    conflict with the host.
-    """
-    h = table.host[s]
-    n = table.bloc.shape[1]
-    bloc_number = 0
-    guest_number = 0
-    for j in range(n):
-        work.count[j] = 0
-        work.conflict[j] = table.sanction[h, j]
-        if work.qualified[j]:
-            work.priority[j] = float(arrays.seats_by_station[r, s, j]) * n + work.rotation[j]
-            if table.bloc[s, j]:
-                work.bloc_candidates[bloc_number] = j
-                bloc_number += 1
-            if guests_on and not table.treaty[s, j]:
-                # the host's bloc-mates first
-                tier = 0.0 if table.bloc_mate[s, j] else big
-                work.guest_priority[j] = tier + work.priority[j]
-                work.guest_candidates[guest_number] = j
-                guest_number += 1
-    return bloc_number, guest_number
-
-
-@kernel
-def _give_seats(offer, candidates, number, order, cap, sanction, work):  # type: ignore[no-untyped-def]
-    """Offer a pool's seats one at a time; the seats given.
-
-    Each goes to the first eligible candidate: the lowest ``order`` among ``candidates[:number]``
-    (actor indices, increasing) not in conflict with anyone aboard and under the per-nationality
-    cap (ties: the lowest index, as ``argmin``).
-    """
-    n = work.conflict.shape[0]
-    given = 0
-    while given < offer:
-        best = -1
-        lowest = np.inf
-        for c in range(number):
-            j = candidates[c]
-            if not work.conflict[j] and work.count[j] < cap and order[j] < lowest:
-                lowest = order[j]
-                best = j
-        if best < 0:
-            break  # nobody left to take a seat; the rest go back to the host
-        for k in range(n):
-            work.conflict[k] = work.conflict[k] or sanction[best, k]
-        # Priorities are fixed for the year and candidates only drop out, so the first stays
-        # first while it may take seats: give them without scanning again.
-        while True:
-            work.pool[best] += 1
-            work.count[best] += 1
-            given += 1
-            if given == offer or work.count[best] >= cap or work.conflict[best]:
-                break
-    return given
-
-
-@kernel
-def _bloc_pool(r, s, phi, remaining, number, cap, table, arrays, work):  # type: ignore[no-untyped-def]
-    """2. The bloc partners' pool of station s: offers the whole part of its credit."""
-    credit = arrays.bloc_credit[r, s] + (phi if work.has_bloc[s] else 0.0) * remaining
-    offer = int(np.floor(credit + _EPS))
-    arrays.bloc_credit[r, s] = max(credit - offer, 0.0)
-    return _give_seats(
-        offer, work.bloc_candidates, number, work.priority, cap, table.sanction, work
-    )
-
-
-@kernel
-def _guest_pool(r, s, openness, remaining, number, cap, table, arrays, work):  # type: ignore[no-untyped-def]
-    """3. The guests' pool of station s, from the host's ``station_openness`` lever."""
-    credit = arrays.guest_credit[r, s] + openness * remaining
-    offer = int(np.floor(credit + _EPS))
-    arrays.guest_credit[r, s] = max(credit - offer, 0.0)
-    return _give_seats(
-        offer, work.guest_candidates, number, work.guest_priority, cap, table.sanction, work
-    )
-
-
-@kernel
-def _fly(r, s, table, arrays, work):  # type: ignore[no-untyped-def]
-    """4. The host flies the rest of station s's seats; the totals and the foreign seats F.
-
-    The host is never a candidate, so ``pool[h]`` is 0 until here.
-    """
-    h = table.host[s]
-    n = table.bloc.shape[1]
-    foreign = 0
-    for j in range(n):
-        foreign += work.pool[j]
-    work.pool[h] = table.seats[s] - foreign
-    for j in range(n):
-        flown = work.pool[j]
-        arrays.seats_flown[r, s, j] = flown
-        arrays.seats_by_station[r, s, j] += flown
-        arrays.seats_total[r, j] += flown
-        if flown > 0:
-            arrays.flown_ever[r, j] = True
-        if j != h:
-            arrays.foreign_flights_total[r, j] += flown
-            work.flights[h, j] += flown
-
-
-@kernel
-def _crew_links(r, decay, crew_link, work):  # type: ignore[no-untyped-def]
-    """Crew links: L ← (1 − δ_L) L + F + Fᵀ, summed in that order.
+def _crew_links(r, decay, crew_link, hosts, flights):  # type: ignore[no-untyped-def]
+    """Crew links of run r: L ← (1 − δ_L) L + F + Fᵀ, summed in that order.
 
     F is zero outside the hosts' rows, so Fᵀ is zero outside their columns: add only there.
     """
@@ -555,12 +357,12 @@ def _crew_links(r, decay, crew_link, work):  # type: ignore[no-untyped-def]
     for i in range(n):
         for j in range(n):
             crew_link[r, i, j] = keep * crew_link[r, i, j]
-    for h in work.hosts:
+    for h in hosts:
         for j in range(n):
-            crew_link[r, h, j] += work.flights[h, j]
-    for h in work.hosts:
+            crew_link[r, h, j] += flights[h, j]
+    for h in hosts:
         for i in range(n):
-            crew_link[r, i, h] += work.flights[h, i]
+            crew_link[r, i, h] += flights[h, i]
 
 
 @kernel
@@ -568,30 +370,217 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
     """One year of every station in every run: schedule, training, seat allocation, records.
 
     Mirrors :func:`step` (which documents the rules); every state array is updated in place.
+    The named tuples are unpacked into locals once, here: split into compiled helpers taking
+    the tuples, the per-station work ran four to ten times slower (measured; Numba counts
+    references to the tuples' arrays at every helper call), so it stays written out.
     """
-    runs, size, n = arrays.seats_flown.shape
+    year = inputs.year
+    achieved = inputs.achieved
+    station_openness_lever = inputs.station_openness
+    openness = inputs.openness
+    guest_openness_min = parameters.guest_openness_min
+    training_years = parameters.crew_training_years
+    guest_seats_max = parameters.guest_seats_max
+    bloc_partner_share = parameters.bloc_partner_share
+    crew_link_decay = parameters.crew_link_decay
+    host = table.host
+    capacity = table.seats
+    open_year = table.open_year
+    close_year = table.close_year
+    milestone = table.milestone
+    successor_of = table.successor_of
+    quota = table.quota
+    treaty = table.treaty
+    bloc = table.bloc
+    eligible = table.eligible
+    bloc_mate = table.bloc_mate
+    sanction = table.sanction
+    is_open = arrays.open
+    seats_flown = arrays.seats_flown
+    seats_total = arrays.seats_total
+    foreign_flights_total = arrays.foreign_flights_total
+    flown_ever = arrays.flown_ever
+    training = arrays.training
+    crew_link = arrays.crew_link
+    seats_by_station = arrays.seats_by_station
+    opened_year = arrays.opened_year
+    closed = arrays.closed
+    quota_credit = arrays.quota_credit
+    bloc_credit = arrays.bloc_credit
+    guest_credit = arrays.guest_credit
+    runs, size, n = seats_flown.shape
     eps = _EPS
     big = float(n) * (float(n) + 1.0) * 1e6
-    work = _workspace(inputs.year, table)
+    work = _workspace(year, table)
+    before = work.before
+    willing = work.willing
+    conflict = work.conflict
+    count = work.count
+    priority = work.priority
+    guest_priority = work.guest_priority
+    bloc_candidates = work.bloc_candidates
+    guest_candidates = work.guest_candidates
+    pool = work.pool
+    rotation = work.rotation
+    has_bloc = work.has_bloc
+    hosts = work.hosts
+    flights = work.flights
+    predecessor = work.predecessor
     for r in range(runs):
-        needed = parameters.crew_training_years[r] - eps
-        cap = max(np.floor(parameters.guest_seats_max[r] + eps), 1.0)
-        phi = min(max(parameters.bloc_partner_share[r], 0.0), 1.0)
-        _begin_run(r, parameters.guest_openness_min[r], inputs.openness, arrays.training, work)
+        willing_min = guest_openness_min[r]
+        needed = training_years[r] - eps
+        cap = max(np.floor(guest_seats_max[r] + eps), 1.0)
+        phi = min(max(bloc_partner_share[r], 0.0), 1.0)
+        for j in range(n):
+            willing[j] = openness[r, j] >= willing_min
+        # a successor takes over the training its predecessor had before this year
         for s in range(size):
-            if not _schedule(r, s, inputs.year, inputs.achieved, table, arrays):
-                continue
-            station_openness = min(max(inputs.station_openness[r, table.host[s]], 0.0), 1.0)
-            guests_on = station_openness > 0
-            _train(r, s, needed, phi, guests_on, table, arrays, work)
-            remaining = table.seats[s] - _treaty_quotas(r, s, table, arrays, work)
-            bloc_number, guest_number = _queue_candidates(r, s, guests_on, big, table, arrays, work)
-            remaining -= _bloc_pool(r, s, phi, remaining, bloc_number, cap, table, arrays, work)
-            remaining -= _guest_pool(
-                r, s, station_openness, remaining, guest_number, cap, table, arrays, work
+            if predecessor[s]:
+                for j in range(n):
+                    before[s, j] = training[r, s, j]
+        for h in hosts:
+            for j in range(n):
+                flights[h, j] = 0.0
+
+        for s in range(size):
+            h = host[s]
+            seats_s = capacity[s]
+            was_opened = not np.isnan(opened_year[r, s])
+            if year > close_year[s]:
+                closed[r, s] = True
+            holds = milestone[s] < 0 or achieved[r, h, milestone[s]]
+            now_open = (
+                open_year[s] <= year
+                and year <= close_year[s]
+                and not closed[r, s]
+                and (holds or was_opened)
             )
-            _fly(r, s, table, arrays, work)
-        _crew_links(r, parameters.crew_link_decay[r], arrays.crew_link, work)
+            is_open[r, s] = now_open
+            if not now_open:
+                # nothing flies, nobody trains, credits lapse (what the general path gives)
+                bloc_credit[r, s] = 0.0
+                guest_credit[r, s] = 0.0
+                for j in range(n):
+                    training[r, s, j] = NOT_IN_TRAINING
+                    quota_credit[r, s, j] = 0.0
+                    seats_flown[r, s, j] = 0
+                continue
+            if not was_opened:
+                opened_year[r, s] = float(year)
+
+            # Training pipeline: who the station is open to, years trained, who is qualified;
+            # the treaty quotas; and the qualified candidates of the two pools, by actor index.
+            station_openness = min(max(station_openness_lever[r, h], 0.0), 1.0)
+            guests_on = station_openness > 0
+            pred = successor_of[s]
+            quota_total = 0
+            bloc_number = 0
+            guest_number = 0
+            for j in range(n):
+                is_treaty = treaty[s, j]
+                pooled = willing[j] and ((bloc[s, j] and phi > 0) or guests_on)
+                open_to = eligible[s, j] and (is_treaty or pooled)
+                trained = training[r, s, j]
+                if open_to:
+                    if trained >= 0:
+                        trained = trained + 1.0
+                    elif pred >= 0:
+                        trained = max(before[pred, j], 0.0)
+                    else:
+                        trained = 0.0
+                training[r, s, j] = trained
+                qualified = open_to and trained >= needed
+
+                # 1. Treaty quotas with a carried fractional entitlement.
+                taken = 0
+                carry = 0.0
+                if is_treaty:
+                    entitled = quota_credit[r, s, j] + quota[s, j] * seats_s
+                    whole = np.floor(entitled + eps)
+                    if qualified:
+                        taken = int(whole)
+                    carry = entitled - whole
+                quota_credit[r, s, j] = carry if carry > 0.0 else 0.0
+                pool[j] = taken
+                quota_total += taken
+                count[j] = 0
+                conflict[j] = sanction[h, j]
+                if qualified:
+                    priority[j] = float(seats_by_station[r, s, j]) * n + rotation[j]
+                    if bloc[s, j]:
+                        bloc_candidates[bloc_number] = j
+                        bloc_number += 1
+                    if guests_on and not is_treaty:
+                        # the host's bloc-mates first
+                        tier = 0.0 if bloc_mate[s, j] else big
+                        guest_priority[j] = tier + priority[j]
+                        guest_candidates[guest_number] = j
+                        guest_number += 1
+            remaining = seats_s - quota_total
+
+            # 2. Bloc partners' pool, then 3. the guests' pool (from the host's station_openness
+            # lever). Each offers the whole part of its credit, one seat at a time, to the first
+            # eligible candidate: the lowest priority among its candidates (actor indices,
+            # increasing) not in conflict with anyone aboard and under the per-nationality cap
+            # (ties: the lowest index, as ``argmin``). Written out here rather than as a helper
+            # kernel: a call with this many array arguments costs more than the work it does.
+            for guests in range(2):
+                if guests:
+                    credit = guest_credit[r, s] + station_openness * remaining
+                    candidates = guest_candidates
+                    number = guest_number
+                    order = guest_priority
+                else:
+                    credit = bloc_credit[r, s] + (phi if has_bloc[s] else 0.0) * remaining
+                    candidates = bloc_candidates
+                    number = bloc_number
+                    order = priority
+                offer = int(np.floor(credit + eps))
+                if guests:
+                    guest_credit[r, s] = max(credit - offer, 0.0)
+                else:
+                    bloc_credit[r, s] = max(credit - offer, 0.0)
+                given = 0
+                while given < offer:
+                    best = -1
+                    lowest = np.inf
+                    for c in range(number):
+                        j = candidates[c]
+                        if not conflict[j] and count[j] < cap and order[j] < lowest:
+                            lowest = order[j]
+                            best = j
+                    if best < 0:
+                        break  # nobody left to take a seat; the rest go back to the host
+                    for k in range(n):
+                        conflict[k] = conflict[k] or sanction[best, k]
+                    # Priorities are fixed for the year and candidates only drop out, so the
+                    # first stays first while it may take seats: give them without scanning again.
+                    while True:
+                        pool[best] += 1
+                        count[best] += 1
+                        given += 1
+                        if given == offer or count[best] >= cap or conflict[best]:
+                            break
+                remaining -= given
+
+            # 4. The host flies the rest (the host is never a candidate: pool[h] is 0), and the
+            # totals; F, the foreign seats by host, goes into the crew links below.
+            foreign = 0
+            for j in range(n):
+                foreign += pool[j]
+            pool[h] = seats_s - foreign
+            for j in range(n):
+                flown = pool[j]
+                seats_flown[r, s, j] = flown
+                seats_by_station[r, s, j] += flown
+                seats_total[r, j] += flown
+                if flown > 0:
+                    flown_ever[r, j] = True
+                if j != h:
+                    foreign_flights_total[r, j] += flown
+                    flights[h, j] += flown
+
+        _crew_links(r, crew_link_decay[r], crew_link, hosts, flights)
 
 
 def step(state: State, setting: Setting, p: RunParameters) -> None:
