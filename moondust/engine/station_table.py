@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +23,38 @@ IntArray = NDArray[np.int64]
 
 _EPS = 1e-9
 """Tolerance of the capacity check on the treaty quotas."""
+
+
+class StationCatalogue(NamedTuple):
+    """The arrays of a :class:`StationTable` the compiled kernels read (S stations, N actors).
+
+    Attributes
+    ----------
+    host, seats, milestone, successor_of
+        Host actor, seats a year ``C_s``, required milestone (−1: none) and predecessor station
+        (−1: none), each (S,) int64.
+    open_year, close_year
+        First and last operating year (S,) float64.
+    quota
+        Treaty seat shares ``q_sj`` (S, N) float64.
+    treaty, bloc, eligible, bloc_mate
+        Treaty partners, bloc partners, may fly as a foreigner, same bloc as the host: (S, N) bool.
+    sanction
+        The sanction matrix (N, N) bool.
+    """
+
+    host: IntArray
+    seats: IntArray
+    open_year: FloatArray
+    close_year: FloatArray
+    milestone: IntArray
+    successor_of: IntArray
+    quota: FloatArray
+    treaty: BoolArray
+    bloc: BoolArray
+    eligible: BoolArray
+    bloc_mate: BoolArray
+    sanction: BoolArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,6 +126,23 @@ class StationTable:
     def index(self, station_id: str) -> int:
         """Position of a station id in the table."""
         return self.ids.index(station_id)
+
+    def catalogue(self) -> StationCatalogue:
+        """The table's arrays as the kernels take them (:class:`StationCatalogue`)."""
+        return StationCatalogue(
+            host=self.host,
+            seats=self.seats,
+            open_year=self.open_year,
+            close_year=self.close_year,
+            milestone=self.milestone,
+            successor_of=self.successor_of,
+            quota=self.quota,
+            treaty=self.treaty,
+            bloc=self.bloc,
+            eligible=self.eligible,
+            bloc_mate=self.bloc_mate,
+            sanction=self.sanction,
+        )
 
 
 def load_stations(setting: Setting, specs: Sequence[StationSpec] | None = None) -> StationTable:
@@ -188,4 +238,4 @@ def load_stations(setting: Setting, specs: Sequence[StationSpec] | None = None) 
     )
 
 
-__all__ = ["IntArray", "StationTable", "load_stations"]
+__all__ = ["IntArray", "StationCatalogue", "StationTable", "load_stations"]

@@ -51,21 +51,34 @@ or in any batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
+import numba
 import numpy as np
 
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
-from moondust.engine.station_table import IntArray, StationTable, load_stations
+from moondust.engine.station_table import IntArray, StationCatalogue, StationTable, load_stations
 from moondust.world.stations import StationSpec, markdown_table, station_specs
 
 NOT_IN_TRAINING = -1.0
 """Value of :attr:`StationState.training` for a nationality with no candidate in the pipeline."""
 
 _EPS = 1e-9
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _inlined(function: _F) -> _F:
+    """A compiled helper of :func:`_advance_stations`, inlined into it by Numba (not called).
+
+    It takes arrays, never the named tuples: a call per station costs more than its work, and
+    tuples passed even to inlined helpers made the step four times slower (measured).
+    """
+    return numba.njit(cache=True, nogil=True, inline="always")(function)  # type: ignore[return-value]
 
 
 @dataclass
@@ -225,38 +238,6 @@ class StationParameters(NamedTuple):
     crew_link_decay: FloatArray
 
 
-class StationCatalogue(NamedTuple):
-    """The arrays of a :class:`StationTable` the kernels read (S stations, N actors).
-
-    Attributes
-    ----------
-    host, seats, milestone, successor_of
-        Host actor, seats a year ``C_s``, required milestone (−1: none) and predecessor station
-        (−1: none), each (S,) int64.
-    open_year, close_year
-        First and last operating year (S,) float64.
-    quota
-        Treaty seat shares ``q_sj`` (S, N) float64.
-    treaty, bloc, eligible, bloc_mate
-        Treaty partners, bloc partners, may fly as a foreigner, same bloc as the host: (S, N) bool.
-    sanction
-        The sanction matrix (N, N) bool.
-    """
-
-    host: IntArray
-    seats: IntArray
-    open_year: FloatArray
-    close_year: FloatArray
-    milestone: IntArray
-    successor_of: IntArray
-    quota: FloatArray
-    treaty: BoolArray
-    bloc: BoolArray
-    eligible: BoolArray
-    bloc_mate: BoolArray
-    sanction: BoolArray
-
-
 class StationArrays(NamedTuple):
     """The arrays of a :class:`StationState` the kernels update in place (same names, shapes).
 
@@ -289,7 +270,7 @@ class _Workspace(NamedTuple):
     succeeds it. Per run: ``before`` (S, N) the predecessors' training before this year; ``willing``
     (N,) ``openness ≥ o_min``; ``flights`` (N, N) foreign seats ``F`` by host (rows) and
     nationality. Per station: ``conflict`` (N,) sanctioned with someone aboard,
-    ``count`` (N,) pooled seats given, ``priority`` and ``guest_priority`` (N,) the pools' orders,
+    ``pooled`` (N,) pooled seats given, ``priority`` and ``guest_priority`` (N,) the pools' orders,
     ``bloc_candidates`` and ``guest_candidates`` (N,) actor indices, ``pool`` (N,) seats flown.
     """
 
@@ -301,7 +282,7 @@ class _Workspace(NamedTuple):
     willing: BoolArray
     flights: FloatArray
     conflict: BoolArray
-    count: IntArray
+    pooled: IntArray
     priority: FloatArray
     guest_priority: FloatArray
     bloc_candidates: IntArray
@@ -346,7 +327,89 @@ def _workspace(year, table):  # type: ignore[no-untyped-def]
     )
 
 
-@kernel
+@_inlined
+def _begin_run(  # type: ignore[no-untyped-def]
+    r, willing_min, openness, training, willing, predecessor, before, hosts, flights
+):
+    """Run r's start: who is willing to train abroad, the predecessors' training, no F yet."""
+    size, n = before.shape
+    for j in range(n):
+        willing[j] = openness[r, j] >= willing_min
+    # a successor takes over the training its predecessor had before this year
+    for s in range(size):
+        if predecessor[s]:
+            for j in range(n):
+                before[s, j] = training[r, s, j]
+    for h in hosts:
+        for j in range(n):
+            flights[h, j] = 0.0
+
+
+@_inlined
+def _lapse(r, s, training, quota_credit, seats_flown, bloc_credit, guest_credit):  # type: ignore[no-untyped-def]
+    """Station s does not fly in run r: nothing flies, nobody trains, credits lapse.
+
+    What the general path gives a station that is not open, without running it.
+    """
+    bloc_credit[r, s] = 0.0
+    guest_credit[r, s] = 0.0
+    for j in range(training.shape[2]):
+        training[r, s, j] = NOT_IN_TRAINING
+        quota_credit[r, s, j] = 0.0
+        seats_flown[r, s, j] = 0
+
+
+@_inlined
+def _give_seats(offer, candidates, order, cap, sanction, conflict, count, pool):  # type: ignore[no-untyped-def]
+    """Give a pool's ``offer`` seats one at a time; returns the seats given.
+
+    Each goes to the first eligible candidate: the lowest ``order`` among ``candidates`` (actor
+    indices, increasing) not in ``conflict`` with anyone aboard and under the per-nationality
+    ``cap`` (ties: the lowest index, as ``argmin``). Updates ``conflict``, ``count``, ``pool``.
+    """
+    n = conflict.shape[0]
+    given = 0
+    while given < offer:
+        best = -1
+        lowest = np.inf
+        for c in range(candidates.shape[0]):
+            j = candidates[c]
+            if not conflict[j] and count[j] < cap and order[j] < lowest:
+                lowest = order[j]
+                best = j
+        if best < 0:
+            break  # nobody left to take a seat; the rest go back to the host
+        for k in range(n):
+            conflict[k] = conflict[k] or sanction[best, k]
+        # Priorities are fixed for the year and candidates only drop out, so the first stays
+        # first while it may take seats: give them without scanning again.
+        while True:
+            pool[best] += 1
+            count[best] += 1
+            given += 1
+            if given == offer or count[best] >= cap or conflict[best]:
+                break
+    return given
+
+
+@_inlined
+def _record_seats(  # type: ignore[no-untyped-def]
+    r, s, h, pool, seats_flown, seats_by_station, seats_total, flown_ever, foreign, flights
+):
+    """Station s's seats ``pool`` (host h) flown in run r: the records, and F by host."""
+    for j in range(pool.shape[0]):
+        flown = pool[j]
+        seats_flown[r, s, j] = flown
+        seats_by_station[r, s, j] += flown
+        seats_total[r, j] += flown
+        if flown > 0:
+            flown_ever[r, j] = True
+        if j != h:
+            foreign[r, j] += flown
+            flights[h, j] += flown
+
+
+@_inlined
 def _crew_links(r, decay, crew_link, hosts, flights):  # type: ignore[no-untyped-def]
     """Crew links of run r: L ← (1 − δ_L) L + F + Fᵀ, summed in that order.
 
@@ -370,9 +433,9 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
     """One year of every station in every run: schedule, training, seat allocation, records.
 
     Mirrors :func:`step` (which documents the rules); every state array is updated in place.
-    The named tuples are unpacked into locals once, here: split into compiled helpers taking
-    the tuples, the per-station work ran four to ten times slower (measured; Numba counts
-    references to the tuples' arrays at every helper call), so it stays written out.
+    The named tuples are unpacked into locals once, here, and the helpers (inlined) take arrays:
+    written as helpers taking the tuples, the per-station steps ran four to ten times slower
+    (measured; Numba counted references to the tuples' arrays at every step).
     """
     year = inputs.year
     achieved = inputs.achieved
@@ -415,7 +478,7 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
     before = work.before
     willing = work.willing
     conflict = work.conflict
-    count = work.count
+    count = work.pooled
     priority = work.priority
     guest_priority = work.guest_priority
     bloc_candidates = work.bloc_candidates
@@ -431,16 +494,7 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
         needed = training_years[r] - eps
         cap = max(np.floor(guest_seats_max[r] + eps), 1.0)
         phi = min(max(bloc_partner_share[r], 0.0), 1.0)
-        for j in range(n):
-            willing[j] = openness[r, j] >= willing_min
-        # a successor takes over the training its predecessor had before this year
-        for s in range(size):
-            if predecessor[s]:
-                for j in range(n):
-                    before[s, j] = training[r, s, j]
-        for h in hosts:
-            for j in range(n):
-                flights[h, j] = 0.0
+        _begin_run(r, willing_min, openness, training, willing, predecessor, before, hosts, flights)
 
         for s in range(size):
             h = host[s]
@@ -457,13 +511,7 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
             )
             is_open[r, s] = now_open
             if not now_open:
-                # nothing flies, nobody trains, credits lapse (what the general path gives)
-                bloc_credit[r, s] = 0.0
-                guest_credit[r, s] = 0.0
-                for j in range(n):
-                    training[r, s, j] = NOT_IN_TRAINING
-                    quota_credit[r, s, j] = 0.0
-                    seats_flown[r, s, j] = 0
+                _lapse(r, s, training, quota_credit, seats_flown, bloc_credit, guest_credit)
                 continue
             if not was_opened:
                 opened_year[r, s] = float(year)
@@ -519,11 +567,8 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
             remaining = seats_s - quota_total
 
             # 2. Bloc partners' pool, then 3. the guests' pool (from the host's station_openness
-            # lever). Each offers the whole part of its credit, one seat at a time, to the first
-            # eligible candidate: the lowest priority among its candidates (actor indices,
-            # increasing) not in conflict with anyone aboard and under the per-nationality cap
-            # (ties: the lowest index, as ``argmin``). Written out here rather than as a helper
-            # kernel: a call with this many array arguments costs more than the work it does.
+            # lever). Each offers the whole part of its credit, one seat at a time
+            # (:func:`_give_seats`).
             for guests in range(2):
                 if guests:
                     credit = guest_credit[r, s] + station_openness * remaining
@@ -540,27 +585,9 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
                     guest_credit[r, s] = max(credit - offer, 0.0)
                 else:
                     bloc_credit[r, s] = max(credit - offer, 0.0)
-                given = 0
-                while given < offer:
-                    best = -1
-                    lowest = np.inf
-                    for c in range(number):
-                        j = candidates[c]
-                        if not conflict[j] and count[j] < cap and order[j] < lowest:
-                            lowest = order[j]
-                            best = j
-                    if best < 0:
-                        break  # nobody left to take a seat; the rest go back to the host
-                    for k in range(n):
-                        conflict[k] = conflict[k] or sanction[best, k]
-                    # Priorities are fixed for the year and candidates only drop out, so the
-                    # first stays first while it may take seats: give them without scanning again.
-                    while True:
-                        pool[best] += 1
-                        count[best] += 1
-                        given += 1
-                        if given == offer or count[best] >= cap or conflict[best]:
-                            break
+                given = _give_seats(
+                    offer, candidates[:number], order, cap, sanction, conflict, count, pool
+                )
                 remaining -= given
 
             # 4. The host flies the rest (the host is never a candidate: pool[h] is 0), and the
@@ -569,16 +596,18 @@ def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-unt
             for j in range(n):
                 foreign += pool[j]
             pool[h] = seats_s - foreign
-            for j in range(n):
-                flown = pool[j]
-                seats_flown[r, s, j] = flown
-                seats_by_station[r, s, j] += flown
-                seats_total[r, j] += flown
-                if flown > 0:
-                    flown_ever[r, j] = True
-                if j != h:
-                    foreign_flights_total[r, j] += flown
-                    flights[h, j] += flown
+            _record_seats(
+                r,
+                s,
+                h,
+                pool,
+                seats_flown,
+                seats_by_station,
+                seats_total,
+                flown_ever,
+                foreign_flights_total,
+                flights,
+            )
 
         _crew_links(r, crew_link_decay[r], crew_link, hosts, flights)
 
@@ -611,22 +640,8 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
         bloc_partner_share=per_run(p["bloc_partner_share"], runs),
         crew_link_decay=per_run(p["crew_link_decay"], runs),
     )
-    catalogue = StationCatalogue(
-        host=table.host,
-        seats=table.seats,
-        open_year=table.open_year,
-        close_year=table.close_year,
-        milestone=table.milestone,
-        successor_of=table.successor_of,
-        quota=table.quota,
-        treaty=table.treaty,
-        bloc=table.bloc,
-        eligible=table.eligible,
-        bloc_mate=table.bloc_mate,
-        sanction=table.sanction,
-    )
     arrays = StationArrays(*(getattr(st, name) for name in StationArrays._fields))
-    _advance_stations(inputs, parameters, catalogue, arrays)
+    _advance_stations(inputs, parameters, table.catalogue(), arrays)
 
 
 def running_costs(stations: StationState, table: StationTable) -> FloatArray:
@@ -644,6 +659,10 @@ def running_costs(stations: StationState, table: StationTable) -> FloatArray:
 
 __all__ = [
     "NOT_IN_TRAINING",
+    "StationArrays",
+    "StationCatalogue",
+    "StationInputs",
+    "StationParameters",
     "StationSpec",
     "StationState",
     "StationTable",
