@@ -44,9 +44,9 @@ with its start year's steady state ``L⁰_hj = q_hj C / δ_L`` (the ISS partners
 links do, a spillover bonus and a rivalry relief, is :mod:`moondust.engine.crew`.
 
 The yearly work is done by compiled kernels (:mod:`moondust.engine.jit`) that loop over runs,
-stations, actors and the seats of one station-year; loading the table stays in NumPy. There are no
-random draws: the allocation is a deterministic function of the state, so run *i* is the same alone
-or in any batch.
+stations, actors and the seats of one station-year; loading the table
+(:mod:`moondust.engine.station_table`) stays in NumPy. There are no random draws: the allocation is
+a deterministic function of the state, so run *i* is the same alone or in any batch.
 """
 
 from __future__ import annotations
