@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +41,16 @@ from moondust.errors import InputFileError, MoondustError
 from moondust.experiments.chunks import (
     CHUNKS_DIR,
     DATA_NAME,
+    KEPT_WHEN_OUTCOMES_ONLY,
     RUNS_NAME,
+    STORE_MODES,
+    STREAM_COLUMN,
     chunk_dirname,
 )
 from moondust.storage import (  # run directories, locks and checksums live below results
     JOURNAL,
     MANIFEST,
+    RUN_VARIABLES,
     acquire_lock,
     check_dataset,
     checksum,
@@ -60,7 +64,9 @@ from moondust.storage import (  # run directories, locks and checksums live belo
 )
 
 FORMAT = "moondust-sweep"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""The newest manifest format this moondust reads: 2 adds ``store`` (an outcomes-only sweep is
+written as 2, so an older moondust refuses it; a full sweep is still written as 1)."""
 MANIFEST_EVENT = "manifest"
 """The ``event`` of the journal record that holds a copy of the manifest's fixed part."""
 SNAPSHOT_KEYS = ("updated", "counts", "chunks")
@@ -81,6 +87,12 @@ MANIFEST_FIELDS: dict[str, type] = {
     "n_chunks": int,
 }
 """The keys every sweep manifest has, and their JSON types."""
+
+
+def store_of(manifest: dict[str, Any]) -> str:
+    """What a sweep's chunks keep: ``full`` (also for sweeps from before ``store`` existed) or
+    ``outcomes``."""
+    return str(manifest.get("store", "full"))
 
 
 def manifest_digest(fixed: dict[str, Any]) -> str:
@@ -135,6 +147,11 @@ def check_manifest(manifest: Any, where: Path) -> dict[str, Any]:
         raise InputFileError(
             f"{where}: n_chunks or total_runs do not match runs_per_point, lever_points and "
             "chunk_size"
+        )
+    if manifest.get("store", "full") not in STORE_MODES:
+        raise InputFileError(
+            f"{where}: store should be one of {', '.join(STORE_MODES)}, found "
+            f"{str(manifest.get('store'))[:40]!r}"
         )
     if not isinstance(manifest.get("chunks", {}), dict):
         raise InputFileError(f"{where}: chunks should be a JSON object")
@@ -525,7 +542,8 @@ def open_sweep(
     xarray.Dataset
         Dims ``run`` (global run index), ``actor``, ``year``, … as :func:`moondust.simulate`'s,
         plus run coordinates ``sample`` and ``lever_point`` and variables ``lever_*``. Nothing is
-        read until values are used.
+        read until values are used. Of an outcomes-only sweep (attribute ``sweep_store``), only
+        the per-run variables and ``milestone_year``.
 
     Raises
     ------
@@ -547,7 +565,8 @@ def open_sweep(
     done = _done_chunks(directory, manifest, allow_partial, is_trusted(trust))
     paths = [str(directory.chunk_path(p.chunk) / DATA_NAME) for p in done]
     template = open_store(Path(paths[0]), None)
-    check_dataset(template, paths[0])
+    outcomes_only = store_of(manifest) == "outcomes"
+    check_dataset(template, paths[0], KEPT_WHEN_OUTCOMES_ONLY if outcomes_only else RUN_VARIABLES)
     sizes = tuple(p.runs for p in done)
     run = np.concatenate([np.arange(p.start, p.stop) + p.run_offset for p in done])
     sample = np.concatenate([np.arange(p.start, p.stop) for p in done])
@@ -587,6 +606,7 @@ def open_sweep(
         "sweep_sampling": manifest["sampling"],
         "sweep_lever_points": json.dumps(manifest["lever_points"]),
         "sweep_directory": str(directory.path),
+        "sweep_store": store_of(manifest),
     }
     template.close()
     return ds
@@ -618,7 +638,8 @@ def open_results(path: str | Path, allow_partial: bool = False, trust: bool | No
     Raises
     ------
     MoondustError
-        If the path holds neither, or what it holds fails its checksums or is damaged.
+        If the path holds neither, what it holds fails its checksums or is damaged, or it is an
+        outcomes-only sweep (no trajectories: read it with :func:`read_runs_table`).
 
     Examples
     --------
@@ -636,11 +657,23 @@ def open_results(path: str | Path, allow_partial: bool = False, trust: bool | No
     if not path.is_dir():
         raise InputFileError(f"{path}: neither a run directory nor a sweep directory: not a folder")
     if SweepDirectory.is_sweep(path):
+        manifest = SweepDirectory(path).load_manifest()
+        if store_of(manifest) == "outcomes":
+            raise MoondustError(outcomes_only_message(path, "its yearly trajectories"))
         return Results(open_sweep(path, allow_partial=allow_partial, trust=trust))
     return Results(open_run(path, trust=trust))
 
 
 # --- tables ----------------------------------------------------------------------------------
+
+
+def outcomes_only_message(path: str | Path, needs: str) -> str:
+    """One line: what an outcomes-only sweep lacks and what to do instead."""
+    return (
+        f"{Path(path)}: an outcomes-only sweep (--store outcomes) keeps per-run outcomes and "
+        f"milestone years, not {needs}; use `moondust outcomes`, `discover` or read_runs_table, "
+        "or sweep again with --store full into another --out"
+    )
 
 
 def read_runs_table(
@@ -681,14 +714,17 @@ def read_runs_table(
     directory = SweepDirectory(path)
     lock_file(directory.path)
     manifest = directory.load_manifest()
+    outcomes_only = store_of(manifest) == "outcomes"
     parts = []
     for plan in _done_chunks(directory, manifest, allow_partial, is_trusted(trust)):
         chunk = directory.chunk_path(plan.chunk)
-        parts.append(_chunk_table(chunk, columns, OUTCOMES))
+        parts.append(_chunk_table(chunk, columns, OUTCOMES, outcomes_only))
     return pd.concat(parts).sort_index()
 
 
-def _table_from_dataset(ds: xr.Dataset, columns: Sequence[str], registry: Any) -> pd.DataFrame:
+def _table_from_dataset(
+    ds: xr.Dataset, columns: Sequence[str], registry: Any, engine: pd.DataFrame | None = None
+) -> pd.DataFrame:
     index = pd.Index(np.asarray(ds["run"].values, dtype=np.int64), name="run")
     direct = {
         name: np.asarray(ds[name].values)
@@ -698,15 +734,19 @@ def _table_from_dataset(ds: xr.Dataset, columns: Sequence[str], registry: Any) -
     rest = [name for name in columns if name not in direct]
     table = pd.DataFrame(direct, index=index)
     if rest:
-        table = pd.concat([table, registry.compute(ds, rest)], axis=1)
+        table = pd.concat([table, registry.compute(ds, rest, engine)], axis=1)
     return table[list(columns)]
 
 
-def _chunk_table(chunk: Path, columns: Sequence[str] | None, registry: Any) -> pd.DataFrame:
+def _chunk_table(
+    chunk: Path, columns: Sequence[str] | None, registry: Any, outcomes_only: bool = False
+) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     runs_path = chunk / RUNS_NAME
     stored = pq.read_schema(runs_path).names
+    if columns is None and outcomes_only:  # as a full chunk's: with the recomputable outcomes
+        columns = _full_columns(chunk, stored)
     if columns is None:
         return pd.read_parquet(runs_path).set_index("run")
     present = [c for c in columns if c in stored]
@@ -714,9 +754,79 @@ def _chunk_table(chunk: Path, columns: Sequence[str] | None, registry: Any) -> p
     missing = [c for c in columns if c not in stored]
     if missing:
         with xr.open_zarr(chunk / DATA_NAME, chunks=None, consolidated=True) as ds:
-            computed = _table_from_dataset(ds.load(), missing, registry)
+            engine = None
+            if outcomes_only:  # the engine's metrics are all stored; the rest needs milestones
+                engine = pd.DataFrame(index=pd.Index(ds["run"].values, name="run"))
+                _check_computable(chunk, ds, missing, [*stored], registry, engine)
+            try:
+                computed = _table_from_dataset(ds.load(), missing, registry, engine)
+            except KeyError as exc:  # a custom outcome that reads a trajectory
+                if not outcomes_only:
+                    raise
+                sweep = chunk.parent.parent
+                needs = f"{exc} ({', '.join(missing)})"
+                raise MoondustError(outcomes_only_message(sweep, needs)) from None
+
         table = pd.concat([table, computed], axis=1)
     return table[list(columns)]
+
+
+def _full_columns(chunk: Path, stored: Sequence[str]) -> list[str]:
+    """The columns of a full chunk's runs table, in order, for an outcomes-only chunk that
+    stores ``stored`` (its inputs first, then the outcomes it left out, then the rest)."""
+    from moondust.experiments.chunks import STREAM_COLUMN, recomputable
+
+    with xr.open_zarr(chunk / DATA_NAME, chunks=None, consolidated=True) as ds:
+        left_out = [name for name in recomputable(ds) if name not in stored]
+    inputs = ("sample", "lever_point", "input_", "lever_", STREAM_COLUMN)
+    front = [c for c in stored if c != "run" and c.startswith(inputs)]
+    rest = [c for c in stored if c != "run" and c not in front]
+    return [*front, *left_out, *rest]
+
+
+TRAJECTORY_FAMILIES = ("cum_", "end_", "year_")
+"""Prefixes of outcomes computed from yearly trajectories (or per-actor milestone years)."""
+
+
+def check_stored(path: str | Path, names: Sequence[str], known: Mapping[str, str]) -> None:
+    """Refuse names an outcomes-only sweep cannot give because they need trajectories.
+
+    ``known`` is :func:`available_columns`'s answer. Other unknown names are left to the
+    caller's check (which suggests the closest names).
+
+    Raises
+    ------
+    MoondustError
+        One line: what the sweep keeps and what to do instead.
+    """
+    lacking = [n for n in names if n not in known and n.startswith(TRAJECTORY_FAMILIES)]
+    if not lacking or not SweepDirectory.is_sweep(path):
+        return
+    if store_of(SweepDirectory(path).load_manifest()) == "outcomes":
+        shown = ", ".join(lacking[:3]) + (", …" if len(lacking) > 3 else "")
+        raise MoondustError(outcomes_only_message(path, f"the trajectories of {shown}"))
+
+
+def _check_computable(
+    chunk: Path,
+    ds: xr.Dataset,
+    missing: Sequence[str],
+    stored: Sequence[str],
+    registry: Any,
+    engine: pd.DataFrame,
+) -> None:
+    """Refuse, in one line, outcomes an outcomes-only chunk neither stores nor can compute."""
+    from moondust.experiments.outcomes import unknown_name_message
+
+    computable = registry.for_dataset(ds, engine)
+    lacking = [c for c in missing if c not in computable]
+    if not lacking:
+        return
+    trajectories = [c for c in lacking if c.startswith(TRAJECTORY_FAMILIES)]
+    if not trajectories:
+        raise MoondustError(unknown_name_message(lacking[0], [*stored, *computable]))
+    names = ", ".join(trajectories[:3]) + (", …" if len(trajectories) > 3 else "")
+    raise MoondustError(outcomes_only_message(chunk.parent.parent, f"the trajectories of {names}"))
 
 
 def available_columns(path: str | Path, trust: bool | None = None) -> dict[str, str]:
@@ -725,27 +835,89 @@ def available_columns(path: str | Path, trust: bool | None = None) -> dict[str, 
     For a sweep only the names are read here (from its first chunk); their values are verified
     when :func:`read_runs_table` reads them. A run directory is verified (unless ``trust``).
     """
-    from moondust.experiments.outcomes import OUTCOMES
-
-    path = Path(path)
-    if SweepDirectory.is_sweep(path):
-        directory = SweepDirectory(path)
-        lock_file(directory.path)
-        manifest = directory.load_manifest()
-        first = _done_chunks(directory, manifest, allow_partial=True, trust=True)[0]
-        with xr.open_zarr(
-            directory.chunk_path(first.chunk) / DATA_NAME, chunks=None, consolidated=True
-        ) as ds:
-            sample = ds.isel(run=slice(0, 1)).load()
-    else:
-        sample = open_results(path, trust=trust).dataset.isel(run=slice(0, 1)).load()
+    sample, found = _outcomes(path, trust, verify_sweep=False)
     names: dict[str, str] = {}
     for name in sample.data_vars:
         if str(name).startswith(("input_", "lever_")) and sample[name].dims == ("run",):
             names[str(name)] = "input"
-    for name, outcome in OUTCOMES.for_dataset(sample).items():
+    for name, outcome in found.items():
         names[name] = outcome.kind
     return names
+
+
+def sweep_outcomes(
+    path: str | Path, trust: bool | None = None
+) -> tuple[xr.Dataset, dict[str, Any]]:
+    """A sweep's (or run's) first run as a dataset, and its outcomes by name
+    (:class:`~moondust.experiments.outcomes.Outcome`).
+
+    Of an outcomes-only sweep: what its first chunk stores (per-run variables and milestone
+    years), and the outcomes computable from it or stored in its runs table. Every finished
+    chunk is first verified against its checksum, unless ``trust``.
+    """
+    return _outcomes(path, trust, verify_sweep=True)
+
+
+def _outcomes(
+    path: str | Path, trust: bool | None, verify_sweep: bool
+) -> tuple[xr.Dataset, dict[str, Any]]:
+    from moondust.experiments.outcomes import OUTCOMES
+
+    path = Path(path)
+    if not SweepDirectory.is_sweep(path):
+        sample = open_results(path, trust=trust).dataset.isel(run=slice(0, 1)).load()
+        return sample, OUTCOMES.for_dataset(sample)
+    directory = SweepDirectory(path)
+    lock_file(directory.path)
+    manifest = directory.load_manifest()
+    verified = verify_sweep and not is_trusted(trust)
+    first = _done_chunks(directory, manifest, allow_partial=True, trust=not verified)[0]
+    chunk = directory.chunk_path(first.chunk)
+    with xr.open_zarr(chunk / DATA_NAME, chunks=None, consolidated=True) as ds:
+        sample = ds.isel(run=slice(0, 1)).load()
+    if store_of(manifest) != "outcomes":
+        return sample, OUTCOMES.for_dataset(sample)
+    import pyarrow.parquet as pq
+
+    engine = pd.DataFrame(index=pd.Index(sample["run"].values, name="run"))
+    found = OUTCOMES.for_dataset(sample, engine)
+    schema = pq.read_schema(chunk / RUNS_NAME)
+    skip = {"run", "sample", "lever_point", STREAM_COLUMN}
+    for field in schema:
+        if field.name in found or field.name in skip or field.name.startswith(("input_", "lever_")):
+            continue
+        found[field.name] = _stored_outcome(field.name, _is_number(field.type), sample)
+    return sample, found
+
+
+def _is_number(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_floating(kind) or pa.types.is_integer(kind))
+
+
+def _stored_outcome(name: str, number: bool, sample: xr.Dataset) -> Any:
+    """An outcome an outcomes-only sweep stores but cannot recompute (no trajectories)."""
+    from moondust.experiments.outcomes import (
+        DEPRECATED_NAMES,
+        ENGINE_METRICS,
+        Outcome,
+    )
+
+    groups = [*dict.fromkeys(np.asarray(sample["bloc"].values).astype(str))]
+    kind = "number" if number else "category"
+    for family, what in (("cum", "summed over the years"), ("end", "in the final year")):
+        if name.startswith(f"{family}_"):
+            variable = name.removeprefix(f"{family}_")
+            group = next((g for g in groups if variable.endswith(f"_{g}")), None)
+            if group is not None:
+                variable = variable.removesuffix(f"_{group}")
+                return Outcome(name, f"{variable} of {group} {what}", kind, None, family, group)
+            return Outcome(name, f"{variable} {what}, all actors", kind, None, family)
+    description = "engine race metric (Results.run_outcomes)"
+    if name in DEPRECATED_NAMES:
+        description = f"deprecated: use {DEPRECATED_NAMES[name]} (removed after 0.2)"
+    return Outcome(name, description, kind, None, ENGINE_METRICS)
 
 
 @contextlib.contextmanager

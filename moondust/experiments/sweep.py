@@ -41,6 +41,7 @@ import pandas as pd
 
 from moondust.errors import DISK_FULL_ERRNOS, MoondustError, output_error
 from moondust.experiments.chunks import (
+    STORE_MODES,
     STREAM_COLUMN,
     ChunkReport,
     ChunkTask,
@@ -70,6 +71,7 @@ from moondust.experiments.store import (
     now,
     plan_chunks,
     snapshot,
+    store_of,
 )
 from moondust.outputs import output_directory
 from moondust.world.blocs import BLOC_CLASSES, BlocClass
@@ -114,6 +116,8 @@ class SweepReport:
         The sweep's size: samples per lever point, the lever points, all runs, all chunks.
     computed, skipped, recomputed
         Chunks computed now, found finished, and found corrupt or missing and recomputed.
+    store
+        What the chunks keep: ``full`` or ``outcomes`` (see :func:`run_sweep`).
     manifest_repaired
         Whether a missing, damaged or edited ``manifest.json`` was rewritten from the journal.
     failed
@@ -138,6 +142,7 @@ class SweepReport:
     failed: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0
     manifest_repaired: bool = False
+    store: str = "full"
 
     @property
     def complete(self) -> bool:
@@ -167,6 +172,7 @@ class SweepReport:
             "skipped": self.skipped,
             "recomputed": self.recomputed,
             "manifest_repaired": self.manifest_repaired,
+            "store": self.store,
             "failed": {str(k): v for k, v in self.failed.items()},
             "complete": self.complete,
             "seconds": round(self.seconds, 3),
@@ -199,6 +205,7 @@ def run_sweep(
     verify: bool = True,
     progress: Callable[[SweepProgress], None] | None = None,
     trust: bool = False,
+    store: str | None = None,
 ) -> SweepReport:
     """Run (or resume) a sweep of a scenario into a directory.
 
@@ -238,6 +245,12 @@ def run_sweep(
         Called with a :class:`SweepProgress` after each verified or finished chunk.
     trust
         Skip those checksums (only chunks whose files are missing are recomputed).
+    store
+        ``full`` (every yearly trajectory, about 50 KB per run) or ``outcomes`` (per-run
+        outcomes, inputs and milestone years only, under 1 KB per run: enough for
+        :func:`~moondust.experiments.store.read_runs_table`, ``discover`` and ``sensitivity``,
+        not for :func:`~moondust.experiments.store.open_results`). Default: ``full``, or on
+        resume the directory's.
 
     Returns
     -------
@@ -275,6 +288,8 @@ def run_sweep(
         raise MoondustError(f"runs must be at least 1, got {runs}")
     if chunk_size is not None and chunk_size < 1:
         raise MoondustError(f"chunk size must be at least 1, got {chunk_size}")
+    if store is not None and store not in STORE_MODES:
+        raise MoondustError(f"unknown store {store!r}; expected {' or '.join(STORE_MODES)}")
     if sampling == "lhs":
         design = latin_hypercube(scenario.uncertainties, runs, seed)
     if design is not None:
@@ -302,9 +317,10 @@ def run_sweep(
     try:
         directory.lock()
         manifest, repaired = _open_or_create(
-            directory, scenario, identity, chunk_size, n_workers, design
+            directory, scenario, identity, chunk_size, n_workers, design, store
         )
         chunk_size = int(manifest["chunk_size"])
+        stored = store_of(manifest)
         plans = plan_chunks(runs, len(points), chunk_size)
         directory.clean_temporary()
         todo, skipped, recomputed = _check_finished(directory, manifest, plans, verify, progress)
@@ -331,6 +347,7 @@ def run_sweep(
                     inputs=inputs,
                     levers=points[plan.lever_point],
                     allow_import=allow_import,
+                    store=stored,
                 )
 
         failed, description = _execute(
@@ -359,6 +376,7 @@ def run_sweep(
         failed=failed,
         seconds=time.perf_counter() - began,
         manifest_repaired=repaired,
+        store=stored,
     )
 
 
@@ -384,6 +402,7 @@ def _open_or_create(
     chunk_size: int | None,
     workers: int,
     design: pd.DataFrame | None,
+    store: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """The directory's manifest (rebuilt from the journal if needed) or a new one; and whether
     it was rebuilt."""
@@ -393,7 +412,7 @@ def _open_or_create(
         before = _manifest_text(directory)
         manifest = directory.load_manifest(repair=True)
         repaired = _manifest_text(directory) != before
-        _check_identity(directory, manifest, scenario, identity, chunk_size)
+        _check_identity(directory, manifest, scenario, identity, chunk_size, store)
         if manifest.get("moondust_version") != __version__:
             raise MoondustError(
                 f"{directory.path}: was swept with moondust {manifest.get('moondust_version')}, "
@@ -410,9 +429,11 @@ def _open_or_create(
     runs = int(identity["runs_per_point"])
     points = identity["lever_points"]
     size = chunk_size or auto_chunk_size(runs, workers, len(points))
+    store = store or "full"
     manifest = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        # an outcomes-only sweep is refused by a moondust that would not know what it lacks
+        "format_version": FORMAT_VERSION if store == "outcomes" else 1,
         "created": now(),
         "updated": now(),
         "moondust_version": __version__,
@@ -434,6 +455,7 @@ def _open_or_create(
         "runs_per_point": runs,
         "total_runs": runs * len(points),
         "chunk_size": size,
+        "store": store,
         "n_chunks": len(plan_chunks(runs, len(points), size)),
         "counts": {},
         "chunks": {},
@@ -456,6 +478,7 @@ def _check_identity(
     scenario: Scenario,
     identity: dict[str, Any],
     chunk_size: int | None,
+    store: str | None = None,
 ) -> None:
     if manifest["scenario_digest"] != identity["scenario_digest"]:
         raise MoondustError(
@@ -483,6 +506,11 @@ def _check_identity(
         raise MoondustError(
             f"{directory.path}: was swept with --chunk-size {manifest['chunk_size']} (asked: "
             f"{chunk_size}); resume with the same chunk size or without --chunk-size"
+        )
+    if store is not None and store != store_of(manifest):
+        raise MoondustError(
+            f"{directory.path}: was swept with --store {store_of(manifest)} (asked: {store}); "
+            "resume with the same --store or without it, or use another --out"
         )
 
 
