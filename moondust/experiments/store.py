@@ -902,10 +902,11 @@ def _stored_outcome(name: str, number: bool, sample: xr.Dataset) -> Any:
         DEPRECATED_NAMES,
         ENGINE_METRICS,
         Outcome,
+        OutcomeKind,
     )
 
     groups = [*dict.fromkeys(np.asarray(sample["bloc"].values).astype(str))]
-    kind = "number" if number else "category"
+    kind: OutcomeKind = "number" if number else "category"
     for family, what in (("cum", "summed over the years"), ("end", "in the final year")):
         if name.startswith(f"{family}_"):
             variable = name.removeprefix(f"{family}_")
