@@ -3,8 +3,9 @@
 Low Earth orbit (200–2,000 km) is cut into eight altitude shells k
 (``data/world/debris_shells.csv``), each holding three species: active satellites S_k, derelict
 intact objects D_k and debris N_k (objects ≥ 10 cm), as in the MOCAT source-sink models
-(D'Ambrosio, Lifson & Linares 2022, arXiv:2206.05345; MIT ARCLab MOCAT-SSEM and pyssem). A year is twelve monthly sub-steps of four
-operators, each of which keeps every population ≥ 0 and never creates mass:
+(D'Ambrosio, Lifson & Linares 2022, arXiv:2206.05345; MIT ARCLab MOCAT-SSEM and pyssem). A year
+is twelve monthly sub-steps of four operators, each of which keeps every population ≥ 0 and never
+creates mass:
 
 * **Traffic.** Launches λ_k enter S_k; actives retire at 1/Δt, a share P (post-mission disposal)
   is removed and 1 − P becomes derelict in place.
