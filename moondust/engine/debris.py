@@ -670,7 +670,7 @@ def traffic(
     )
 
 
-def advance(debris_state: DebrisState, year_traffic: Traffic) -> None:
+def run_year(debris_state: DebrisState, year_traffic: Traffic) -> None:
     """Advance the populations by one year in place.
 
     Contract: every population stays finite and ≥ 0 for finite non-negative inputs, and
@@ -686,6 +686,19 @@ def advance(debris_state: DebrisState, year_traffic: Traffic) -> None:
     )
 
 
+def advance(
+    debris_state: DebrisState,
+    p: RunParameters,
+    launch_scale: FloatArray,
+    asat_fragments: FloatArray,
+    year: int = 2026,
+) -> None:
+    """:func:`run_year` of ``year`` with government launches scaled by ``launch_scale`` (R,) and
+    ``asat_fragments`` (R,) from this year's destructive ASAT tests."""
+    runs = debris_state.active_by_shell.shape[0]
+    run_year(debris_state, traffic(year, p, runs, launch_scale, asat_fragments))
+
+
 def step(state: State, setting: Setting, p: RunParameters) -> None:
     """Advance ``state.debris`` by one year: government launches scaled by total space spending
     relative to the start year, the constellations' path, this year's ASAT fragments
@@ -696,7 +709,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     scale = spending.sum(axis=1) / spending_start
     runs = state.runs
     fragments = state.now.asat_fragments if state.now.asat_fragments.size else np.zeros(runs)
-    advance(state.debris, traffic(state.year, p, runs, scale, fragments))
+    run_year(state.debris, traffic(state.year, p, runs, scale, fragments))
 
 
 def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
@@ -744,7 +757,7 @@ def hindcast_totals(p: RunParameters, runs: int) -> dict[int, FloatArray]:
     state = start(p, runs, HINDCAST_START)
     totals = {HINDCAST_START: state.active + state.derelict + state.debris}
     for year in range(HINDCAST_START, HINDCAST_END + 1):
-        advance(state, traffic(year, p, runs))
+        run_year(state, traffic(year, p, runs))
         totals[year + 1] = state.active + state.derelict + state.debris
     return totals
 
@@ -799,6 +812,7 @@ __all__ = [
     "launches",
     "loss_multiplier",
     "orbits",
+    "run_year",
     "solar_factor",
     "start",
     "step",

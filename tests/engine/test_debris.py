@@ -93,7 +93,7 @@ def test_a_year_of_collisions_and_explosions_never_adds_mass() -> None:
     state.debris_by_shell *= 50  # dense enough for many collisions a year
     before = state.mass_kg(p)
     for year in range(2026, 2036):
-        debris.advance(
+        debris.run_year(
             state, quiet(year, p, runs, solar=np.zeros(runs), explosions=np.full(runs, 15.0))
         )
         after = state.mass_kg(p)
@@ -177,7 +177,7 @@ def _cloud_after(altitude: float, year: int, years: float, fragments: float = 10
     pulse[0, debris.shell_of(altitude)] = fragments
     whole = int(years)
     for k in range(whole):
-        debris.advance(state, quiet(year + k, p, pulse=pulse if k == 0 else pulse * 0))
+        debris.run_year(state, quiet(year + k, p, pulse=pulse if k == 0 else pulse * 0))
     return float(state.debris[0])
 
 
@@ -232,8 +232,8 @@ def test_recorded_events_arrive_in_their_years_and_shells() -> None:
 def test_asat_pulse_raises_debris_and_lowers_every_actors_loss_multiplier() -> None:
     p = params(asat_altitude_km=865.0)  # FY-1C's altitude: the cloud lasts (at 480 km it decays)
     calm, struck = debris.start(p, 1), debris.start(p, 1)
-    debris.advance(calm, debris.traffic(2026, p, 1, np.ones(1), np.zeros(1)))
-    debris.advance(struck, debris.traffic(2026, p, 1, np.ones(1), np.full(1, 3037.0)))
+    debris.run_year(calm, debris.traffic(2026, p, 1, np.ones(1), np.zeros(1)))
+    debris.run_year(struck, debris.traffic(2026, p, 1, np.ones(1), np.full(1, 3037.0)))
     assert struck.debris[0] > calm.debris[0] + 1000.0
     np.testing.assert_array_equal(struck.asat_fragments_total, 3037.0)
     assert debris.loss_multiplier(struck, p)[0, 0] < debris.loss_multiplier(calm, p)[0, 0]
@@ -262,12 +262,12 @@ def test_run_k_is_the_same_alone_or_in_a_batch() -> None:
     pulses = np.array([0.0, 101.0, 3037.0, 0.0, 1500.0])
     batch = debris.start(p, runs)
     for year in range(2026, 2036):
-        debris.advance(batch, debris.traffic(year, p, runs, scale, pulses))
+        debris.run_year(batch, debris.traffic(year, p, runs, scale, pulses))
     for k in range(runs):
         alone_p = {name: value[k : k + 1] for name, value in p.items()}
         alone = debris.start(alone_p, 1)
         for year in range(2026, 2036):
-            debris.advance(
+            debris.run_year(
                 alone, debris.traffic(year, alone_p, 1, scale[k : k + 1], pulses[k : k + 1])
             )
         for field in ("active_by_shell", "derelict_by_shell", "debris_by_shell"):
@@ -300,7 +300,7 @@ def test_no_nan_or_runaway_over_the_parameter_ranges(
         year = 2026 + k
         t = debris.traffic(year, p, 1, np.full(1, scale), np.full(1, pulse if k % 10 == 0 else 0.0))
         launched_kg += (t.launches.sum() * p["satellite_mass_kg"][0, 0]) + t.pulse.sum() * m_n
-        debris.advance(state, t)
+        debris.run_year(state, t)
         for values in (state.active_by_shell, state.derelict_by_shell, state.debris_by_shell):
             assert np.all(np.isfinite(values)) and np.all(values >= 0.0)
         assert state.mass_kg(p)[0] <= launched_kg * (1 + 1e-9)
