@@ -76,6 +76,8 @@ class OrbitalShell:
         retired_share = -math.expm1(-float(t.retire_rate[0]) * h)
         disposal, explosions = float(t.disposal[0]), float(t.explosions[0])
         solar = float(t.solar[0])
+        kept_d = [math.exp(-rate * solar * h) for rate in self.drag_d]
+        kept_n = [math.exp(-rate * solar * h) for rate in self.drag_n]
         pairs = debris.PAIRS
         for _ in range(SUBSTEPS_PER_YEAR):
             for k in range(shells):
@@ -109,8 +111,8 @@ class OrbitalShell:
                 s[k] = max(pops[0] - scale * demand[0], 0.0)
                 d[k] = max(pops[1] - scale * demand[1], 0.0) + scale * disabled
                 n[k] = max(pops[2] - scale * demand[2], 0.0) + made
-            out_d = [d[k] * -math.expm1(-self.drag_d[k] * solar * h) for k in range(shells)]
-            out_n = [n[k] * -math.expm1(-self.drag_n[k] * solar * h) for k in range(shells)]
+            out_d = [d[k] * (1.0 - kept_d[k]) for k in range(shells)]
+            out_n = [n[k] * (1.0 - kept_n[k]) for k in range(shells)]
             for k in range(shells):
                 d[k] -= out_d[k]
                 n[k] -= out_n[k]

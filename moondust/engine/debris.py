@@ -351,15 +351,20 @@ def breakups(p: RunParameters, runs: int) -> Breakups:
 
 
 def _fall_time_years(bottom: FloatArray, top: FloatArray, beta: FloatArray) -> FloatArray:
-    """T = ∫ dh / (ρ(h) β √(μ a)) through each shell, (R, K), by the midpoint rule on 400 steps."""
+    """T = ∫ dh / (ρ(h) β √(μ a)) through each shell, (R, K), by the midpoint rule on 400 steps.
+
+    β factors out of the integral, which is computed once per distinct shell grid.
+    """
+    grids, inverse = np.unique(np.concatenate([bottom, top], axis=1), axis=0, return_inverse=True)
+    shells = bottom.shape[1]
+    low, high = grids[:, :shells], grids[:, shells:]
     steps = 400
     u = (np.arange(steps) + 0.5) / steps
-    h = bottom[..., None] + (top - bottom)[..., None] * u  # (R, K, steps)
-    speed_m_s = (
-        density(h) * beta[:, None, None] * np.sqrt(MU_EARTH_M3_S2 * (EARTH_RADIUS_KM + h) * 1e3)
-    )
-    km_per_year = speed_m_s * SECONDS_PER_YEAR / 1e3
-    return np.asarray(((top - bottom)[..., None] / steps / km_per_year).sum(axis=-1))
+    h = low[..., None] + (high - low)[..., None] * u  # (G, K, steps)
+    speed = density(h) * np.sqrt(MU_EARTH_M3_S2 * (EARTH_RADIUS_KM + h) * 1e3)  # m/s at β = 1
+    km_per_year = speed * SECONDS_PER_YEAR / 1e3
+    integral = ((high - low)[..., None] / steps / km_per_year).sum(axis=-1)  # (G, K)
+    return np.asarray(integral[inverse.reshape(-1)] / beta[:, None])
 
 
 def orbits(p: RunParameters, runs: int) -> Orbits:
@@ -556,18 +561,70 @@ class Traffic(NamedTuple):
 
 
 @kernel
+def _collide(x, r, k, b, per_volume):  # type: ignore[no-untyped-def]
+    """One sub-step of collisions in shell k of run r (in place), scaled down together when they
+    would destroy more objects than the shell holds; creates no mass."""
+    s = x.active[r, k]
+    d = x.derelict[r, k]
+    n = x.debris[r, k]
+    e_ss = b.rate[r, 0] * s * s * per_volume
+    e_sd = b.rate[r, 1] * s * d * per_volume
+    e_sn = b.rate[r, 2] * s * n * per_volume
+    e_dd = b.rate[r, 3] * d * d * per_volume
+    e_dn = b.rate[r, 4] * d * n * per_volume
+    e_nn = b.rate[r, 5] * n * n * per_volume
+    hit = b.disabling[r] * s * n * per_volume
+    lost = b.loss_target
+    gone = b.loss_projectile
+    off = b.disabled
+    # pairs (S,S) (S,D) (S,N) (D,D) (D,N) (N,N): target species first
+    demand_s = (
+        e_ss * (lost[r, 0] + off[r, 0] + gone[r, 0])
+        + e_sd * (lost[r, 1] + off[r, 1])
+        + e_sn * (lost[r, 2] + off[r, 2])
+        + hit
+    )
+    demand_d = e_sd * gone[r, 1] + e_dd * (lost[r, 3] + off[r, 3] + gone[r, 3])
+    demand_d += e_dn * (lost[r, 4] + off[r, 4])
+    demand_n = e_sn * gone[r, 2] + e_dn * gone[r, 4] + e_nn * (lost[r, 5] + off[r, 5] + gone[r, 5])
+    scale = 1.0
+    if demand_s > s:
+        scale = min(scale, s / demand_s)
+    if demand_d > d:
+        scale = min(scale, d / demand_d)
+    if demand_n > n:
+        scale = min(scale, n / demand_n)
+    f = b.fragments
+    made = (
+        e_ss * f[r, 0]
+        + e_sd * f[r, 1]
+        + e_sn * f[r, 2]
+        + e_dd * f[r, 3]
+        + e_dn * f[r, 4]
+        + e_nn * f[r, 5]
+    )
+    disabled = hit + e_ss * off[r, 0] + e_sd * off[r, 1] + e_sn * off[r, 2]
+    x.active[r, k] = max(s - scale * demand_s, 0.0)
+    x.derelict[r, k] = max(d - scale * demand_d, 0.0) + scale * disabled
+    x.debris[r, k] = max(n - scale * demand_n, 0.0) + scale * made
+
+
+@kernel
 def _advance_year(x, orbits, b, traffic):  # type: ignore[no-untyped-def]
     """One year of every run in place: the pulse, then monthly traffic, explosions, collisions
     and drag. Each operator keeps populations ≥ 0 and creates no mass."""
     h = 1.0 / SUBSTEPS_PER_YEAR
     runs, shells = x.active.shape
-    pops = np.empty(3)
-    events = np.empty(6)
+    kept_d = np.empty(shells)
+    kept_n = np.empty(shells)
     out_d = np.empty(shells)
     out_n = np.empty(shells)
     for r in range(runs):
         for k in range(shells):
             x.debris[r, k] += max(traffic.pulse[r, k], 0.0)
+            # drag is constant over the year: the share of each shell kept per sub-step
+            kept_d[k] = np.exp(-orbits.drag_derelict[r, k] * traffic.solar[r] * h)
+            kept_n[k] = np.exp(-orbits.drag_debris[r, k] * traffic.solar[r] * h)
         retired_share = -np.expm1(-traffic.retire_rate[r] * h)
         for _ in range(SUBSTEPS_PER_YEAR):
             # traffic
@@ -588,54 +645,11 @@ def _advance_year(x, orbits, b, traffic):  # type: ignore[no-untyped-def]
                     x.debris[r, k] += blown * b.explosion_fragments[r]
             # collisions
             for k in range(shells):
-                pops[0] = x.active[r, k]
-                pops[1] = x.derelict[r, k]
-                pops[2] = x.debris[r, k]
-                per_volume = h / orbits.volume_km3[r, k]
-                demand_s = 0.0
-                demand_d = 0.0
-                demand_n = 0.0
-                for q in range(6):
-                    i = 0 if q < 3 else (1 if q < 5 else 2)
-                    j = q if q < 3 else (q - 2 if q < 5 else 2)
-                    events[q] = b.rate[r, q] * pops[i] * pops[j] * per_volume
-                    lost_i = events[q] * (b.loss_target[r, q] + b.disabled[r, q])
-                    lost_j = events[q] * b.loss_projectile[r, q]
-                    if i == 0:
-                        demand_s += lost_i
-                    elif i == 1:
-                        demand_d += lost_i
-                    else:
-                        demand_n += lost_i
-                    if j == 0:
-                        demand_s += lost_j
-                    elif j == 1:
-                        demand_d += lost_j
-                    else:
-                        demand_n += lost_j
-                hit = b.disabling[r] * pops[0] * pops[2] * per_volume
-                demand_s += hit
-                scale = 1.0
-                if demand_s > pops[0]:
-                    scale = min(scale, pops[0] / demand_s)
-                if demand_d > pops[1]:
-                    scale = min(scale, pops[1] / demand_d)
-                if demand_n > pops[2]:
-                    scale = min(scale, pops[2] / demand_n)
-                made = 0.0
-                disabled = hit
-                for q in range(6):
-                    made += events[q] * b.fragments[r, q]
-                    disabled += events[q] * b.disabled[r, q]
-                made *= scale
-                x.active[r, k] = max(pops[0] - scale * demand_s, 0.0)
-                x.derelict[r, k] = max(pops[1] - scale * demand_d, 0.0) + scale * disabled
-                x.debris[r, k] = max(pops[2] - scale * demand_n, 0.0) + made
+                _collide(x, r, k, b, h / orbits.volume_km3[r, k])
             # drag: derelicts and debris sink a shell; from the lowest they re-enter
-            solar = traffic.solar[r]
             for k in range(shells):
-                out_d[k] = x.derelict[r, k] * -np.expm1(-orbits.drag_derelict[r, k] * solar * h)
-                out_n[k] = x.debris[r, k] * -np.expm1(-orbits.drag_debris[r, k] * solar * h)
+                out_d[k] = x.derelict[r, k] * (1.0 - kept_d[k])
+                out_n[k] = x.debris[r, k] * (1.0 - kept_n[k])
             for k in range(shells):
                 x.derelict[r, k] -= out_d[k]
                 x.debris[r, k] -= out_n[k]
@@ -655,11 +669,10 @@ def traffic(
     ``asat_fragments`` (R,) in the shell of ``asat_altitude_km``, and the solar factor."""
     pulse = events(year, runs)
     if asat_fragments is not None:
+        edges, _ = shell_table()
         altitude = per_run(p["asat_altitude_km"], runs)
-        for r in range(runs):
-            pulse[r, shell_of(float(altitude[r]))] += max(
-                float(per_run(asat_fragments, runs)[r]), 0.0
-            )
+        shell = np.clip(np.searchsorted(edges, altitude, side="right") - 1, 0, SHELLS - 1)
+        pulse[np.arange(runs), shell] += np.maximum(per_run(asat_fragments, runs), 0.0)
     return Traffic(
         launches=np.ascontiguousarray(launches(year, p, runs, government_scale)),
         pulse=np.ascontiguousarray(pulse),
