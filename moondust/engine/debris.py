@@ -722,7 +722,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     scale = spending.sum(axis=1) / spending_start
     runs = state.runs
     fragments = state.now.asat_fragments if state.now.asat_fragments.size else np.zeros(runs)
-    run_year(state.debris, traffic(state.year, p, runs, scale, fragments))
+    advance(state.debris, p, scale, fragments, state.year)
 
 
 def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
