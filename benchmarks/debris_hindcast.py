@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from moondust.datafiles import read_csv
-from moondust.engine import debris
+from moondust.engine import debris, debris_hindcast
 from moondust.engine.params import table_defaults
 
 
@@ -28,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = debris.debris_hindcast(args.runs, args.seed)
-    defaults = debris.hindcast_totals(table_defaults("conflict", 1), 1)
+    defaults = debris_hindcast.hindcast_totals(table_defaults("conflict", 1), 1)
     print("| year | metric | observed | model 5 % | median | 95 % | defaults | median/observed |")
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
@@ -40,7 +40,9 @@ def main() -> None:
             f"{row['model_q50']:,.0f} | {row['model_q95']:,.0f} | {default:,.0f} | {ratio:.2f} |"
         )
 
-    totals = debris.hindcast_totals(debris.hindcast_parameters(args.runs, args.seed), args.runs)
+    totals = debris_hindcast.hindcast_totals(
+        debris_hindcast.hindcast_parameters(args.runs, args.seed), args.runs
+    )
     years = np.array(sorted(totals))
     band = np.quantile(np.stack([totals[y] for y in years]), [0.05, 0.5, 0.95], axis=1)
 

@@ -60,12 +60,20 @@ range includes 0).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 
-from moondust.datafiles import read_csv
+from moondust.engine.debris_data import (
+    SHELLS,
+    _constellations,
+    _events,
+    _launch_record,
+    counts_2007,
+    counts_2025,
+    shell_of,
+    shell_table,
+)
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import FloatArray, Setting, State
@@ -150,105 +158,6 @@ def solar_factor(year: float, amplitude: FloatArray) -> FloatArray:
     phase = (t - maxima[i]) / (maxima[i + 1] - maxima[i])
     a = np.asarray(amplitude, dtype=np.float64)
     return np.asarray(np.exp(a * np.cos(2.0 * np.pi * phase)) / np.i0(a), dtype=np.float64)
-
-
-# ---------------------------------------------------------------------------------------------
-# Data: shells, initial populations, traffic and events of the record
-
-
-@cache
-def shell_table() -> tuple[FloatArray, dict[str, FloatArray]]:
-    """Shell edges (K + 1,) in km and the shares of each population and of launches by shell."""
-    table = read_csv("world", "debris_shells.csv").sort_values("shell")
-    edges = np.append(table["floor_km"].to_numpy(float), table["ceiling_km"].iloc[-1])
-    shares = {
-        name: table[name].to_numpy(float) / table[name].sum()
-        for name in table.columns
-        if name.endswith(("_2025", "_2007")) or name == "other_launches"
-    }
-    return edges, shares
-
-
-SHELLS = 8
-"""Number of altitude shells K."""
-
-
-def _parse_count(text: str) -> float:
-    return float(str(text).replace(",", "").lstrip("~><=").strip())
-
-
-def _count(year: int, metric: str) -> float:
-    table = read_csv("world", "debris_counts.csv")
-    rows = table[(table["year"] == year) & (table["metric"] == metric)]
-    if len(rows) != 1:
-        raise RuntimeError(f"debris_counts.csv: no single row for {year} {metric!r}")
-    return _parse_count(rows["value"].iloc[0])
-
-
-@cache
-def counts_2025() -> tuple[float, float, float]:
-    """(active S, derelict D, debris N) at the start, from ``data/world/debris_counts.csv``.
-
-    Examples
-    --------
-    >>> counts_2025()
-    (11000.0, 2672.0, 40328.0)
-    """
-    active = _count(2025, "active payloads (headline)")
-    payloads = _count(2024, "payloads in orbit")
-    at_least_10cm = _count(2024, "MASTER objects >10 cm (Aug 2024)")
-    return active, payloads - active, at_least_10cm - payloads
-
-
-@cache
-def counts_2007() -> tuple[float, float, float]:
-    """(S, D, N) in LEO on 1 January 2007 (derived, ``debris_counts.csv``).
-
-    Catalogued LEO objects (6,823) scaled to ≥ 10 cm by the 2024 ratio of MASTER objects ≥ 10 cm to
-    tracked objects (54,000 / 39,246); active and intact shares as recorded in the table.
-
-    Examples
-    --------
-    >>> [round(x) for x in counts_2007()]
-    [450, 2000, 6938]
-    """
-    catalogued = _count(2007, "catalogued objects in LEO (1 Jan)")
-    ratio = _count(2024, "MASTER objects >10 cm (Aug 2024)") / _count(
-        2024, "tracked objects in orbit"
-    )
-    active = _count(2007, "active payloads in LEO (1 Jan)")
-    intact = _count(2007, "derelict payloads and rocket bodies in LEO (1 Jan)")
-    return active, intact, catalogued * ratio - active - intact
-
-
-@cache
-def _launch_record() -> dict[int, tuple[float, float]]:
-    table = read_csv("world", "satellites_launched.csv")
-    years = table["year"].to_numpy(int)
-    values = table[["satellites", "starlink"]].to_numpy(float)
-    return {int(y): (float(v[0]), float(v[1])) for y, v in zip(years, values, strict=True)}
-
-
-@cache
-def _events() -> tuple[tuple[int, float, float], ...]:
-    table = read_csv("world", "fragmentation_events.csv")
-    years = table["year"].to_numpy(int)
-    values = table[["altitude_km", "fragments"]].to_numpy(float)
-    return tuple((int(y), float(v[0]), float(v[1])) for y, v in zip(years, values, strict=True))
-
-
-@cache
-def _constellations() -> tuple[tuple[float, float, float, float], ...]:
-    """(altitude km, planned, plan year, deployed 2025) of each constellation."""
-    table = read_csv("world", "constellations.csv")
-    values = table[["altitude_km", "planned", "plan_year", "deployed_2025"]].to_numpy(float)
-    return tuple((float(v[0]), float(v[1]), float(v[2]), float(v[3])) for v in values)
-
-
-def shell_of(altitude_km: float) -> int:
-    """Index of the shell holding ``altitude_km`` (clipped to the grid)."""
-    edges, _ = shell_table()
-    return int(np.clip(np.searchsorted(edges, altitude_km, side="right") - 1, 0, SHELLS - 1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -746,70 +655,6 @@ def loss_multiplier(debris_state: DebrisState, p: RunParameters) -> FloatArray:
     return np.asarray(np.exp(-sensitivity * excess), dtype=np.float64).reshape(-1, 1)
 
 
-# ---------------------------------------------------------------------------------------------
-# Hindcast
-
-HINDCAST_START = 2007
-HINDCAST_END = 2025
-
-
-def hindcast_parameters(runs: int, seed: int) -> RunParameters:
-    """The debris parameters drawn uniformly over their documented ranges (the rest at defaults)."""
-    from moondust.parameters import load_specs
-
-    rng = np.random.default_rng(seed)
-    p = RunParameters()
-    for name, spec in load_specs("conflict").items():
-        p[name] = rng.uniform(spec.low, spec.high, size=(runs, 1))
-    return p
-
-
-def hindcast_totals(p: RunParameters, runs: int) -> dict[int, FloatArray]:
-    """Objects ≥ 10 cm in LEO (S + D + N) on 1 January of 2007 … 2026, driven by recorded traffic
-    and events alone, (R,) per year."""
-    state = start(p, runs, HINDCAST_START)
-    totals = {HINDCAST_START: state.active + state.derelict + state.debris}
-    for year in range(HINDCAST_START, HINDCAST_END + 1):
-        run_year(state, traffic(year, p, runs))
-        totals[year + 1] = state.active + state.derelict + state.debris
-    return totals
-
-
-def debris_hindcast(runs: int = 200, seed: int = 20) -> list[dict[str, float | int | str]]:
-    """The debris hindcast 2007→2025 against every recorded count of objects ≥ 10 cm.
-
-    Rows ``{"year", "metric", "observed", "model_q05", "model_q50", "model_q95"}``, the model
-    taken at mid-year (the mean of 1 January of the year and of the next) over ``runs`` draws of
-    the debris parameters across their ranges. The model counts LEO only, the recorded counts
-    every orbit (docs/validation.md, "Debris hindcast").
-    """
-    totals = hindcast_totals(hindcast_parameters(runs, seed), runs)
-    table = read_csv("world", "debris_counts.csv")
-    rows: list[dict[str, float | int | str]] = []
-    for year_text, metric, value in zip(
-        table["year"], table["metric"], table["value"], strict=True
-    ):
-        metric = str(metric)
-        if not str(year_text).isdigit() or ">10 cm" not in metric:
-            continue
-        year = int(str(year_text))
-        if not HINDCAST_START <= year <= HINDCAST_END:
-            continue
-        model = 0.5 * (totals[year] + totals[year + 1])
-        q05, q50, q95 = np.quantile(model, [0.05, 0.5, 0.95])
-        rows.append(
-            {
-                "year": year,
-                "metric": metric,
-                "observed": _parse_count(str(value)),
-                "model_q05": float(q05),
-                "model_q50": float(q50),
-                "model_q95": float(q95),
-            }
-        )
-    return rows
-
-
 __all__ = [
     "Breakups",
     "DebrisState",
@@ -831,3 +676,10 @@ __all__ = [
     "step",
     "traffic",
 ]
+
+
+def debris_hindcast(runs: int = 200, seed: int = 20) -> list[dict[str, float | int | str]]:
+    """:func:`moondust.engine.debris_hindcast.debris_hindcast` (kept here, where callers look)."""
+    from moondust.engine.debris_hindcast import debris_hindcast as hindcast
+
+    return hindcast(runs, seed)
