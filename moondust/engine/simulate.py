@@ -72,8 +72,14 @@ PIPELINE: tuple[Mechanism, ...] = (
 
 
 def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
-    """The scenario's fixed inputs: the 2025 world with its overrides, relations and policies."""
-    world = world if world is not None else load_world()
+    """The scenario's fixed inputs: the world of the start year with its overrides, relations and
+    policies."""
+    world = world if world is not None else load_world(scenario.simulation.start)
+    if world.start != scenario.simulation.start:
+        raise ValueError(
+            f"the world describes {world.start} but the scenario starts in "
+            f"{scenario.simulation.start}"
+        )
     ladder = load_ladder()
     if ladder.ids != world.milestones:
         raise RuntimeError("engine ladder and world milestones disagree")
@@ -108,9 +114,12 @@ def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
     artemis, ilrs = world.artemis, world.ilrs
     same_bloc = (artemis[:, None] & artemis[None, :]) | (ilrs[:, None] & ilrs[None, :])
 
-    # Milestones achieved long ago must be demonstrated again; their capability partly remains.
+    # Milestones last demonstrated long ago must be demonstrated again; their capability partly
+    # remains (the latest demonstration counts: LRO 2009 and CAPSTONE 2022 renew the US orbiter).
     first_year = world.first_year
-    lapsed = world.achieved & (first_year < scenario.simulation.start - p.capability_lapse_years)
+    lapsed = world.achieved & (
+        world.last_year < scenario.simulation.start - p.capability_lapse_years
+    )
     held = world.achieved & ~lapsed
     # Holding a milestone shows its prerequisites are held too (Japan's 2024 landing shows it can
     # still reach lunar orbit, although its 1990 orbiter has lapsed).
@@ -145,8 +154,9 @@ def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
         achieved0=held,
         achieved_year0=np.where(held, first_year, np.nan),
         capability0=capability,
-        successes0=world.landing_successes.astype(np.float64),
-        failures0=(world.landing_attempts - world.landing_successes).astype(np.float64),
+        # a partial landing (SLIM, IM-1, IM-2) is half a success and half a failure (docs/world.md)
+        successes0=world.landing_effective_successes(0.5).astype(np.float64),
+        failures0=world.landing_attempts - world.landing_effective_successes(0.5),
         roadmap_year=world.roadmap_year,
         policies=policies,
         policy_of_actor=policy_of_actor,
