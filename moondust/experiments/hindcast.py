@@ -235,7 +235,9 @@ def _quantile_year(years: np.ndarray, q: float, end: int) -> int | None:
     return int(value) if math.isfinite(value) and value <= end else None
 
 
-def hindcast_scenario(start: int = START, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> Scenario:
+def hindcast_scenario(
+    start: int = START, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED
+) -> Scenario:
     """The scenario of the hindcast: status-quo policies everywhere, the world of ``start``
     with its dated events, simulated to :data:`END`."""
     return parse_scenario(
@@ -361,14 +363,15 @@ def text_table(result: Hindcast, everything: bool = False) -> str:
         )
     inside, happened = coverage(result)
     n_held = int(result.held_out.sum())
+    n_happened = int(result.outcomes[result.held_out].sum())
     lines += [
         "",
         f"Held-out events (not demonstrated by end-{FIT_END}; outcome: demonstrated in "
-        f"{FIT_END + 1}–{result.end}): {n_held}, of which {int(result.outcomes[result.held_out].sum())} happened",
+        f"{FIT_END + 1}–{result.end}): {n_held}, of which {n_happened} happened",
         f"Brier score: model {result.brier['model']:.3f}, announced plans "
         f"{result.brier['announced_plans']:.3f}, base rate {result.brier['base_rate']:.3f}",
-        f"Brier skill score of the model: vs announced plans {result.skill('announced_plans'):+.3f}, "
-        f"vs base rate {result.skill('base_rate'):+.3f}",
+        "Brier skill score of the model: vs announced plans "
+        f"{result.skill('announced_plans'):+.3f}, vs base rate {result.skill('base_rate'):+.3f}",
         f"Real year inside the model's 5–95 % band: {inside} of {happened} events that happened",
     ]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ so a saved ``hindcast.json`` can be drawn again. Style and HTML helpers are the 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def calibration(events: Sequence[Mapping[str, Any]]) -> list[tuple[float, float,
     p = np.array([e["p_by_2025"] for e in scored], dtype=float)
     y = np.array([e["actual_year"] is not None for e in scored], dtype=float)
     rows = []
-    for k, (low, high) in enumerate(zip(BINS[:-1], BINS[1:], strict=True)):
+    for k, (low, high) in enumerate(itertools.pairwise(BINS)):
         last = k == len(BINS) - 2
         inside = (p >= low) & ((p <= high) if last else (p < high))
         if inside.any():
@@ -56,7 +57,9 @@ def calibration_figure(events: Sequence[Mapping[str, Any]]) -> Figure:
         x, y, n = (np.array(column) for column in zip(*points, strict=True))
         ax.plot(x, y, color=BLUE, lw=1.4, marker="o", markeredgecolor="black", label="model")
         for xi, yi, ni in zip(x, y, n, strict=True):
-            ax.annotate(f"n={ni}", (xi, yi), textcoords="offset points", xytext=(5, -11), fontsize=8)
+            ax.annotate(
+                f"n={ni}", (xi, yi), textcoords="offset points", xytext=(5, -11), fontsize=8
+            )
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("model probability of the event by 2025")
@@ -85,8 +88,15 @@ def timeline_figure(events: Sequence[Mapping[str, Any]], start: int, end: int) -
         if e["year_q50"] is not None:
             ax.plot(e["year_q50"], k, marker="|", color=BLUE, markersize=11, mew=2)
         if e["actual_year"] is not None:
-            ax.plot(e["actual_year"], k, marker="*", color=VERMILLION, markersize=10,
-                    markeredgecolor=BLACK, markeredgewidth=0.5)
+            ax.plot(
+                e["actual_year"],
+                k,
+                marker="*",
+                color=VERMILLION,
+                markersize=10,
+                markeredgecolor=BLACK,
+                markeredgewidth=0.5,
+            )
         else:
             ax.plot(beyond, k, marker=">", color=VERMILLION, markersize=6)
     ax.set_yticks(range(len(rows)), [f"{e['actor']} {e['milestone']}" for e in rows], fontsize=7)
@@ -129,10 +139,16 @@ def report_html(data: Mapping[str, Any], pngs: Mapping[str, bytes]) -> str:
         ["forecaster", "Brier score", "model's skill against it"],
         [
             ["model", f"{brier['model']:.3f}", ""],
-            ["announced plans", f"{brier['announced_plans']:.3f}",
-             _skill(brier["model"], brier["announced_plans"])],
-            ["base rate 2007–2016", f"{brier['base_rate']:.3f}",
-             _skill(brier["model"], brier["base_rate"])],
+            [
+                "announced plans",
+                f"{brier['announced_plans']:.3f}",
+                _skill(brier["model"], brier["announced_plans"]),
+            ],
+            [
+                "base rate 2007–2016",
+                f"{brier['base_rate']:.3f}",
+                _skill(brier["model"], brier["base_rate"]),
+            ],
         ],
         f"Brier scores on the {len(scored)} held-out events (open at the end of {FIT_END}; "
         f"outcome: demonstrated {FIT_END + 1}–{data['end']}); lower is better",
@@ -146,20 +162,29 @@ def report_html(data: Mapping[str, Any], pngs: Mapping[str, bytes]) -> str:
         f"<h1>{esc(title)}</h1>\n"
         f"<p>{data['runs']} runs started from the world at the end of {data['start']} "
         "(its budgets, growth projections, achievements and announced plans; later dated events "
-        "in their years). docs/validation.md, \"Hindcast\", defines the events and scores.</p>\n"
+        'in their years). docs/validation.md, "Hindcast", defines the events and scores.</p>\n'
         "<h2>Scores</h2>\n" + scores + "\n"
         "<h2>Calibration</h2>\n"
-        + _figure_html(pngs["calibration"], "calibration plot of the held-out events",
-                       "Mean model probability against the observed frequency per probability "
-                       "bin; the diagonal is perfect calibration.")
+        + _figure_html(
+            pngs["calibration"],
+            "calibration plot of the held-out events",
+            "Mean model probability against the observed frequency per probability "
+            "bin; the diagonal is perfect calibration.",
+        )
         + "\n<h2>Timeline</h2>\n"
-        + _figure_html(pngs["timeline"], "timeline of model bands against real years",
-                       "Events that happened or that the model gives at least 5 % by "
-                       f"{data['end']}; the dotted line separates the calibration period from "
-                       "the held-out period.")
-        + "\n<h2>Events</h2>\n<div class=\"scroll\">"
-        + table(["event", "P by 2016", "P by 2025", "median", "5–95 %", "actual"], rows,
-                "Events that happened or that the model gives at least 5 % by 2025")
+        + _figure_html(
+            pngs["timeline"],
+            "timeline of model bands against real years",
+            "Events that happened or that the model gives at least 5 % by "
+            f"{data['end']}; the dotted line separates the calibration period from "
+            "the held-out period.",
+        )
+        + '\n<h2>Events</h2>\n<div class="scroll">'
+        + table(
+            ["event", "P by 2016", "P by 2025", "median", "5–95 %", "actual"],
+            rows,
+            "Events that happened or that the model gives at least 5 % by 2025",
+        )
         + "</div>\n<footer>Written by moondust. Fitted: "
         + esc(data.get("fitted") or "nothing")
         + ".</footer>\n</body>\n</html>\n"

@@ -8,8 +8,10 @@ the latest demonstration up to any year (:func:`achieved_matrix`).
 Partial landings (SLIM 2024, IM-1 2024, IM-2 2025: the lander reached the surface and operated but
 tipped over or ended early) follow one rule everywhere: each is a demonstration of
 ``soft_landing`` in ``history.csv``, and counts as half a success and half a failure in the landing
-heritage (:meth:`Heritage.effective_successes`, the engine's ``successes0``/``failures0``). ``data/world/heritage.csv`` counts landing attempts and outcomes
-2013–2025 for a Beta-Bernoulli success prior; :func:`count_landings` recounts them from
+heritage (:meth:`Heritage.effective_successes`, the engine's ``successes0``/``failures0``).
+
+``data/world/heritage.csv`` counts landing attempts and outcomes 2013–2025 for a Beta-Bernoulli
+success prior; :func:`count_landings` recounts them from
 ``data/theory/lunar_landing_attempts_2013_2025.csv`` so the two cannot drift (a test checks it).
 Private missions count for the state they fly from or are funded by (Intuitive Machines and
 Firefly: USA; ispace: Japan; SpaceIL: Israel).
@@ -55,8 +57,8 @@ def achievements() -> tuple[Achievement, ...]:
 
     Examples
     --------
-    >>> us_orbiters = [a.year for a in achievements() if (a.actor, a.milestone) == ("USA", "orbiter")]
-    >>> us_orbiters
+    >>> us = [a.year for a in achievements() if (a.actor, a.milestone) == ("USA", "orbiter")]
+    >>> us
     [1966, 2009, 2011, 2013, 2022]
     """
     columns = ("actor", "milestone", "year", "mission", "source", "status")
