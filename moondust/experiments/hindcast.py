@@ -118,7 +118,8 @@ class Hindcast:
         return brier_skill(self.brier["model"], self.brier[reference])
 
     def as_dict(self) -> dict[str, Any]:
-        """``{"start", "end", "runs", "events", "brier", "fitted", "debris"}`` (docs/cli.md)."""
+        """``{"start", "end", "runs", "events", "brier", "fitted", "debris"}`` (the JSON contract,
+        docs/validation.md, "Hindcast")."""
         return {
             "start": self.start,
             "end": self.end,
