@@ -18,6 +18,7 @@ with a higher military share: ``g_Y,i = g_i − θ (x_i − x̄)``. Growth follo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import ndtri
@@ -156,6 +157,63 @@ def initial(setting: Setting, p: RunParameters, runs: int) -> BudgetState:
     )
 
 
+class BudgetStart(NamedTuple):
+    """What M1 takes from the setting: each actor's start year and growth projection, each (N,)."""
+
+    projected_growth: FloatArray
+    """The IMF growth projection g_IMF, a year⁻¹ fraction."""
+    civil0_usd_bn: FloatArray
+    """Civil space budget in the start year."""
+    military0_usd_bn: FloatArray
+    """Military space budget in the start year."""
+    military_share0: FloatArray
+    """Military share x₀ of the start year's envelope."""
+
+
+class BudgetParameters(NamedTuple):
+    """M1's per-run parameters, each (R,) float64 (:func:`~moondust.engine.params.per_run`),
+    named as in the parameter table."""
+
+    long_run_growth: FloatArray
+    growth_drag: FloatArray
+    budget_noise: FloatArray
+    military_share_max: FloatArray
+    crowd_out: FloatArray
+
+
+class BudgetInputs(NamedTuple):
+    """What the year brings to M1."""
+
+    growth_fade: FloatArray
+    """(R,) weight of the IMF projection in the growth rate (:func:`_growth_fade`)."""
+    normal: FloatArray
+    """(R, N) standard-normal budget shocks."""
+    reaction: FloatArray
+    """(R, N) lever k_i."""
+    restraint: FloatArray
+    """(R, N) lever a_i."""
+    grievance: FloatArray
+    """(R, N) grievance g_i (:class:`BudgetState`)."""
+    threat: FloatArray
+    """(R, N) threat T_i felt from rivals' milestones."""
+    rivalry: FloatArray
+    """(R, N, N) this year's rivalry weights w_ij."""
+    civil_surge: FloatArray
+    """(R, N) civil budget surge, a fraction."""
+
+
+class BudgetArrays(NamedTuple):
+    """The core state's M1 arrays, each (R, N), advanced in place."""
+
+    gdp_index: FloatArray
+    envelope_usd_bn: FloatArray
+    military_share: FloatArray
+    military_usd_bn: FloatArray
+    civil_usd_bn: FloatArray
+    cumulative_military_usd_bn: FloatArray
+    cumulative_civil_usd_bn: FloatArray
+
+
 def step(state: State, setting: Setting, p: RunParameters) -> None:
     """Grow the economy, update the military share and split the envelope into civil and military.
 
@@ -176,30 +234,38 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     if rivalry.ndim == 2:
         rivalry = np.broadcast_to(rivalry, (runs, n, n))
     _advance_budget(
-        np.broadcast_to(setting.gdp_growth, (n,)),
-        per_run(p["long_run_growth"], runs),
-        per_run(_growth_fade(state.year, p), runs),
-        setting.civil0_usd_bn,
-        setting.military0_usd_bn,
-        setting.military_share0,
-        p["growth_drag"][:, 0],
-        p["budget_noise"][:, 0],
-        p["military_share_max"][:, 0],
-        p["crowd_out"][:, 0],
-        normal,
-        state.levers["reaction"],
-        state.levers["restraint"],
-        state.budget.grievance,
-        state.threat,
-        rivalry,
-        state.civil_surge,
-        state.gdp_index,
-        state.envelope_usd_bn,
-        state.military_share,
-        state.military_usd_bn,
-        state.civil_usd_bn,
-        state.cumulative_military_usd_bn,
-        state.cumulative_civil_usd_bn,
+        BudgetStart(
+            projected_growth=np.broadcast_to(setting.gdp_growth, (n,)),
+            civil0_usd_bn=setting.civil0_usd_bn,
+            military0_usd_bn=setting.military0_usd_bn,
+            military_share0=setting.military_share0,
+        ),
+        BudgetParameters(
+            long_run_growth=per_run(p["long_run_growth"], runs),
+            growth_drag=p["growth_drag"][:, 0],
+            budget_noise=p["budget_noise"][:, 0],
+            military_share_max=p["military_share_max"][:, 0],
+            crowd_out=p["crowd_out"][:, 0],
+        ),
+        BudgetInputs(
+            growth_fade=per_run(_growth_fade(state.year, p), runs),
+            normal=normal,
+            reaction=state.levers["reaction"],
+            restraint=state.levers["restraint"],
+            grievance=state.budget.grievance,
+            threat=state.threat,
+            rivalry=rivalry,
+            civil_surge=state.civil_surge,
+        ),
+        BudgetArrays(
+            gdp_index=state.gdp_index,
+            envelope_usd_bn=state.envelope_usd_bn,
+            military_share=state.military_share,
+            military_usd_bn=state.military_usd_bn,
+            civil_usd_bn=state.civil_usd_bn,
+            cumulative_military_usd_bn=state.cumulative_military_usd_bn,
+            cumulative_civil_usd_bn=state.cumulative_civil_usd_bn,
+        ),
     )
 
 
@@ -219,35 +285,13 @@ def _shock_uniforms(seed, year, run_index, out):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _advance_budget(  # type: ignore[no-untyped-def]
-    projected_growth,
-    long_run_growth,
-    growth_fade,
-    civil0,
-    military0,
-    share0,
-    growth_drag,
-    budget_noise,
-    share_max,
-    crowd_out,
-    normal,
-    reaction,
-    restraint,
-    grievance,
-    threat,
-    rivalry,
-    civil_surge,
-    gdp_index,
-    envelope,
-    share,
-    military,
-    civil,
-    cumulative_military,
-    cumulative_civil,
-):
-    """One year of M1 in place on the (R, N) arrays from ``gdp_index`` on (see :func:`step`);
-    the growth is :func:`trend_growth`'s, from its (N,) projection and per-run long-run rate and
-    fade, and the Richardson pull is ``grievance + threat``."""
+def _advance_budget(start, p, year, out):  # type: ignore[no-untyped-def]
+    """One year of M1 in place on ``out`` (:class:`BudgetArrays`; see :func:`step`) from
+    ``start`` (:class:`BudgetStart`), ``p`` (:class:`BudgetParameters`) and ``year``
+    (:class:`BudgetInputs`); the growth is :func:`trend_growth`'s, from its (N,) projection and
+    per-run long-run rate and fade, and the Richardson pull is ``grievance + threat``."""
+    share = out.military_share
+    envelope = out.envelope_usd_bn
     runs, n = share.shape
     # Per-call scratch, reused by every run (an allocation per run cost more than its arithmetic).
     bound = np.empty(n)
@@ -260,20 +304,28 @@ def _advance_budget(  # type: ignore[no-untyped-def]
         mean_share = 0.0
         for i in range(n):
             mean_share += share[r, i] * (envelope[r, i] / total_envelope)
-        sigma = budget_noise[r]
+        sigma = p.budget_noise[r]
         for i in range(n):
-            projected = projected_growth[i]
-            growth = long_run_growth[r] + (projected - long_run_growth[r]) * growth_fade[r]
-            gdp_index[r, i] *= 1.0 + growth - growth_drag[r] * (share[r, i] - mean_share)
-            shock = np.exp(sigma * normal[r, i] - 0.5 * sigma**2)
-            envelope[r, i] = (civil0[i] + military0[i]) * gdp_index[r, i] * shock
-            bound[i] = max(share_max[r], share0[i])
-            pull[i] = grievance[r, i] + threat[r, i]
-        _richardson_run(share[r], reaction[r], restraint[r], pull, rivalry[r], bound, previous)
+            projected = start.projected_growth[i]
+            long_run = p.long_run_growth[r]
+            growth = long_run + (projected - long_run) * year.growth_fade[r]
+            out.gdp_index[r, i] *= 1.0 + growth - p.growth_drag[r] * (share[r, i] - mean_share)
+            shock = np.exp(sigma * year.normal[r, i] - 0.5 * sigma**2)
+            envelope[r, i] = (
+                (start.civil0_usd_bn[i] + start.military0_usd_bn[i]) * out.gdp_index[r, i] * shock
+            )
+            bound[i] = max(p.military_share_max[r], start.military_share0[i])
+            pull[i] = year.grievance[r, i] + year.threat[r, i]
+        _richardson_run(
+            share[r], year.reaction[r], year.restraint[r], pull, year.rivalry[r], bound, previous
+        )
         for i in range(n):
-            military[r, i] = share[r, i] * envelope[r, i]
-            above_path = military[r, i] - share0[i] * envelope[r, i]
-            wanted = (1.0 - share0[i]) * envelope[r, i] * (1.0 + civil_surge[r, i])
-            civil[r, i] = max(wanted - crowd_out[r] * above_path, 0.0)
-            cumulative_military[r, i] += military[r, i]
-            cumulative_civil[r, i] += civil[r, i]
+            share0 = start.military_share0[i]
+            military = share[r, i] * envelope[r, i]
+            out.military_usd_bn[r, i] = military
+            above_path = military - share0 * envelope[r, i]
+            wanted = (1.0 - share0) * envelope[r, i] * (1.0 + year.civil_surge[r, i])
+            civil = max(wanted - p.crowd_out[r] * above_path, 0.0)
+            out.civil_usd_bn[r, i] = civil
+            out.cumulative_military_usd_bn[r, i] += military
+            out.cumulative_civil_usd_bn[r, i] += civil

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -147,37 +148,88 @@ def _hazard(base, weight, stock_i, stock_j, reference, elasticity, gain, strain)
     return base * weight * scale * (1.0 + gain * max(strain, 0.0))
 
 
+class HazardInputs(NamedTuple):
+    """What the pair hazards h_ij read of the state.
+
+    Attributes
+    ----------
+    counterspace_usd_bn
+        Counterspace stocks K, (R, N) float64.
+    rivalry
+        Rivalry weights w_ij, (R, N, N) float64 (possibly a read-only broadcast view).
+    tension
+        Tension T_ij, (R, N, N) float64 (possibly a read-only broadcast view).
+    """
+
+    counterspace_usd_bn: FloatArray
+    rivalry: FloatArray
+    tension: FloatArray
+
+
+class HazardParameters(NamedTuple):
+    """The parameters of the pair hazard h_ij (table ``conflict``), each (R,) float64.
+
+    Attributes
+    ----------
+    incident_hazard
+        Base hazard h_0.
+    stock_reference_usd_bn
+        Reference stock K_ref = M_ref / δ_K.
+    stock_elasticity
+        Elasticity ε of the hazard in the stocks.
+    tension_gain
+        Gain γ_T of tension.
+    """
+
+    incident_hazard: FloatArray
+    stock_reference_usd_bn: FloatArray
+    stock_elasticity: FloatArray
+    tension_gain: FloatArray
+
+
+def hazard_parameters(p: RunParameters, runs: int) -> HazardParameters:
+    """The :class:`HazardParameters` of ``runs`` runs from the run parameters."""
+    return HazardParameters(
+        incident_hazard=per_run(p["incident_hazard"], runs),
+        stock_reference_usd_bn=per_run(p["counterspace_reference_usd_bn"], runs)
+        / per_run(p["counterspace_depreciation"], runs),
+        stock_elasticity=per_run(p["stock_elasticity"], runs),
+        tension_gain=per_run(p["tension_gain"], runs),
+    )
+
+
 @kernel
-def _run_pair_hazard(r, i, j, stock, rivalry, tension, base, reference, elasticity, gain):  # type: ignore[no-untyped-def]
+def _run_pair_hazard(r, i, j, inputs, params):  # type: ignore[no-untyped-def]
     """h_ij of run ``r`` from the (R, N, N) weights and tension, symmetrised; zero for non-rivals
     without reading their tension (most pairs: it would be a cache miss)."""
+    rivalry = inputs.rivalry
     weight = 0.5 * (rivalry[r, i, j] + rivalry[r, j, i])
     if not weight > 0.0:
         return 0.0
+    stock = inputs.counterspace_usd_bn
+    tension = inputs.tension
     return _hazard(
-        base[r],
+        params.incident_hazard[r],
         weight,
         stock[r, i],
         stock[r, j],
-        reference[r],
-        elasticity[r],
-        gain[r],
+        params.stock_reference_usd_bn[r],
+        params.stock_elasticity[r],
+        params.tension_gain[r],
         0.5 * (tension[r, i, j] + tension[r, j, i]),
     )
 
 
 @kernel
-def _pair_hazards(stock, rivalry, tension, base, reference, elasticity, gain, out):  # type: ignore[no-untyped-def]
+def _pair_hazards(inputs, params, out):  # type: ignore[no-untyped-def]
     """Every h_ij into ``out`` (R, N, N), zero on the diagonal."""
-    runs, n = stock.shape
+    runs, n = inputs.counterspace_usd_bn.shape
     for r in range(runs):
         for i in range(n):
             for j in range(n):
                 out[r, i, j] = 0.0
                 if i != j:
-                    out[r, i, j] = _run_pair_hazard(
-                        r, i, j, stock, rivalry, tension, base, reference, elasticity, gain
-                    )
+                    out[r, i, j] = _run_pair_hazard(r, i, j, inputs, params)
 
 
 def _per_run_matrix(values: FloatArray, runs: int, n: int) -> FloatArray:
@@ -215,17 +267,12 @@ def pair_hazard(
     stock = np.asarray(stock, dtype=np.float64)
     runs, n = stock.shape
     out = np.empty((runs, n, n))
-    _pair_hazards(
-        stock,
-        _per_run_matrix(rivalry, runs, n),
-        _per_run_matrix(tension, runs, n),
-        per_run(p["incident_hazard"], runs),
-        per_run(p["counterspace_reference_usd_bn"], runs)
-        / per_run(p["counterspace_depreciation"], runs),
-        per_run(p["stock_elasticity"], runs),
-        per_run(p["tension_gain"], runs),
-        out,
+    inputs = HazardInputs(
+        counterspace_usd_bn=stock,
+        rivalry=_per_run_matrix(rivalry, runs, n),
+        tension=_per_run_matrix(tension, runs, n),
     )
+    _pair_hazards(inputs, hazard_parameters(p, runs), out)
     return out
 
 
@@ -247,46 +294,86 @@ def _conflict_of(state: State) -> ConflictState:
     return found
 
 
+class RivalPairs(NamedTuple):
+    """Candidate pairs (i, j), i < j, in the order of :func:`rival_pairs`.
+
+    Attributes
+    ----------
+    first
+        Actor i of each pair, (P,) int64.
+    second
+        Actor j of each pair, (P,) int64.
+    """
+
+    first: IntArray
+    second: IntArray
+
+
+class IncidentRules(NamedTuple):
+    """What an incident becomes.
+
+    Attributes
+    ----------
+    asat_allowed
+        Lever ``asat_allowed``, (R, N) float64: an actor tests ASATs only where it is > 0.5.
+    interference_share
+        Probability q_I that an incident is interference, (R,) float64.
+    log_fewest_fragments
+        log of the fewest tracked fragments of a historical test (a float).
+    log_most_fragments
+        log of the most tracked fragments of a historical test (a float).
+    """
+
+    asat_allowed: FloatArray
+    interference_share: FloatArray
+    log_fewest_fragments: float
+    log_most_fragments: float
+
+
+class IncidentRecord(NamedTuple):
+    """What the incidents update in place: the :class:`ConflictState` arrays and the fragments.
+
+    Attributes
+    ----------
+    interference
+        Actors sabotaged this year, (R, N) bool.
+    incidents
+        Incidents suffered this year, (R, N) int64.
+    incidents_total
+        Incidents suffered so far, (R, N) int64.
+    asat_tests_total
+        ASAT tests conducted so far, (R, N) int64.
+    fragments
+        Fragments ≥ 10 cm of this year's ASAT tests, (R,) float64 (overwritten).
+    """
+
+    interference: BoolArray
+    incidents: IntArray
+    incidents_total: IntArray
+    asat_tests_total: IntArray
+    fragments: FloatArray
+
+
 @kernel
-def _draw_incidents(  # type: ignore[no-untyped-def]
-    seed,
-    year,
-    run_index,
-    stock,
-    first,
-    second,
-    rivalry,
-    tension,
-    asat_allowed,
-    base,
-    reference,
-    elasticity,
-    gain,
-    interference_share,
-    log_fewest,
-    log_most,
-    interference,
-    incidents,
-    incidents_total,
-    asat_tests_total,
-    fragments,
-):
-    """This year's incidents of the candidate pairs (``first``, ``second``) = (i, j), i < j, in
-    that order (that of :func:`rival_pairs`), in place."""
+def _draw_incidents(seed, year, run_index, pairs, inputs, params, rules, record):  # type: ignore[no-untyped-def]
+    """This year's incidents of the candidate ``pairs`` (i, j), i < j, in that order (that of
+    :func:`rival_pairs`), in place."""
+    stock = inputs.counterspace_usd_bn
+    fragments = record.fragments
+    log_fewest = rules.log_fewest_fragments
+    log_most = rules.log_most_fragments
     runs, n = stock.shape
     for r in range(runs):
         fragments[r] = 0.0
     # Pair by pair, each over all runs: a fixed stride through the (R, N, N) weights that the CPU
     # prefetches, where run by run every pair would be a cache miss. Each run still adds its
     # pairs' fragments in pair order.
-    for pair in range(first.size):
-        i = first[pair]
-        j = second[pair]
+    for pair in range(pairs.first.size):
+        i = pairs.first[pair]
+        j = pairs.second[pair]
         for r in range(runs):
             run = run_index[r, 0]
-            hazard = _run_pair_hazard(
-                r, i, j, stock, rivalry, tension, base, reference, elasticity, gain
-            )
+            hazard = _run_pair_hazard(r, i, j, inputs, params)
             # Zero hazard (not rivals in this run) never clashes, whatever the draw: skip drawing.
             # Draws are keyed, so skipping leaves every other pair's numbers unchanged.
             if not hazard > 0.0:
@@ -300,17 +387,17 @@ def _draw_incidents(  # type: ignore[no-untyped-def]
                 attacker, target = i, j
             else:
                 attacker, target = j, i
-            if draw(seed, run, year, _STREAM, i, slot + 2) < interference_share[r]:
-                interference[r, target] = True
-                incidents[r, target] += 1
-            elif asat_allowed[r, attacker] > 0.5:
-                incidents[r, target] += 1
-                asat_tests_total[r, attacker] += 1
+            if draw(seed, run, year, _STREAM, i, slot + 2) < rules.interference_share[r]:
+                record.interference[r, target] = True
+                record.incidents[r, target] += 1
+            elif rules.asat_allowed[r, attacker] > 0.5:
+                record.incidents[r, target] += 1
+                record.asat_tests_total[r, attacker] += 1
                 u = draw(seed, run, year, _STREAM, i, slot + 3)
                 fragments[r] += np.exp(log_fewest + (log_most - log_fewest) * u)
     for r in range(runs):
         for i in range(n):
-            incidents_total[r, i] += incidents[r, i]
+            record.incidents_total[r, i] += record.incidents[r, i]
 
 
 def step(state: State, setting: Setting, p: RunParameters) -> None:
@@ -375,26 +462,28 @@ def advance(
         int(state.seed),
         int(state.year),
         state.run_index,
-        conflict.counterspace_usd_bn,
         # Only pairs that are rivals in some run can clash: most pairs are not, and reading all
         # their weights pair by pair (half of them down a column) is slow.
-        *(rival_pairs(rivalry) if pairs is None else pairs),
-        _per_run_matrix(rivalry, runs, n),
-        _per_run_matrix(tension, runs, n),
-        np.ascontiguousarray(state.levers["asat_allowed"], dtype=np.float64),
-        per_run(p["incident_hazard"], runs),
-        per_run(p["counterspace_reference_usd_bn"], runs)
-        / per_run(p["counterspace_depreciation"], runs),
-        per_run(p["stock_elasticity"], runs),
-        per_run(p["tension_gain"], runs),
-        per_run(p["interference_share"], runs),
-        float(np.log(low)),
-        float(np.log(high)),
-        conflict.interference,
-        conflict.incidents,
-        conflict.incidents_total,
-        conflict.asat_tests_total,
-        fragments,
+        RivalPairs(*(rival_pairs(rivalry) if pairs is None else pairs)),
+        HazardInputs(
+            counterspace_usd_bn=conflict.counterspace_usd_bn,
+            rivalry=_per_run_matrix(rivalry, runs, n),
+            tension=_per_run_matrix(tension, runs, n),
+        ),
+        hazard_parameters(p, runs),
+        IncidentRules(
+            asat_allowed=np.ascontiguousarray(state.levers["asat_allowed"], dtype=np.float64),
+            interference_share=per_run(p["interference_share"], runs),
+            log_fewest_fragments=float(np.log(low)),
+            log_most_fragments=float(np.log(high)),
+        ),
+        IncidentRecord(
+            interference=conflict.interference,
+            incidents=conflict.incidents,
+            incidents_total=conflict.incidents_total,
+            asat_tests_total=conflict.asat_tests_total,
+            fragments=fragments,
+        ),
     )
     return fragments
 

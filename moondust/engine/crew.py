@@ -14,6 +14,8 @@ tests and analyses.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from moondust.engine.jit import kernel
@@ -22,39 +24,82 @@ from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.engine.stations import StationState
 
 
+class CrewLinks(NamedTuple):
+    """What the crew effects are computed from, contiguous float64 (bool for ``sanction``)."""
+
+    crew_link: FloatArray
+    """(R, N, N) stock L of recent host–guest seats."""
+    crew_link0: FloatArray
+    """(R, N, N) its start year's steady state L⁰."""
+    sanction: BoolArray
+    """(N, N) pairs that get no spillover bonus."""
+    rivalry: FloatArray
+    """(N, N) rivalry weights without relief (ones for the relief alone)."""
+
+
+class CrewParameters(NamedTuple):
+    """The crew effects' per-run parameters, each (R,) float64 (:func:`per_run`), named as in the
+    parameter table; the kernel clips them."""
+
+    crew_spillover_cap: FloatArray
+    """Δβ_max."""
+    crew_spillover_gain: FloatArray
+    """g_β."""
+    rivalry_relief_max: FloatArray
+    """ρ_max."""
+    rivalry_relief_gain: FloatArray
+    """g_w."""
+
+    @classmethod
+    def of(cls, p: RunParameters, runs: int) -> CrewParameters:
+        """The columns of ``p`` as (R,) arrays."""
+        return cls(*(per_run(p[name], runs) for name in cls._fields))
+
+
+class CrewEffects(NamedTuple):
+    """The kernel's outputs, each (R, N, N), or :data:`_NO_RUNS` to skip it."""
+
+    spillover_bonus: FloatArray
+    """Δβ added to the spillover between host and guest."""
+    rivalry: FloatArray
+    """Rivalry weights times the relief."""
+
+
 @kernel
-def _crew_effects(  # type: ignore[no-untyped-def]
-    link, link0, sanction, bonus_cap, bonus_gain, relief_most, relief_gain, weight, bonus, weighted
-):
-    """The crew links' two effects from ``ΔL = max(L − L⁰, 0)`` (R, N, N), in place.
+def _crew_effects(links, p, out):  # type: ignore[no-untyped-def]
+    """The crew links' two effects from ``ΔL = max(L − L⁰, 0)`` (R, N, N), in place on ``out``
+    (:class:`CrewEffects`) from ``links`` (:class:`CrewLinks`) and ``p`` (:class:`CrewParameters`).
 
     ``bonus ← max(cap, 0) (1 − e^{−g_β ΔL})``, 0 where ``sanction``; ``weighted ← weight ×
     clip(1 − clip(most, 0, 1) (1 − e^{−max(g_w, 0) ΔL}), 0, 1)``. Either output may have 0 runs,
     to skip it. The per-run parameters are clipped here, as comparisons that keep NaN as NumPy's
     clip does: NumPy calls in the caller cost more than this kernel at 100 runs.
     """
+    link = links.crew_link
+    bonus = out.spillover_bonus
+    weighted = out.rivalry
     runs, n, _ = link.shape
     pairs = n * n
     with_bonus = bonus.shape[0] > 0
     with_relief = weighted.shape[0] > 0
     # One flat loop over the N² pairs of a run: nested loops over i and j run slower here.
     link_flat = link.reshape(runs, pairs)
-    link0_flat = link0.reshape(runs, pairs)
-    sanction_flat = sanction.reshape(pairs)
-    weight_flat = weight.reshape(pairs)
+    link0_flat = links.crew_link0.reshape(runs, pairs)
+    sanction_flat = links.sanction.reshape(pairs)
+    weight_flat = links.rivalry.reshape(pairs)
     bonus_flat = bonus.reshape(bonus.shape[0], pairs)
     weighted_flat = weighted.reshape(weighted.shape[0], pairs)
     for r in range(runs):
-        cap = bonus_cap[r]
+        cap = p.crew_spillover_cap[r]
         if cap < 0.0:
             cap = 0.0
-        gain_b = bonus_gain[r] if with_bonus else 0.0
-        most = relief_most[r]
+        gain_b = p.crew_spillover_gain[r] if with_bonus else 0.0
+        most = p.rivalry_relief_max[r]
         if most < 0.0:
             most = 0.0
         elif most > 1.0:
             most = 1.0
-        gain_w = relief_gain[r] if with_relief else 0.0
+        gain_w = p.rivalry_relief_gain[r] if with_relief else 0.0
         if gain_w < 0.0:
             gain_w = 0.0
         # Most pairs have no excess contact: no bonus, the weight as it is (× 1 exactly). Write
@@ -96,16 +141,18 @@ def _run_crew_effects(
     runs, n = stations.crew_link.shape[:2]
     mask = np.zeros((n, n), dtype=bool) if sanction is None else np.asarray(sanction, dtype=bool)
     _crew_effects(
-        np.ascontiguousarray(stations.crew_link),
-        np.ascontiguousarray(stations.crew_link0),
-        np.ascontiguousarray(mask),
-        per_run(p["crew_spillover_cap"], runs),
-        per_run(p["crew_spillover_gain"], runs),
-        per_run(p["rivalry_relief_max"], runs),
-        per_run(p["rivalry_relief_gain"], runs),
-        np.ones((n, n)) if weight is None else np.ascontiguousarray(weight, dtype=np.float64),
-        bonus,
-        weighted,
+        CrewLinks(
+            crew_link=np.ascontiguousarray(stations.crew_link),
+            crew_link0=np.ascontiguousarray(stations.crew_link0),
+            sanction=np.ascontiguousarray(mask),
+            rivalry=(
+                np.ones((n, n))
+                if weight is None
+                else np.ascontiguousarray(weight, dtype=np.float64)
+            ),
+        ),
+        CrewParameters.of(p, runs),
+        CrewEffects(spillover_bonus=bonus, rivalry=weighted),
     )
 
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
 from moondust.datafiles import read_csv
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters
+from moondust.engine.params import RunParameters, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
 HOURS_PER_YEAR = 8766.0
@@ -81,46 +82,82 @@ def social_cost_of_carbon(year: int) -> float:
     return float(np.interp(year, years, values))
 
 
+class FusionArrays(NamedTuple):
+    """The :class:`FusionState` arrays the kernel updates in place, each (R, N)."""
+
+    plants_gw: FloatArray
+    he3_stock_kg: FloatArray
+    energy_twh: FloatArray
+    co2_avoided_mt: FloatArray
+    climate_value_usd_bn: FloatArray
+    climate_value_counted_usd_bn: FloatArray
+
+
+class FusionParameters(NamedTuple):
+    """The run parameters of M6, each (R,) float64 (:func:`moondust.engine.params.per_run`)."""
+
+    enabled: FloatArray
+    """``fusion_enabled``; > 0.5 means on."""
+    efficiency: FloatArray
+    """``fusion_efficiency`` η_F."""
+    energy_per_kg_gwh_th: FloatArray
+    """e_He3, GWh of heat per kg."""
+    capacity_factor: FloatArray
+    """``plant_capacity_factor`` CF."""
+    build_rate_gw: FloatArray
+    """``plant_build_rate_gw`` B_F, GWe a year."""
+    grid_intensity_g_per_kwh: FloatArray
+    fusion_intensity_g_per_kwh: FloatArray
+    counted_share: FloatArray
+    """``climate_benefit_counted`` s_C."""
+
+
+def fusion_parameters(p: RunParameters, runs: int) -> FusionParameters:
+    """The M6 run parameters as (R,) columns."""
+
+    def column(name: str) -> FloatArray:
+        return per_run(p[name], runs)
+
+    return FusionParameters(
+        enabled=column("fusion_enabled"),
+        efficiency=column("fusion_efficiency"),
+        energy_per_kg_gwh_th=column("energy_per_kg_gwh_th"),
+        capacity_factor=column("plant_capacity_factor"),
+        build_rate_gw=column("plant_build_rate_gw"),
+        grid_intensity_g_per_kwh=column("grid_intensity_g_per_kwh"),
+        fusion_intensity_g_per_kwh=column("fusion_intensity_g_per_kwh"),
+        counted_share=column("climate_benefit_counted"),
+    )
+
+
 @kernel
-def _burn(  # type: ignore[no-untyped-def]
-    holds_fusion_power,
-    delivered_kg,
-    plants_gw,
-    he3_stock_kg,
-    energy_twh,
-    co2_avoided_mt,
-    climate_value,
-    climate_value_counted,
-    scc_usd_per_t,
-    enabled,
-    efficiency,
-    energy_per_kg_gwh,
-    capacity_factor,
-    build_rate_gw,
-    grid_intensity,
-    fusion_intensity,
-    counted_share,
-):
-    """One year of M6 for every run and actor, in place."""
-    runs, n = plants_gw.shape
+def _burn(holds_fusion_power, delivered_kg, f, q, scc_usd_per_t):  # type: ignore[no-untyped-def]
+    """One year of M6 for every run and actor, in place: ``holds_fusion_power`` (R, N) bool,
+    ``delivered_kg`` (R, N), ``f`` the :class:`FusionArrays`, ``q`` the :class:`FusionParameters`,
+    ``scc_usd_per_t`` this year's social cost of carbon."""
+    runs, n = f.plants_gw.shape
     for r in range(runs):
-        on = enabled[r] > 0.5
-        twh_per_kg = efficiency[r] * energy_per_kg_gwh[r] / 1000.0
-        twh_per_gw = capacity_factor[r] * HOURS_PER_YEAR / 1000.0
+        on = q.enabled[r] > 0.5
+        twh_per_kg = q.efficiency[r] * q.energy_per_kg_gwh_th[r] / 1000.0
+        twh_per_gw = q.capacity_factor[r] * HOURS_PER_YEAR / 1000.0
         world = 0.0
         for i in range(n):
-            stock = he3_stock_kg[r, i] + delivered_kg[r, i]
+            stock = f.he3_stock_kg[r, i] + delivered_kg[r, i]
             fuel_for_gw = stock * twh_per_kg / twh_per_gw  # capacity the stock can run a year
             if holds_fusion_power[r, i] and on:
-                plants_gw[r, i] += min(max(fuel_for_gw - plants_gw[r, i], 0.0), build_rate_gw[r])
-            energy = min(plants_gw[r, i] * twh_per_gw, stock * twh_per_kg) if on else 0.0
-            he3_stock_kg[r, i] = max(stock - energy / twh_per_kg, 0.0)
-            energy_twh[r, i] = energy
-            co2_avoided_mt[r, i] = energy * (grid_intensity[r] - fusion_intensity[r]) / 1000.0
-            climate_value[r, i] = co2_avoided_mt[r, i] * scc_usd_per_t / 1000.0
-            world += climate_value[r, i]
+                f.plants_gw[r, i] += min(
+                    max(fuel_for_gw - f.plants_gw[r, i], 0.0), q.build_rate_gw[r]
+                )
+            energy = min(f.plants_gw[r, i] * twh_per_gw, stock * twh_per_kg) if on else 0.0
+            f.he3_stock_kg[r, i] = max(stock - energy / twh_per_kg, 0.0)
+            f.energy_twh[r, i] = energy
+            f.co2_avoided_mt[r, i] = (
+                energy * (q.grid_intensity_g_per_kwh[r] - q.fusion_intensity_g_per_kwh[r]) / 1000.0
+            )
+            f.climate_value_usd_bn[r, i] = f.co2_avoided_mt[r, i] * scc_usd_per_t / 1000.0
+            world += f.climate_value_usd_bn[r, i]
         for i in range(n):
-            climate_value_counted[r, i] = counted_share[r] * world
+            f.climate_value_counted_usd_bn[r, i] = q.counted_share[r] * world
 
 
 def step(state: State, setting: Setting, p: RunParameters) -> None:
@@ -150,26 +187,17 @@ def burn(state: State, setting: Setting, p: RunParameters, holds_fusion_power: B
     fusion: FusionState = state.fusion
     runs = fusion.plants_gw.shape[0]
 
-    def column(name: str) -> FloatArray:  # a run parameter as an (R,) array (a view if it can)
-        flat = np.asarray(p[name], dtype=np.float64).reshape(-1)
-        return flat if flat.size == runs else np.ascontiguousarray(np.broadcast_to(flat, (runs,)))
-
     _burn(
         np.asarray(holds_fusion_power, dtype=np.bool_),
         np.asarray(state.mining.delivered_kg, dtype=np.float64),
-        fusion.plants_gw,
-        fusion.he3_stock_kg,
-        fusion.energy_twh,
-        fusion.co2_avoided_mt,
-        fusion.climate_value_usd_bn,
-        fusion.climate_value_counted_usd_bn,
+        FusionArrays(
+            plants_gw=fusion.plants_gw,
+            he3_stock_kg=fusion.he3_stock_kg,
+            energy_twh=fusion.energy_twh,
+            co2_avoided_mt=fusion.co2_avoided_mt,
+            climate_value_usd_bn=fusion.climate_value_usd_bn,
+            climate_value_counted_usd_bn=fusion.climate_value_counted_usd_bn,
+        ),
+        fusion_parameters(p, runs),
         social_cost_of_carbon(state.year),
-        column("fusion_enabled"),
-        column("fusion_efficiency"),
-        column("energy_per_kg_gwh_th"),
-        column("plant_capacity_factor"),
-        column("plant_build_rate_gw"),
-        column("grid_intensity_g_per_kwh"),
-        column("fusion_intensity_g_per_kwh"),
-        column("climate_benefit_counted"),
     )

@@ -20,6 +20,8 @@ actor a rival interferes with this year (:mod:`moondust.engine.conflict`) fails.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -31,6 +33,121 @@ from moondust.engine.state import BoolArray, FloatArray, Setting, State, writabl
 
 _SCHEDULE_SLACK = 1
 _MISSION_SUCCESS = int(Stream.MISSION_SUCCESS)
+
+
+class MissionParameters(NamedTuple):
+    """The heritage parameters (table ``engine``), each (R,) float64 (:func:`per_run`).
+
+    Attributes
+    ----------
+    heritage_transfer
+        Discount τ on partners' heritage.
+    heritage_prior_strength
+        Prior strength n₀ (pseudo-attempts).
+    heritage_prior_mean
+        Prior mean p₀ of the success probability.
+    margin_gain
+        Gain κ of the capability margin.
+    """
+
+    heritage_transfer: FloatArray
+    heritage_prior_strength: FloatArray
+    heritage_prior_mean: FloatArray
+    margin_gain: FloatArray
+
+
+def mission_parameters(p: RunParameters, runs: int) -> MissionParameters:
+    """The :class:`MissionParameters` of ``runs`` runs from the run parameters."""
+    return MissionParameters(
+        heritage_transfer=per_run(p["heritage_transfer"], runs),
+        heritage_prior_strength=per_run(p["heritage_prior_strength"], runs),
+        heritage_prior_mean=per_run(p["heritage_prior_mean"], runs),
+        margin_gain=per_run(p["margin_gain"], runs),
+    )
+
+
+class Heritage(NamedTuple):
+    """Who learns from whom: own and partners' mission records, contiguous.
+
+    Attributes
+    ----------
+    successes
+        Successful attempts so far, (R, N) float64 (updated in place by the attempts).
+    failures
+        Failed attempts so far, (R, N) float64 (updated in place by the attempts).
+    partners
+        Coordination partners this year, (R, N, N) bool: ``partners[r, i, j]`` if i learns from j.
+    openness
+        Lever ``openness``, (R, N) float64: the weight of an actor's heritage to its partners.
+    """
+
+    successes: FloatArray
+    failures: FloatArray
+    partners: BoolArray
+    openness: FloatArray
+
+
+class MissionLadder(NamedTuple):
+    """The setting's milestone tables, contiguous.
+
+    Attributes
+    ----------
+    thresholds
+        Capability thresholds, (M, D) float64 (0 where a domain is not required).
+    cost_usd_bn
+        Cost of an attempt, (M,) float64.
+    roadmap_year
+        Announced year of each actor's milestones, (N, M) float64 (NaN where none).
+    """
+
+    thresholds: FloatArray
+    cost_usd_bn: FloatArray
+    roadmap_year: FloatArray
+
+
+class Attempts(NamedTuple):
+    """This year's inputs to the attempts, contiguous.
+
+    Attributes
+    ----------
+    targets
+        Each actor's next milestone per track, (R, N, T) int64 (−1: none).
+    capability
+        Capabilities, (R, N, D) float64.
+    loss
+        Debris loss multiplier of the success probability, (R,) float64.
+    sabotaged
+        Actors a rival interferes with this year, (R, N) bool: their attempts fail.
+    """
+
+    targets: NDArray[np.int64]
+    capability: FloatArray
+    loss: FloatArray
+    sabotaged: BoolArray
+
+
+class MissionRecord(NamedTuple):
+    """What the attempts update in place (besides the :class:`Heritage` counts).
+
+    Attributes
+    ----------
+    mission_fund_usd_bn
+        Mission fund, (R, N) float64: each attempt pays its cost.
+    achieved
+        Milestones achieved, (R, N, M) bool.
+    achieved_year
+        Year each milestone was achieved, (R, N, M) float64 (NaN: never).
+    attempted
+        First milestone attempted this year, (R, N) int64 (−1: none).
+    new_milestones
+        Milestones achieved this year, (R, N) int64.
+    """
+
+    mission_fund_usd_bn: FloatArray
+    achieved: BoolArray
+    achieved_year: FloatArray
+    attempted: NDArray[np.int64]
+    new_milestones: NDArray[np.int64]
 
 
 @kernel
@@ -46,9 +163,12 @@ def _heritage_chance(  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _success_probabilities(  # type: ignore[no-untyped-def]
-    successes, failures, partners, openness, margin, tau, n0, prior_mean, kappa, out
-):
+def _success_probabilities(heritage, margin, params, out):  # type: ignore[no-untyped-def]
+    """Every actor's success probability into ``out`` (R, N), at the (R, N) ``margin``."""
+    successes = heritage.successes
+    failures = heritage.failures
+    partners = heritage.partners
+    openness = heritage.openness
     runs, n = successes.shape
     for r in range(runs):
         for i in range(n):
@@ -65,10 +185,10 @@ def _success_probabilities(  # type: ignore[no-untyped-def]
                 partner_s,
                 partner_f,
                 margin[r, i],
-                tau[r],
-                n0[r],
-                prior_mean[r],
-                kappa[r],
+                params.heritage_transfer[r],
+                params.heritage_prior_strength[r],
+                params.heritage_prior_mean[r],
+                params.margin_gain[r],
             )
 
 
@@ -83,52 +203,35 @@ def success_probability(
     successes = np.ascontiguousarray(state.successes, dtype=np.float64)
     out = np.empty_like(successes)
     runs = successes.shape[0]
-    _success_probabilities(
-        successes,
-        np.ascontiguousarray(state.failures, dtype=np.float64),
-        np.ascontiguousarray(partners, dtype=np.bool_),
-        np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
-        np.ascontiguousarray(np.broadcast_to(margin, successes.shape), dtype=np.float64),
-        per_run(p["heritage_transfer"], runs),
-        per_run(p["heritage_prior_strength"], runs),
-        per_run(p["heritage_prior_mean"], runs),
-        per_run(p["margin_gain"], runs),
-        out,
+    heritage = Heritage(
+        successes=successes,
+        failures=np.ascontiguousarray(state.failures, dtype=np.float64),
+        partners=np.ascontiguousarray(partners, dtype=np.bool_),
+        openness=np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
     )
+    margin = np.ascontiguousarray(np.broadcast_to(margin, successes.shape), dtype=np.float64)
+    _success_probabilities(heritage, margin, mission_parameters(p, runs), out)
     return out
 
 
 @kernel
-def _attempt_missions(  # type: ignore[no-untyped-def]
-    seed,
-    run_index,
-    year,
-    targets,
-    thresholds,
-    cost,
-    roadmap_year,
-    capability,
-    partners,
-    openness,
-    loss,
-    sabotaged,
-    tau,
-    n0,
-    prior_mean,
-    kappa,
-    fund,
-    successes,
-    failures,
-    achieved,
-    achieved_year,
-    attempted,
-    new_milestones,
-):
-    """All tracks of one year, in track order, for every run and actor (updates in place).
+def _attempt_missions(seed, run_index, year, ladder, attempts, heritage, params, record):  # type: ignore[no-untyped-def]
+    """All tracks of one year, in track order, for every run and actor (updates ``heritage``'s
+    counts and ``record`` in place).
 
     Within a track every attempt is judged on the heritage held before that track, so the
     outcomes of a track are applied only after all its draws.
     """
+    targets = attempts.targets
+    capability = attempts.capability
+    thresholds = ladder.thresholds
+    cost = ladder.cost_usd_bn
+    roadmap_year = ladder.roadmap_year
+    successes = heritage.successes
+    failures = heritage.failures
+    partners = heritage.partners
+    openness = heritage.openness
+    fund = record.mission_fund_usd_bn
     runs, n, tracks = targets.shape
     domains = thresholds.shape[1]
     calendar = float(year)
@@ -164,8 +267,8 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
                 if not worst >= 1.0:
                     continue
                 fund[r, i] -= cost[m]
-                if attempted[r, i] < 0:
-                    attempted[r, i] = m
+                if record.attempted[r, i] < 0:
+                    record.attempted[r, i] = m
                 margin = max(worst - 1.0, 0.0) if np.isfinite(worst) else 0.0
                 # Written out, not a shared helper: calls passing arrays cost reference counting.
                 partner_s = 0.0
@@ -180,12 +283,12 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
                     partner_s,
                     partner_f,
                     margin,
-                    tau[r],
-                    n0[r],
-                    prior_mean[r],
-                    kappa[r],
+                    params.heritage_transfer[r],
+                    params.heritage_prior_strength[r],
+                    params.heritage_prior_mean[r],
+                    params.margin_gain[r],
                 )
-                chance = 0.0 if sabotaged[r, i] else chance * loss[r]
+                chance = 0.0 if attempts.sabotaged[r, i] else chance * attempts.loss[r]
                 attempters[count] = i
                 won[count] = draw(seed, run, year, _MISSION_SUCCESS, i, t) < chance
                 count += 1
@@ -194,9 +297,9 @@ def _attempt_missions(  # type: ignore[no-untyped-def]
                 if won[a]:
                     m = targets[r, i, t]
                     successes[r, i] += 1.0
-                    achieved[r, i, m] = True
-                    achieved_year[r, i, m] = calendar
-                    new_milestones[r, i] += 1
+                    record.achieved[r, i, m] = True
+                    record.achieved_year[r, i, m] = calendar
+                    record.new_milestones[r, i] += 1
                 else:
                     failures[r, i] += 1.0
 
@@ -246,24 +349,29 @@ def attempt(
         int(state.seed),
         np.ascontiguousarray(state.run_index[:, 0], dtype=np.int64),
         int(state.year),
-        np.ascontiguousarray(targets, dtype=np.int64),
-        np.ascontiguousarray(ladder.thresholds, dtype=np.float64),
-        np.ascontiguousarray(ladder.cost_usd_bn, dtype=np.float64),
-        np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
-        np.ascontiguousarray(state.capability, dtype=np.float64),
-        np.ascontiguousarray(partners, dtype=np.bool_),
-        np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
-        loss,
-        sabotaged,
-        per_run(p["heritage_transfer"], runs),
-        per_run(p["heritage_prior_strength"], runs),
-        per_run(p["heritage_prior_mean"], runs),
-        per_run(p["margin_gain"], runs),
-        state.mission_fund_usd_bn,
-        state.successes,
-        state.failures,
-        state.achieved,
-        state.achieved_year,
-        state.attempted,
-        state.new_milestones,
+        MissionLadder(
+            thresholds=np.ascontiguousarray(ladder.thresholds, dtype=np.float64),
+            cost_usd_bn=np.ascontiguousarray(ladder.cost_usd_bn, dtype=np.float64),
+            roadmap_year=np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
+        ),
+        Attempts(
+            targets=np.ascontiguousarray(targets, dtype=np.int64),
+            capability=np.ascontiguousarray(state.capability, dtype=np.float64),
+            loss=loss,
+            sabotaged=sabotaged,
+        ),
+        Heritage(
+            successes=state.successes,
+            failures=state.failures,
+            partners=np.ascontiguousarray(partners, dtype=np.bool_),
+            openness=np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
+        ),
+        mission_parameters(p, runs),
+        MissionRecord(
+            mission_fund_usd_bn=state.mission_fund_usd_bn,
+            achieved=state.achieved,
+            achieved_year=state.achieved_year,
+            attempted=state.attempted,
+            new_milestones=state.new_milestones,
+        ),
     )

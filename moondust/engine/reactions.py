@@ -15,16 +15,64 @@ Surges, threat and learning decay by ``reaction_decay`` a year; the surge is cap
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from moondust.engine.jit import kernel
 from moondust.engine.params import RunParameters
-from moondust.engine.state import Setting, State
+from moondust.engine.state import BoolArray, FloatArray, IntArray, Setting, State
 
 
 def initial(setting: Setting, p: RunParameters, runs: int) -> None:
     """No state of its own (the mechanism protocol, :mod:`moondust.engine.mechanism`)."""
     return None
+
+
+class ReactionSignals(NamedTuple):
+    """What actors react to this year."""
+
+    new_milestones: IntArray
+    """(R, N) milestones n_j each actor achieved this year."""
+    rivalry: FloatArray
+    """(R, N, N) this year's rivalry weights w_ij."""
+    same_bloc: BoolArray
+    """(N, N) whether i and j are partners."""
+    emulation: FloatArray
+    """(R, N) lever e_i."""
+    rivalry_lever: FloatArray
+    """(R, N) lever r_i (lever ``rivalry``)."""
+
+
+class ReactionParameters(NamedTuple):
+    """The per-run parameters of the reactions, each (R,) float64, named as in the parameter
+    table."""
+
+    reaction_decay: FloatArray
+    """d."""
+    emulation_gain: FloatArray
+    """g_e."""
+    rivalry_race_gain: FloatArray
+    """g_rc."""
+    rivalry_gain: FloatArray
+    """g_r."""
+    emulation_openness_gain: FloatArray
+    """g_o."""
+    civil_surge_max: FloatArray
+    """s_max."""
+
+    @classmethod
+    def of(cls, p: RunParameters) -> ReactionParameters:
+        """The columns of ``p`` (each (R, 1)) as (R,) views."""
+        return cls(*(p[name][:, 0] for name in cls._fields))
+
+
+class Reactions(NamedTuple):
+    """The reactions' state on the core state, each (R, N), updated in place."""
+
+    civil_surge: FloatArray
+    threat: FloatArray
+    learning: FloatArray
 
 
 def step(state: State, setting: Setting, p: RunParameters) -> None:
@@ -37,41 +85,23 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     if rival.ndim == 2:
         rival = np.broadcast_to(rival, (runs, n, n))
     _react(
-        state.new_milestones,
-        rival,
-        setting.same_bloc,
-        state.levers["emulation"],
-        state.levers["rivalry"],
-        p["reaction_decay"][:, 0],
-        p["emulation_gain"][:, 0],
-        p["rivalry_race_gain"][:, 0],
-        p["rivalry_gain"][:, 0],
-        p["emulation_openness_gain"][:, 0],
-        p["civil_surge_max"][:, 0],
-        state.civil_surge,
-        state.threat,
-        state.learning,
+        ReactionSignals(
+            new_milestones=state.new_milestones,
+            rivalry=rival,
+            same_bloc=setting.same_bloc,
+            emulation=state.levers["emulation"],
+            rivalry_lever=state.levers["rivalry"],
+        ),
+        ReactionParameters.of(p),
+        Reactions(civil_surge=state.civil_surge, threat=state.threat, learning=state.learning),
     )
 
 
 @kernel
-def _react(  # type: ignore[no-untyped-def]
-    new_milestones,
-    rivalry,
-    same_bloc,
-    emulation,
-    rivalry_lever,
-    decay,
-    emulation_gain,
-    race_gain,
-    threat_gain,
-    openness_gain,
-    surge_max,
-    civil_surge,
-    threat,
-    learning,
-):
-    """The module's equations in place on ``civil_surge``, ``threat`` and ``learning`` (R, N)."""
+def _react(signals, p, out):  # type: ignore[no-untyped-def]
+    """The module's equations in place on ``out`` (:class:`Reactions`) from ``signals``
+    (:class:`ReactionSignals`) and ``p`` (:class:`ReactionParameters`)."""
+    new_milestones = signals.new_milestones
     runs, n = new_milestones.shape
     rival_signal = np.empty(n)
     emulation_signal = np.empty(n)
@@ -87,20 +117,23 @@ def _react(  # type: ignore[no-untyped-def]
             for i in range(n):
                 if i == j:
                     continue
-                weight = rivalry[r, i, j]
+                weight = signals.rivalry[r, i, j]
                 rival_signal[i] += weight * events
-                partner = 1.0 if same_bloc[i, j] else 0.0
+                partner = 1.0 if signals.same_bloc[i, j] else 0.0
                 emulation_signal[i] += max(weight, partner) * events
         # Per-run values read once (the compiler cannot tell the arrays written below from them).
-        keep = 1.0 - decay[r]
-        surge_gain = emulation_gain[r]
-        race = race_gain[r]
-        threat_rise = threat_gain[r]
-        learning_rise = openness_gain[r]
-        cap = surge_max[r]
+        keep = 1.0 - p.reaction_decay[r]
+        surge_gain = p.emulation_gain[r]
+        race = p.rivalry_race_gain[r]
+        threat_rise = p.rivalry_gain[r]
+        learning_rise = p.emulation_openness_gain[r]
+        cap = p.civil_surge_max[r]
+        civil_surge = out.civil_surge
+        threat = out.threat
+        learning = out.learning
         for i in range(n):
-            emulation_push = emulation[r, i] * emulation_signal[i]
-            rival_push = rivalry_lever[r, i] * rival_signal[i]
+            emulation_push = signals.emulation[r, i] * emulation_signal[i]
+            rival_push = signals.rivalry_lever[r, i] * rival_signal[i]
             civil_surge[r, i] = min(
                 keep * civil_surge[r, i] + surge_gain * emulation_push + race * rival_push, cap
             )

@@ -8,16 +8,33 @@ years. R&D (:mod:`moondust.engine.technology`) is aimed at the targets and missi
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
 from moondust.engine.jit import kernel
 from moondust.engine.ladder import TRACKS
 from moondust.engine.params import RunParameters
-from moondust.engine.state import Setting, State
+from moondust.engine.state import FloatArray, IntArray, Setting, State
 
 _ROADMAP_LOOKAHEAD = 2
 _FUSION_TRACK = TRACKS.index("fusion")
+
+
+class LadderTables(NamedTuple):
+    """The ladder and roadmaps as :func:`_choose_targets` reads them (unpacked), for M milestones
+    and N actors (the setting's: the same in every run)."""
+
+    prerequisite_start: IntArray
+    """(M + 1,) milestone m needs ``prerequisite_needs[start[m]:start[m + 1]]``
+    (:attr:`~moondust.engine.ladder.Ladder.prerequisite_rows`)."""
+    prerequisite_needs: IntArray
+    """(number of prerequisites,) milestone indices."""
+    track: IntArray
+    """(M,) each milestone's track (an index into :data:`~moondust.engine.ladder.TRACKS`)."""
+    roadmap_year: FloatArray
+    """(N, M) the year each actor's roadmap announces a milestone for (NaN: none)."""
 
 
 def initial(setting: Setting, p: RunParameters, runs: int) -> None:
@@ -31,10 +48,26 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
 
 
 @kernel
-def _choose_targets(achieved, start, needs, track, roadmap_year, year, fusion_off, targets):  # type: ignore[no-untyped-def]
-    """Per (run, actor, track): the first eligible milestone (not held, its prerequisites held) in
-    ladder order, those the roadmap schedules within the lookahead first; −1 for none (and on the
-    fusion track when it is off)."""
+def _choose_targets(  # type: ignore[no-untyped-def]
+    achieved,
+    prerequisite_start,
+    prerequisite_needs,
+    track,
+    roadmap_year,
+    year,
+    fusion_off,
+    targets,
+):
+    """Per (run, actor, track) into ``targets`` (R, N, tracks): the first eligible milestone (not
+    held in ``achieved`` (R, N, M), its prerequisites held) in ladder order, those the roadmap
+    schedules within the lookahead first; −1 for none (and on the fusion track when it is off:
+    ``fusion_off`` (R,)).
+
+    Called with a :class:`LadderTables` unpacked after ``achieved`` (a test checks the names):
+    Numba's dispatcher types arrays passed one by one much faster than a named tuple of them.
+    """
+    start = prerequisite_start
+    needs = prerequisite_needs
     runs, n, size = achieved.shape
     tracks = targets.shape[2]
     horizon = float(year + _ROADMAP_LOOKAHEAD)
@@ -81,11 +114,16 @@ def choose_targets(
     else:
         fusion_off = np.zeros(runs, dtype=np.bool_)
     targets = np.empty((runs, n, len(TRACKS)), dtype=np.int64)
+    start, needs = ladder.prerequisite_rows
+    tables = LadderTables(
+        prerequisite_start=start,
+        prerequisite_needs=needs,
+        track=np.ascontiguousarray(ladder.track, dtype=np.int64),
+        roadmap_year=np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
+    )
     _choose_targets(
         np.ascontiguousarray(state.achieved, dtype=np.bool_),
-        *ladder.prerequisite_rows,
-        np.ascontiguousarray(ladder.track, dtype=np.int64),
-        np.ascontiguousarray(setting.roadmap_year, dtype=np.float64),
+        *tables,
         int(state.year),
         fusion_off,
         targets,

@@ -22,19 +22,92 @@ ratio at the mean spillover with its partners, so coordination raises R&D only w
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
 from moondust.engine.jit import broadcast_flat, kernel
 from moondust.engine.ladder import DOMAINS
 from moondust.engine.params import RunParameters, per_run
-from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
+from moondust.engine.state import BoolArray, FloatArray, IntArray, Setting, State, writable
 
 _FUSION = DOMAINS.index("fusion")
 _MAX_RD_SHARE = 0.95
 _CAPABILITY_FLOOR = 0.1
 _EVEN_WEIGHT = 1.0 / (len(DOMAINS) - 1)
 """Each non-fusion domain's share of R&D when an actor has no shortfall to close."""
+
+
+class SpilloverInputs(NamedTuple):
+    """What the spillovers β_ij of R runs of N actors are made of (:func:`spillovers`)."""
+
+    openness: FloatArray
+    """(R, N) the ``openness`` lever o_i."""
+    same_bloc: BoolArray
+    """(N, N) whether i and j are in the same bloc (the setting's)."""
+    sanction: BoolArray
+    """(N, N) whether i sanctions j (the setting's): no spillover."""
+    bonus: FloatArray
+    """(R, N, N) addition to β before clipping (M4: joint crews); zeros when ``has_bonus`` is
+    False, so that kernels read it unconditionally (a conditional read stops the compiler from
+    running the loop over pairs in SIMD lanes)."""
+    has_bonus: bool
+    """Whether ``bonus`` is added (and β clipped to [0, 1])."""
+    spillover_max: FloatArray
+    """(R,) β_max."""
+    cross_bloc_discount: FloatArray
+    """(R,) β_x, the factor on spillovers across blocs."""
+
+
+class TechnologyParameters(NamedTuple):
+    """The per-run parameters of funding and growth besides the spillovers', each (R,) float64
+    (:func:`~moondust.engine.params.per_run` of the parameter of the same name)."""
+
+    lunar_share: FloatArray
+    rd_fraction: FloatArray
+    aj_cost_convexity: FloatArray
+    fusion_rd_fraction: FloatArray
+    idea_productivity: FloatArray
+    research_elasticity: FloatArray
+    knowledge_elasticity: FloatArray
+    public_visibility: FloatArray
+    absorptive_half_usd_bn: FloatArray
+    catch_up_rate: FloatArray
+
+    @classmethod
+    def of(cls, p: RunParameters, runs: int) -> TechnologyParameters:
+        """The columns of ``p`` for ``runs`` runs."""
+        return cls(*(per_run(p[name], runs) for name in cls._fields))
+
+
+class FundingInputs(NamedTuple):
+    """The year's inputs to funding and growth besides the spillovers' (read only)."""
+
+    coordinate: FloatArray
+    """(R, N) the ``coordinate`` lever (> ½: coordinates R&D with bloc partners)."""
+    civil_usd_bn: FloatArray
+    """(R, N) civil budget."""
+    learning: FloatArray
+    """(R, N) learning, raising absorptive capacity."""
+    targets: IntArray
+    """(R, N, tracks) milestone index each actor works toward per track (−1: none)."""
+    thresholds: FloatArray
+    """(milestones, K) the ladder's capability thresholds."""
+
+
+class FundingArrays(NamedTuple):
+    """What funding and growth write: ``partners`` and ``lunar_rd_usd_bn`` are outputs,
+    ``mission_fund_usd_bn`` and ``capability`` state arrays updated in place."""
+
+    partners: BoolArray
+    """(R, N, N) coordination partners (:func:`coordination_partners`)."""
+    lunar_rd_usd_bn: FloatArray
+    """(R, N) R&D spent this year."""
+    mission_fund_usd_bn: FloatArray
+    """(R, N) the mission fund, to which the rest of the lunar programme is added."""
+    capability: FloatArray
+    """(R, N, K) the capability stocks A_ik."""
 
 
 @kernel
@@ -99,38 +172,56 @@ def _pair_spillover(scaled_i, openness_j, linked, same_bloc, discount, bonus, ha
 
 
 @kernel
-def _run_spillovers(r, openness, linked, same_bloc, beta_max, discount, bonus, has_bonus, beta):  # type: ignore[no-untyped-def]
-    """Run ``r``'s β_ij into ``beta`` (N, N); ``linked`` from :func:`_pair_masks`. Simple loops
-    over j, each of which the compiler can run in SIMD lanes."""
+def _run_spillovers(r, inputs, linked, beta):  # type: ignore[no-untyped-def]
+    """Run ``r``'s β_ij of :class:`SpilloverInputs` ``inputs`` into ``beta`` (N, N); ``linked``
+    from :func:`_pair_masks`. Simple loops over j, each of which the compiler can run in SIMD
+    lanes."""
+    openness = inputs.openness
     n = openness.shape[1]
     for i in range(n):
-        scaled_i = beta_max[r] * openness[r, i]
+        scaled_i = inputs.spillover_max[r] * openness[r, i]
         for j in range(n):
             beta[i, j] = _pair_spillover(
                 scaled_i,
                 openness[r, j],
                 linked[i, j],
-                same_bloc[i, j],
-                discount[r],
-                bonus[r, i, j],
-                has_bonus,
+                inputs.same_bloc[i, j],
+                inputs.cross_bloc_discount[r],
+                inputs.bonus[r, i, j],
+                inputs.has_bonus,
             )
 
 
 @kernel
-def _fill_spillovers(openness, same_bloc, sanction, beta_max, discount, bonus, has_bonus, beta):  # type: ignore[no-untyped-def]
-    """β_ij into ``beta`` (R, N, N); ``bonus`` is added only when ``has_bonus``."""
-    linked, _ = _pair_masks(same_bloc, sanction)
-    for r in range(openness.shape[0]):
-        _run_spillovers(
-            r, openness, linked, same_bloc, beta_max, discount, bonus, has_bonus, beta[r]
-        )
+def _fill_spillovers(inputs, beta):  # type: ignore[no-untyped-def]
+    """β_ij of :class:`SpilloverInputs` ``inputs`` into ``beta`` (R, N, N)."""
+    linked, _ = _pair_masks(inputs.same_bloc, inputs.sanction)
+    for r in range(inputs.openness.shape[0]):
+        _run_spillovers(r, inputs, linked, beta[r])
+
+
+def _spillover_inputs(
+    openness: FloatArray, setting: Setting, p: RunParameters, bonus: FloatArray | None
+) -> SpilloverInputs:
+    """The :class:`SpilloverInputs` of ``openness`` (R, N), the setting and ``p``, with ``bonus``
+    (R, N, N) or None."""
+    openness = np.ascontiguousarray(openness, dtype=np.float64)
+    runs, n = openness.shape
+    has_bonus, extra = _bonus_argument(bonus, (runs, n, n))
+    return SpilloverInputs(
+        openness=openness,
+        same_bloc=np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
+        sanction=np.ascontiguousarray(setting.sanction, dtype=np.bool_),
+        bonus=extra,
+        has_bonus=has_bonus,
+        spillover_max=per_run(p["spillover_max"], runs),
+        cross_bloc_discount=per_run(p["cross_bloc_discount"], runs),
+    )
 
 
 def _bonus_argument(bonus: FloatArray | None, shape: tuple[int, ...]) -> tuple[bool, FloatArray]:
     """Whether there is a spillover bonus, and the (R, N, N) array a kernel reads: zeros when there
-    is none, so that kernels read it unconditionally (a conditional read stops the compiler from
-    running the loop over pairs in SIMD lanes)."""
+    is none (:attr:`SpilloverInputs.bonus`)."""
     if bonus is None:
         return False, np.zeros(shape)
     return True, np.ascontiguousarray(np.broadcast_to(bonus, shape), dtype=np.float64)
@@ -146,20 +237,10 @@ def spillovers(
 
     ``bonus`` (R, N, N) is added before clipping to [0, 1] (M4: joint crews raise spillovers).
     """
-    openness = np.ascontiguousarray(openness, dtype=np.float64)
-    runs, n = openness.shape
+    inputs = _spillover_inputs(openness, setting, p, bonus)
+    runs, n = inputs.openness.shape
     beta = np.empty((runs, n, n))
-    has_bonus, extra = _bonus_argument(bonus, beta.shape)
-    _fill_spillovers(
-        openness,
-        np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
-        np.ascontiguousarray(setting.sanction, dtype=np.bool_),
-        per_run(p["spillover_max"], runs),
-        per_run(p["cross_bloc_discount"], runs),
-        extra,
-        has_bonus,
-        beta,
-    )
+    _fill_spillovers(inputs, beta)
     return beta
 
 
@@ -208,14 +289,17 @@ def _rd_share(partner_count, partner_beta_sum, rd_fraction, convexity):  # type:
 
 
 @kernel
-def _domain_weights(capability, targets, thresholds, fusion_fraction, run, milestones, weights):  # type: ignore[no-untyped-def]
+def _domain_weights(run, inputs, capability, fusion_fraction, milestones, weights):  # type: ignore[no-untyped-def]
     """How each actor of run ``run`` splits its R&D over domains, into ``weights`` (N, K): by the
-    shortfall for its current targets (milestone indices per track, −1: none); a fixed share goes
-    to fusion. ``milestones`` is scratch of one int per track.
+    shortfall of ``capability`` (R, N, K) for its current targets (``inputs``, a
+    :class:`FundingInputs`: milestone indices per track, −1: none, and the ladder's thresholds); a
+    fixed share goes to fusion. ``milestones`` is scratch of one int per track.
 
     One call per run, not per actor: a call with this many arrays costs more than the work of
     one actor.
     """
+    targets = inputs.targets
+    thresholds = inputs.thresholds
     for actor in range(weights.shape[0]):
         chosen = 0  # the actor's milestones in track order, without the tracks that have none
         for t in range(targets.shape[2]):
@@ -247,43 +331,23 @@ def _power(base, exponent):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _fund_and_grow(  # type: ignore[no-untyped-def]
-    openness,
-    coordinate,
-    same_bloc,
-    sanction,
-    beta_max,
-    discount,
-    bonus,
-    has_bonus,
-    civil,
-    learning,
-    targets,
-    thresholds,
-    lunar_share,
-    rd_fraction,
-    convexity,
-    fusion_fraction,
-    idea_productivity,
-    research_elasticity,
-    knowledge_elasticity,
-    public_visibility,
-    absorptive_half,
-    catch_up_rate,
-    partners,
-    research,
-    mission_fund,
-    capability,
-):
+def _fund_and_grow(spill, inputs, p, out):  # type: ignore[no-untyped-def]
     """Spillovers, coordination, the split of each programme into R&D and the mission fund, and
     the growth of the capability stocks, in one pass per run.
 
-    Fills ``partners`` (R, N, N) as :func:`coordination_partners` does, writes ``research``
-    (R, N) and updates ``mission_fund`` (R, N) and ``capability`` (R, N, K) in place. Each run's
-    β (as :func:`spillovers` gives it; ``bonus`` is added only when ``has_bonus``) lives in per-run
-    scratch, used while still in cache: no (R, N, N) array of it is written or read again.
-    Within a run every read of the stocks (shortfalls, leaders) happens before any write.
+    ``spill`` is a :class:`SpilloverInputs`, ``inputs`` a :class:`FundingInputs`, ``p`` the
+    :class:`TechnologyParameters` and ``out`` the :class:`FundingArrays`: fills ``partners`` as
+    :func:`coordination_partners` does, writes ``lunar_rd_usd_bn`` and updates
+    ``mission_fund_usd_bn`` and ``capability`` in place. Each run's β (as :func:`spillovers` gives
+    it) lives in per-run scratch, used while still in cache: no (R, N, N) array of it is written or
+    read again. Within a run every read of the stocks (shortfalls, leaders) happens before any
+    write.
     """
+    coordinate = inputs.coordinate
+    partners = out.partners
+    research = out.lunar_rd_usd_bn
+    mission_fund = out.mission_fund_usd_bn
+    capability = out.capability
     runs, n, domains = capability.shape
     by_domain = np.empty((n, domains))  # one run's R&D per actor and domain
     beta = np.empty((n, n))  # one run's β_ij
@@ -291,16 +355,16 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
     spilled = np.empty((domains, n))  # one run's Σ_j β_ij R_jk, [k, i]
     leader = np.empty(domains, dtype=np.int64)
     frontier = np.empty(domains)
-    linked, bloc_partner = _pair_masks(same_bloc, sanction)
+    linked, bloc_partner = _pair_masks(spill.same_bloc, spill.sanction)
     partner_by_source = np.ascontiguousarray(bloc_partner.T)  # [j, i]: j may coordinate with i
     coordinating = np.empty(n, dtype=np.bool_)
     partner_count = np.empty(n, dtype=np.int64)
     partner_beta_sum = np.empty(n)
-    milestones = np.empty(targets.shape[2], dtype=np.int64)
+    milestones = np.empty(inputs.targets.shape[2], dtype=np.int64)
     for r in range(runs):
         for j in range(n):
             coordinating[j] = _coordinates(coordinate[r, j])
-        _run_spillovers(r, openness, linked, same_bloc, beta_max, discount, bonus, has_bonus, beta)
+        _run_spillovers(r, spill, linked, beta)
         for i in range(n):
             for j in range(n):
                 beta_by_source[j, i] = beta[i, j]
@@ -316,13 +380,11 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
                     pair = coordinating[i] & partner_by_source[j, i]
                     partner_count[i] += 1 if pair else 0
                     partner_beta_sum[i] += beta_by_source[j, i] if pair else 0.0
-        _domain_weights(
-            capability, targets, thresholds, fusion_fraction[r], r, milestones, by_domain
-        )
+        _domain_weights(r, inputs, capability, p.fusion_rd_fraction[r], milestones, by_domain)
         for i in range(n):
-            programme = lunar_share[r] * civil[r, i]
+            programme = p.lunar_share[r] * inputs.civil_usd_bn[r, i]
             spent = programme * _rd_share(
-                partner_count[i], partner_beta_sum[i], rd_fraction[r], convexity[r]
+                partner_count[i], partner_beta_sum[i], p.rd_fraction[r], p.aj_cost_convexity[r]
             )
             research[r, i] = spent
             mission_fund[r, i] = mission_fund[r, i] + (programme - spent)
@@ -348,21 +410,23 @@ def _fund_and_grow(  # type: ignore[no-untyped-def]
                         spilled[k, i] += beta_by_source[j, i] * source
         for i in range(n):
             absorptive = (
-                research[r, i] / (research[r, i] + absorptive_half[r]) * (1.0 + learning[r, i])
+                research[r, i]
+                / (research[r, i] + p.absorptive_half_usd_bn[r])
+                * (1.0 + inputs.learning[r, i])
             )
             for k in range(domains):
                 # Idea production on own plus spilled-over R&D (Jones 1995; Jaffe 1986).
                 effective = by_domain[i, k] + spilled[k, i]
                 own = capability[r, i, k]
                 growth = (
-                    idea_productivity[r]
-                    * _power(effective, research_elasticity[r])
-                    * _power(max(own, _CAPABILITY_FLOOR), knowledge_elasticity[r])
+                    p.idea_productivity[r]
+                    * _power(effective, p.research_elasticity[r])
+                    * _power(max(own, _CAPABILITY_FLOOR), p.knowledge_elasticity[r])
                 )
                 # Nelson–Phelps catch-up toward the leader, as far as the leader is visible.
-                visible = max(beta[i, leader[k]], public_visibility[r])
+                visible = max(beta[i, leader[k]], p.public_visibility[r])
                 gap = max(visible * frontier[k] - own, 0.0)
-                growth += catch_up_rate[r] * absorptive * gap
+                growth += p.catch_up_rate[r] * absorptive * gap
                 capability[r, i, k] = own + growth
 
 
@@ -412,42 +476,23 @@ def fund_and_grow(
         The coordination partners (R, N, N, bool), as :func:`coordination_partners` gives them.
         The spillovers β used are those of :func:`spillovers` with the same ``spillover_bonus``.
     """
-    openness = np.ascontiguousarray(state.levers["openness"], dtype=np.float64)
-    runs, n = openness.shape
-    partners = np.empty((runs, n, n), dtype=np.bool_)
-    research = np.empty((runs, n))
-    mission_fund = writable(state.mission_fund_usd_bn, np.float64)
-    capability = writable(state.capability, np.float64)
-    has_bonus, bonus = _bonus_argument(spillover_bonus, partners.shape)
-    _fund_and_grow(
-        openness,
-        np.ascontiguousarray(state.levers["coordinate"], dtype=np.float64),
-        np.ascontiguousarray(setting.same_bloc, dtype=np.bool_),
-        np.ascontiguousarray(setting.sanction, dtype=np.bool_),
-        per_run(p["spillover_max"], runs),
-        per_run(p["cross_bloc_discount"], runs),
-        bonus,
-        has_bonus,
-        np.ascontiguousarray(state.civil_usd_bn, dtype=np.float64),
-        np.ascontiguousarray(state.learning, dtype=np.float64),
-        np.ascontiguousarray(targets, dtype=np.int64),
-        np.ascontiguousarray(setting.ladder.thresholds, dtype=np.float64),
-        per_run(p["lunar_share"], runs),
-        per_run(p["rd_fraction"], runs),
-        per_run(p["aj_cost_convexity"], runs),
-        per_run(p["fusion_rd_fraction"], runs),
-        per_run(p["idea_productivity"], runs),
-        per_run(p["research_elasticity"], runs),
-        per_run(p["knowledge_elasticity"], runs),
-        per_run(p["public_visibility"], runs),
-        per_run(p["absorptive_half_usd_bn"], runs),
-        per_run(p["catch_up_rate"], runs),
-        partners,
-        research,
-        mission_fund,
-        capability,
+    spill = _spillover_inputs(state.levers["openness"], setting, p, spillover_bonus)
+    runs, n = spill.openness.shape
+    inputs = FundingInputs(
+        coordinate=np.ascontiguousarray(state.levers["coordinate"], dtype=np.float64),
+        civil_usd_bn=np.ascontiguousarray(state.civil_usd_bn, dtype=np.float64),
+        learning=np.ascontiguousarray(state.learning, dtype=np.float64),
+        targets=np.ascontiguousarray(targets, dtype=np.int64),
+        thresholds=np.ascontiguousarray(setting.ladder.thresholds, dtype=np.float64),
     )
-    state.lunar_rd_usd_bn = research
-    state.mission_fund_usd_bn = mission_fund
-    state.capability = capability
-    return partners
+    out = FundingArrays(
+        partners=np.empty((runs, n, n), dtype=np.bool_),
+        lunar_rd_usd_bn=np.empty((runs, n)),
+        mission_fund_usd_bn=writable(state.mission_fund_usd_bn, np.float64),
+        capability=writable(state.capability, np.float64),
+    )
+    _fund_and_grow(spill, inputs, TechnologyParameters.of(p, runs), out)
+    state.lunar_rd_usd_bn = out.lunar_rd_usd_bn
+    state.mission_fund_usd_bn = out.mission_fund_usd_bn
+    state.capability = out.capability
+    return out.partners

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import replace
 from pathlib import Path
 
@@ -283,3 +284,25 @@ def test_parameter_table_is_typed_cited_and_documented() -> None:
     documents = [DOCS / "model.md"]
     text = "".join(d.read_text(encoding="utf-8") for d in documents if d.exists())
     assert markdown_table("conflict") in text
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [conflict._draw_incidents, conflict._pair_hazards, conflict._run_pair_hazard, conflict._hazard],
+    ids=lambda k: k.__name__,
+)
+def test_kernels_take_named_tuples_not_long_argument_lists(kernel: object) -> None:
+    assert len(inspect.signature(kernel.py_func).parameters) <= 10  # type: ignore[attr-defined]
+
+
+def test_kernel_tuples_are_documented_module_level_classes() -> None:
+    tuples = (
+        conflict.HazardInputs,
+        conflict.HazardParameters,
+        conflict.RivalPairs,
+        conflict.IncidentRules,
+        conflict.IncidentRecord,
+    )
+    for named in tuples:
+        assert getattr(conflict, named.__name__) is named  # importable: Numba's cache needs it
+        assert all(field in (named.__doc__ or "") for field in named._fields), named.__name__

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from moondust.engine import missions
 from moondust.engine.ladder import TRACKS
@@ -83,3 +85,28 @@ def test_interference_makes_every_attempt_fail() -> None:
     missions.attempt(state, setting, p, choose_targets(state, setting, p), partners)
     assert (state.attempted >= 0).all() and (state.new_milestones == 0).all()
     assert not state.achieved.any() and (state.failures == 2).all()  # robotic and fusion tracks
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [missions._attempt_missions, missions._success_probabilities, missions._heritage_chance],
+    ids=lambda k: k.__name__,
+)
+def test_kernels_take_named_tuples_not_long_argument_lists(kernel: object) -> None:
+    assert len(inspect.signature(kernel.py_func).parameters) <= 10  # type: ignore[attr-defined]
+
+
+def test_kernel_tuples_are_documented_module_level_classes() -> None:
+    tuples = (
+        missions.MissionParameters,
+        missions.Heritage,
+        missions.MissionLadder,
+        missions.Attempts,
+        missions.MissionRecord,
+    )
+    for named in tuples:
+        assert getattr(missions, named.__name__) is named  # importable: Numba's cache needs it
+        assert all(field in (named.__doc__ or "") for field in named._fields), named.__name__
+    for column in missions.mission_parameters(run_parameters(3), 3):
+        assert column.shape == (3,) and column.dtype == np.float64
+        assert column.flags.c_contiguous

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from moondust.engine import technology
+from moondust.engine import targets, technology
 from moondust.engine.state import initial_state
 from tests.engine.builders import run_parameters, two_actor_setting
 
@@ -91,3 +93,19 @@ def test_budget_is_split_exactly_between_rd_and_missions() -> None:
     programme = p["lunar_share"] * state.civil_usd_bn
     np.testing.assert_allclose(state.lunar_rd_usd_bn + state.mission_fund_usd_bn, programme)
     assert np.all(state.lunar_rd_usd_bn <= programme)
+
+
+def _parameter_names(kernel: object) -> list[str]:
+    return list(inspect.signature(kernel.py_func).parameters)  # type: ignore[attr-defined]
+
+
+def test_unpacked_kernels_take_their_tuples_fields_in_order() -> None:
+    # The kernels called with named tuples unpacked (Numba types separate arrays faster): a field
+    # added, removed or reordered in a tuple must show here, not as a silently swapped argument.
+    assert _parameter_names(targets._choose_targets) == [
+        "achieved",
+        *targets.LadderTables._fields,
+        "year",
+        "fusion_off",
+        "targets",
+    ]
