@@ -95,3 +95,22 @@ def test_the_readers_follow_the_dated_events() -> None:
     assert np.array_equal(rd[..., before], rd_static[..., before])
     assert not np.array_equal(rd[..., ~before], rd_static[..., ~before])
     assert not np.array_equal(np.nan_to_num(with_events), np.nan_to_num(without))
+
+
+def test_a_2025_start_is_bit_identical_with_and_without_dated_events() -> None:
+    from dataclasses import replace
+
+    from moondust.engine.params import resolve
+    from moondust.engine.simulate import run_batch
+
+    scenario = load_scenario("baseline")
+    dated = build_setting(scenario)
+    static = replace(
+        dated, sanction_by_year=None, same_bloc_by_year=None, artemis_by_year=None, ilrs_by_year=None
+    )
+    parameters = resolve(scenario.engine_parameters, 3, {})
+    years, records = run_batch(dated, parameters, np.arange(3), seed=5)
+    years_static, records_static = run_batch(static, parameters, np.arange(3), seed=5)
+    assert np.array_equal(years, years_static, equal_nan=True)
+    for name in ("lunar_rd_usd_bn", "capability", "civil_usd_bn"):
+        assert np.array_equal(records.series(name), records_static.series(name), equal_nan=True)
