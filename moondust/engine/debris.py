@@ -192,7 +192,7 @@ def coefficients(p: RunParameters) -> Coefficients:
     """
     # Only _COLLISION_PARAMETERS are visible here, so the cache of _collision_table, keyed on
     # their values, cannot miss a dependency.
-    p = {name: p[name] for name in _COLLISION_PARAMETERS}
+    p = RunParameters({name: p[name] for name in _COLLISION_PARAMETERS})
     speed_km_s = p["impact_velocity_km_s"][:, 0]
     speed_km_yr = speed_km_s * SECONDS_PER_YEAR
     volume = shell_volume_km3(p)

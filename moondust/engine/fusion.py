@@ -26,7 +26,7 @@ import numpy as np
 
 from moondust.datafiles import read_csv
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, once_per_block, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 
 HOURS_PER_YEAR = 8766.0
@@ -112,6 +112,7 @@ class FusionParameters(NamedTuple):
     """``climate_benefit_counted`` s_C."""
 
 
+@once_per_block
 def fusion_parameters(p: RunParameters, runs: int) -> FusionParameters:
     """The M6 run parameters as (R,) columns."""
 

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, once_per_block, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 from moondust.world.sites import SiteTable, site_table
 
@@ -239,6 +239,7 @@ class MiningParameters(NamedTuple):
     """``extraction_efficiency`` η_X."""
 
 
+@once_per_block
 def mining_parameters(p: RunParameters, runs: int) -> MiningParameters:
     """The M5 run parameters as (R,) columns."""
 

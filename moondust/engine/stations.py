@@ -59,7 +59,7 @@ import numba
 import numpy as np
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, columns
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.engine.station_table import IntArray, StationCatalogue, StationTable, load_stations
 from moondust.world.stations import StationSpec, markdown_table, station_specs
@@ -633,13 +633,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
         station_openness=np.ascontiguousarray(state.levers["station_openness"], dtype=np.float64),
         openness=np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
     )
-    parameters = StationParameters(
-        guest_openness_min=per_run(p["guest_openness_min"], runs),
-        crew_training_years=per_run(p["crew_training_years"], runs),
-        guest_seats_max=per_run(p["guest_seats_max"], runs),
-        bloc_partner_share=per_run(p["bloc_partner_share"], runs),
-        crew_link_decay=per_run(p["crew_link_decay"], runs),
-    )
+    parameters = columns(StationParameters, p, runs)
     arrays = StationArrays(*(getattr(st, name) for name in StationArrays._fields))
     _advance_stations(inputs, parameters, table.catalogue(), arrays)
 

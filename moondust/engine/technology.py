@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from moondust.engine.jit import broadcast_flat, kernel
 from moondust.engine.ladder import DOMAINS
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, columns, per_run
 from moondust.engine.state import (
     BoolArray,
     FloatArray,
@@ -53,9 +53,9 @@ class SpilloverInputs(NamedTuple):
     openness: FloatArray
     """(R, N) the ``openness`` lever o_i."""
     same_bloc: BoolArray
-    """(N, N) whether i and j are in the same bloc (the setting's)."""
+    """(N, N) whether i and j are in the same bloc (this year's: ``state.now``)."""
     sanction: BoolArray
-    """(N, N) whether i sanctions j (the setting's): no spillover."""
+    """(N, N) whether i sanctions j (this year's: ``state.now``): no spillover."""
     bonus: FloatArray
     """(R, N, N) addition to β before clipping (M4: joint crews); zeros when ``has_bonus`` is
     False, so that kernels read it unconditionally (a conditional read stops the compiler from
@@ -86,7 +86,7 @@ class TechnologyParameters(NamedTuple):
     @classmethod
     def of(cls, p: RunParameters, runs: int) -> TechnologyParameters:
         """The columns of ``p`` for ``runs`` runs."""
-        return cls(*(per_run(p[name], runs) for name in cls._fields))
+        return columns(cls, p, runs)
 
 
 class FundingInputs(NamedTuple):
