@@ -106,7 +106,11 @@ def test_a_2025_start_is_bit_identical_with_and_without_dated_events() -> None:
     scenario = load_scenario("baseline")
     dated = build_setting(scenario)
     static = replace(
-        dated, sanction_by_year=None, same_bloc_by_year=None, artemis_by_year=None, ilrs_by_year=None
+        dated,
+        sanction_by_year=None,
+        same_bloc_by_year=None,
+        artemis_by_year=None,
+        ilrs_by_year=None,
     )
     parameters = resolve(scenario.engine_parameters, 3, {})
     years, records = run_batch(dated, parameters, np.arange(3), seed=5)
