@@ -67,7 +67,8 @@ DEFAULT_RUNS = 200
 DEFAULT_SEED = 2007
 
 DEBRIS_HOOK = "moondust.engine.debris.debris_hindcast"
-"""The debris hindcast the report includes when the engine provides it (else ``debris`` is
+"""The debris hindcast the report includes (rows ``year, metric, observed, model_q05, model_q50,
+model_q95``) when the engine provides it and the start year is its start (else ``debris`` is
 empty)."""
 
 
@@ -252,14 +253,15 @@ def hindcast_scenario(
     )
 
 
-def debris_series(start: int, end: int) -> list[dict[str, Any]]:
-    """The debris hindcast if the engine provides :data:`DEBRIS_HOOK`, else ``[]``."""
+def debris_series(start: int, runs: int) -> list[dict[str, Any]]:
+    """The debris hindcast (:data:`DEBRIS_HOOK`, ``runs`` draws of the debris parameters, its own
+    seed) when the engine provides it for ``start``, else ``[]``."""
     from moondust.engine import debris
 
     hook = getattr(debris, "debris_hindcast", None)
-    if hook is None:
+    if hook is None or getattr(debris, "HINDCAST_START", None) != start:
         return []
-    return list(hook(start=start, end=end))
+    return [dict(row) for row in hook(runs=runs)]
 
 
 def hindcast(
@@ -320,7 +322,7 @@ def hindcast(
         forecasts=forecasts,
         held_out=held_out,
         outcomes=outcome,
-        debris=debris_series(start, END),
+        debris=debris_series(start, runs),
     )
 
 
@@ -375,4 +377,11 @@ def text_table(result: Hindcast, everything: bool = False) -> str:
         f"{result.skill('announced_plans'):+.3f}, vs base rate {result.skill('base_rate'):+.3f}",
         f"Real year inside the model's 5–95 % band: {inside} of {happened} events that happened",
     ]
+    if result.debris:
+        lines += ["", "Debris ≥ 10 cm (model: LEO only, 5–95 %; recorded: every orbit)"]
+        for row in result.debris:
+            lines.append(
+                f"{row['year']}  {row['metric']:<32} recorded {row['observed']:>9,.0f}   model "
+                f"{row['model_q50']:>9,.0f} ({row['model_q05']:,.0f}–{row['model_q95']:,.0f})"
+            )
     return "\n".join(lines)

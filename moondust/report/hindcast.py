@@ -111,6 +111,27 @@ def timeline_figure(events: Sequence[Mapping[str, Any]], start: int, end: int) -
     return fig
 
 
+def _debris_html(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The debris hindcast's rows as a table (nothing when there are none)."""
+    if not rows:
+        return ""
+    body = [
+        [
+            f"{r['year']} {r['metric']}",
+            f"{r['observed']:,.0f}",
+            f"{r['model_q50']:,.0f}",
+            f"{r['model_q05']:,.0f}–{r['model_q95']:,.0f}",
+        ]
+        for r in rows
+    ]
+    return "<h2>Debris</h2>\n" + table(
+        ["count", "recorded", "model median", "model 5–95 %"],
+        body,
+        "Objects ≥ 10 cm: the model counts LEO only, the records every orbit "
+        '(docs/validation.md, "Debris hindcast")',
+    )
+
+
 def _skill(model: float, reference: float) -> str:
     return "n/a" if reference == 0 else f"{1.0 - model / reference:+.3f}"
 
@@ -185,7 +206,9 @@ def report_html(data: Mapping[str, Any], pngs: Mapping[str, bytes]) -> str:
             rows,
             "Events that happened or that the model gives at least 5 % by 2025",
         )
-        + "</div>\n<footer>Written by moondust. Fitted: "
+        + "</div>\n"
+        + _debris_html(data.get("debris") or [])
+        + "<footer>Written by moondust. Fitted: "
         + esc(data.get("fitted") or "nothing")
         + ".</footer>\n</body>\n</html>\n"
     )
