@@ -9,7 +9,7 @@ from __future__ import annotations
 
 # Importing a command module registers its commands; `--help` lists them in this order.
 # isort: off
-from moondust.cli import moon, race, experiments, analysis, dashboard  # noqa: F401
+from moondust.cli import moon, race, experiments, analysis, hindcast, dashboard  # noqa: F401
 
 # isort: on
 from moondust.cli.app import app, main, run

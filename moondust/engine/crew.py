@@ -222,7 +222,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     is a pair of rivals in the setting.
     """
     state.now.rivalry, state.now.spillover_bonus = crew_effects(
-        state.stations, p, setting.rivalry, setting.sanction
+        state.stations, p, setting.rivalry, state.now.sanction
     )
 
 

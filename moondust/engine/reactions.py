@@ -88,7 +88,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
         ReactionSignals(
             new_milestones=state.new_milestones,
             rivalry=rival,
-            same_bloc=setting.same_bloc,
+            same_bloc=state.now.same_bloc,
             emulation=state.levers["emulation"],
             rivalry_lever=state.levers["rivalry"],
         ),

@@ -26,6 +26,7 @@ from moondust.engine import (
     conflict,
     crew,
     debris,
+    events,
     fusion,
     imitation,
     levers,
@@ -47,6 +48,7 @@ from moondust.errors import MoondustError
 from moondust.limits import check_outputs, check_runs
 from moondust.results import Results
 from moondust.world.blocs import bloc_class_of
+from moondust.world.ids import BASE_YEAR
 from moondust.world.scenario import Distribution, Scenario
 from moondust.world.world import World, load_world
 
@@ -54,6 +56,7 @@ ProgressCallback = Callable[[int, int], None]
 """Called with (years done, years in total) after each simulated year."""
 
 PIPELINE: tuple[Mechanism, ...] = (
+    events,  # dated events: this year's blocs and sanctions -> now.sanction, same_bloc, …
     imitation,  # policy evolution: some actors copy a more successful one (optional)
     levers,  # each actor's levers from its policy and what it observes
     crew,  # M4 joint crews soften rivalries and raise spillovers -> now.rivalry, spillover_bonus
@@ -72,8 +75,14 @@ PIPELINE: tuple[Mechanism, ...] = (
 
 
 def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
-    """The scenario's fixed inputs: the 2025 world with its overrides, relations and policies."""
-    world = world if world is not None else load_world()
+    """The scenario's fixed inputs: the world of the start year with its overrides, relations and
+    policies."""
+    world = world if world is not None else load_world(scenario.simulation.start)
+    if world.start != scenario.simulation.start:
+        raise ValueError(
+            f"the world describes {world.start} but the scenario starts in "
+            f"{scenario.simulation.start}"
+        )
     ladder = load_ladder()
     if ladder.ids != world.milestones:
         raise RuntimeError("engine ladder and world milestones disagree")
@@ -107,10 +116,16 @@ def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
 
     artemis, ilrs = world.artemis, world.ilrs
     same_bloc = (artemis[:, None] & artemis[None, :]) | (ilrs[:, None] & ilrs[None, :])
+    sanctions, blocs, artemis_by_year, ilrs_by_year = _dated_events(
+        scenario, world, sanction, same_bloc
+    )
 
-    # Milestones achieved long ago must be demonstrated again; their capability partly remains.
+    # Milestones last demonstrated long ago must be demonstrated again; their capability partly
+    # remains (the latest demonstration counts: LRO 2009 and CAPSTONE 2022 renew the US orbiter).
     first_year = world.first_year
-    lapsed = world.achieved & (first_year < scenario.simulation.start - p.capability_lapse_years)
+    lapsed = world.achieved & (
+        world.last_year < scenario.simulation.start - p.capability_lapse_years
+    )
     held = world.achieved & ~lapsed
     # Holding a milestone shows its prerequisites are held too (Japan's 2024 landing shows it can
     # still reach lunar orbit, although its 1990 orbiter has lapsed).
@@ -145,14 +160,45 @@ def build_setting(scenario: Scenario, world: World | None = None) -> Setting:
         achieved0=held,
         achieved_year0=np.where(held, first_year, np.nan),
         capability0=capability,
-        successes0=world.landing_successes.astype(np.float64),
-        failures0=(world.landing_attempts - world.landing_successes).astype(np.float64),
+        # a partial landing (SLIM, IM-1, IM-2) is half a success and half a failure (docs/world.md)
+        successes0=world.landing_effective_successes(0.5).astype(np.float64),
+        failures0=world.landing_attempts - world.landing_effective_successes(0.5),
         roadmap_year=world.roadmap_year,
         policies=policies,
         policy_of_actor=policy_of_actor,
         ladder=ladder,
+        sanction_by_year=sanctions,
+        same_bloc_by_year=blocs,
+        artemis_by_year=artemis_by_year,
+        ilrs_by_year=ilrs_by_year,
     )
     return replace(setting, stations=stations.load_stations(setting))
+
+
+def _dated_events(
+    scenario: Scenario, world: World, sanction: NDArray[np.bool_], same_bloc: NDArray[np.bool_]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Blocs and sanctions of each year from the start to the last dated year (events mechanism).
+
+    Year 0 is the start year's (``sanction`` and ``same_bloc`` after the scenario's changes); a
+    later year adds the memberships and sanctions that began by then. The scenario's
+    ``add_sanctions``/``remove_sanctions`` hold in every year.
+    """
+    start = scenario.simulation.start
+    ids = world.ids
+    n = len(ids)
+    years = np.arange(start, max(start, BASE_YEAR) + 1)
+    artemis = world.artemis[None] | (world.artemis_year[None] <= years[:, None])
+    ilrs = world.ilrs[None] | (world.ilrs_year[None] <= years[:, None])
+    blocs = (artemis[:, :, None] & artemis[:, None, :]) | (ilrs[:, :, None] & ilrs[:, None, :])
+    blocs &= ~np.eye(n, dtype=bool)
+    blocs[0] = same_bloc & ~np.eye(n, dtype=bool)
+    sanctions = sanction[None] | (world.sanction_year[None] <= years[:, None, None])
+    for a, b in scenario.relations.remove_sanctions:
+        sanctions[:, ids.index(a), ids.index(b)] = sanctions[:, ids.index(b), ids.index(a)] = False
+    sanctions &= ~np.eye(n, dtype=bool)
+    sanctions[0] = sanction
+    return sanctions, blocs, artemis, ilrs
 
 
 def _assign_policies(scenario: Scenario, world: World) -> tuple[tuple, NDArray[np.int64]]:

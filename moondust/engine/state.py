@@ -99,6 +99,34 @@ class Setting:
     stations: StationTable | None = None
     """The stations mapped onto the actors (:func:`moondust.engine.stations.load_stations`);
     :func:`~moondust.engine.simulate.build_setting` always sets it."""
+    sanction_by_year: BoolArray | None = None
+    """Sanctions in force each year from the start year to the last dated year (T, N, N)
+    (:mod:`~moondust.engine.events`); None: :attr:`sanction` every year."""
+    same_bloc_by_year: BoolArray | None = None
+    """Same-bloc pairs each year (T, N, N); None: :attr:`same_bloc` every year."""
+    artemis_by_year: BoolArray | None = None
+    """Artemis Accords membership each year (T, N); None: :attr:`artemis` every year."""
+    ilrs_by_year: BoolArray | None = None
+    """ILRS membership each year (T, N); None: :attr:`ilrs` every year."""
+
+    def events_in(self, year: int) -> tuple[BoolArray, BoolArray, BoolArray, BoolArray]:
+        """Sanctions, same-bloc pairs, Artemis and ILRS members in ``year``: the dated arrays'
+        entry for the year (the last one after the last dated year), or the start year's values
+        when the setting has no dated events."""
+        if (
+            self.sanction_by_year is None
+            or self.same_bloc_by_year is None
+            or self.artemis_by_year is None
+            or self.ilrs_by_year is None
+        ):
+            return self.sanction, self.same_bloc, self.artemis, self.ilrs
+        t = min(max(year - self.start, 0), self.sanction_by_year.shape[0] - 1)
+        return (
+            self.sanction_by_year[t],
+            self.same_bloc_by_year[t],
+            self.artemis_by_year[t],
+            self.ilrs_by_year[t],
+        )
 
     @property
     def n_actors(self) -> int:
@@ -139,6 +167,14 @@ class ThisYear:
     (:mod:`~moondust.engine.targets`)."""
     partners: BoolArray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=bool))
     """Coordination partners this year (R, N, N) (:mod:`~moondust.engine.technology`)."""
+    sanction: BoolArray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    """Sanctions in force this year (N, N) (:mod:`~moondust.engine.events`)."""
+    same_bloc: BoolArray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    """Pairs in a common bloc this year (N, N) (:mod:`~moondust.engine.events`)."""
+    artemis: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Artemis Accords members this year (N,) (:mod:`~moondust.engine.events`)."""
+    ilrs: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """ILRS members this year (N,) (:mod:`~moondust.engine.events`)."""
 
 
 @dataclass
@@ -226,7 +262,13 @@ def initial_state(setting: Setting, run_index: NDArray[np.int64], seed: int) -> 
         successes=tile(setting.successes0),
         failures=tile(setting.failures0),
         policy_id=np.broadcast_to(setting.policy_of_actor, (runs, n)).copy(),
-        now=ThisYear(rivalry=setting.rivalry),
+        now=ThisYear(
+            rivalry=setting.rivalry,
+            sanction=setting.sanction,
+            same_bloc=setting.same_bloc,
+            artemis=setting.artemis,
+            ilrs=setting.ilrs,
+        ),
         cumulative_civil_usd_bn=zeros.copy(),
         cumulative_military_usd_bn=zeros.copy(),
     )

@@ -30,7 +30,15 @@ from numpy.typing import NDArray
 from moondust.engine.jit import broadcast_flat, kernel
 from moondust.engine.ladder import DOMAINS
 from moondust.engine.params import RunParameters, columns, per_run
-from moondust.engine.state import BoolArray, FloatArray, IntArray, Setting, State, writable
+from moondust.engine.state import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Setting,
+    State,
+    ThisYear,
+    writable,
+)
 
 _FUSION = DOMAINS.index("fusion")
 _MAX_RD_SHARE = 0.95
@@ -45,9 +53,9 @@ class SpilloverInputs(NamedTuple):
     openness: FloatArray
     """(R, N) the ``openness`` lever o_i."""
     same_bloc: BoolArray
-    """(N, N) whether i and j are in the same bloc (the setting's)."""
+    """(N, N) whether i and j are in the same bloc (this year's: ``state.now``)."""
     sanction: BoolArray
-    """(N, N) whether i sanctions j (the setting's): no spillover."""
+    """(N, N) whether i sanctions j (this year's: ``state.now``): no spillover."""
     bonus: FloatArray
     """(R, N, N) addition to β before clipping (M4: joint crews); zeros when ``has_bonus`` is
     False, so that kernels read it unconditionally (a conditional read stops the compiler from
@@ -201,10 +209,10 @@ def _fill_spillovers(inputs, beta):  # type: ignore[no-untyped-def]
 
 
 def _spillover_inputs(
-    openness: FloatArray, setting: Setting, p: RunParameters, bonus: FloatArray | None
+    openness: FloatArray, setting: Setting | ThisYear, p: RunParameters, bonus: FloatArray | None
 ) -> SpilloverInputs:
-    """The :class:`SpilloverInputs` of ``openness`` (R, N), the setting and ``p``, with ``bonus``
-    (R, N, N) or None."""
+    """The :class:`SpilloverInputs` of ``openness`` (R, N), the blocs and sanctions of the setting
+    or of this year (``state.now``) and ``p``, with ``bonus`` (R, N, N) or None."""
     openness = np.ascontiguousarray(openness, dtype=np.float64)
     runs, n = openness.shape
     has_bonus, extra = _bonus_argument(bonus, (runs, n, n))
@@ -476,7 +484,7 @@ def fund_and_grow(
         The coordination partners (R, N, N, bool), as :func:`coordination_partners` gives them.
         The spillovers β used are those of :func:`spillovers` with the same ``spillover_bonus``.
     """
-    spill = _spillover_inputs(state.levers["openness"], setting, p, spillover_bonus)
+    spill = _spillover_inputs(state.levers["openness"], state.now, p, spillover_bonus)
     runs, n = spill.openness.shape
     inputs = FundingInputs(
         coordinate=np.ascontiguousarray(state.levers["coordinate"], dtype=np.float64),

@@ -120,8 +120,9 @@ def _parse_actor(row: Row) -> ActorRecord:
 
 
 @cache
-def actor_records() -> tuple[ActorRecord, ...]:
-    """The 18 rows of ``actors.csv`` in :data:`~moondust.world.ACTOR_IDS` order.
+def actor_records(name: str = "actors.csv") -> tuple[ActorRecord, ...]:
+    """The 18 rows of ``actors.csv`` (or another start year's ``actors_<year>.csv``) in
+    :data:`~moondust.world.ACTOR_IDS` order.
 
     Raises
     ------
@@ -135,12 +136,12 @@ def actor_records() -> tuple[ActorRecord, ...]:
     >>> usa.id, usa.civil.status
     ('USA', 'sourced')
     """
-    rows = read_rows("world", "actors.csv", ACTOR_COLUMNS)
+    rows = read_rows("world", name, ACTOR_COLUMNS)
     check_unique(rows, ("id",))
     records = {record.id: record for record in (_parse_actor(row) for row in rows)}
     missing = [actor for actor in ACTOR_IDS if actor not in records]
     if missing:
-        raise InputFileError(f"world/actors.csv: missing actor(s) {', '.join(missing)}")
+        raise InputFileError(f"world/{name}: missing actor(s) {', '.join(missing)}")
     return tuple(records[actor] for actor in ACTOR_IDS)
 
 

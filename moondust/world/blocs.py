@@ -269,11 +269,32 @@ def actor_blocs(as_of: date = END_OF_BASE_YEAR) -> tuple[np.ndarray, np.ndarray]
     mapping = state_actors()
     result = {bloc: np.zeros(len(ACTOR_IDS), dtype=bool) for bloc in BLOCS}
     for i, actor in enumerate(ACTOR_IDS):
-        if actor in AGGREGATE_IDS:
-            result["artemis"][i] = actor == "ROW_ARTEMIS"
-            result["ilrs"][i] = actor == "ROW_ILRS"
+        if actor in AGGREGATE_IDS:  # a bloc's aggregate exists once the bloc has a member
+            result["artemis"][i] = actor == "ROW_ARTEMIS" and bool(members("artemis", as_of))
+            result["ilrs"][i] = actor == "ROW_ILRS" and bool(members("ilrs", as_of))
             continue
         majors = [state for state, m in mapping.items() if m.actor == actor and m.major]
         for bloc in BLOCS:
             result[bloc][i] = all(bloc in state_blocs(state, as_of) for state in majors)
     return result["artemis"], result["ilrs"]
+
+
+def bloc_join_years(
+    first: int = 1957, last: int = END_OF_BASE_YEAR.year
+) -> tuple[np.ndarray, np.ndarray]:
+    """The year (at its end) each actor is first counted in Artemis and in ILRS, float in actor
+    order; ``inf`` for an actor not in the bloc by the end of ``last``.
+
+    Examples
+    --------
+    >>> artemis, ilrs = bloc_join_years(2007)
+    >>> int(artemis[0]), int(artemis[3]), int(ilrs[1])  # USA, Europe (Germany 2023), China
+    (2020, 2023, 2021)
+    """
+    artemis_year = np.full(len(ACTOR_IDS), np.inf)
+    ilrs_year = np.full(len(ACTOR_IDS), np.inf)
+    for year in range(last, first - 1, -1):
+        artemis, ilrs = actor_blocs(date(year, 12, 31))
+        artemis_year[artemis] = year
+        ilrs_year[ilrs] = year
+    return artemis_year, ilrs_year

@@ -1,9 +1,17 @@
-"""Lunar history to the end of 2025: milestones achieved and landing heritage.
+"""Lunar history to the end of 2025: milestones demonstrated and landing heritage.
 
-``data/world/history.csv`` lists the first year each actor achieved each milestone (pre-2007
-Apollo/Luna/Hiten/SMART-1 rows come from ``capabilities_2007.csv`` and carry their status; later
-rows from ``lunar_missions.csv``). ``data/world/heritage.csv`` counts landing attempts and outcomes
-2013–2025 for a Beta-Bernoulli success prior; :func:`count_landings` recounts them from
+``data/world/history.csv`` lists every demonstration of each milestone by each actor, one row per
+mission and year (pre-2007 Apollo/Luna/Hiten/SMART-1 rows come from ``capabilities_2007.csv`` and
+carry their status; later rows from ``lunar_missions.csv``), so the world knows both the first and
+the latest demonstration up to any year (:func:`achieved_matrix`).
+
+Partial landings (SLIM 2024, IM-1 2024, IM-2 2025: the lander reached the surface and operated but
+tipped over or ended early) follow one rule everywhere: each is a demonstration of
+``soft_landing`` in ``history.csv``, and counts as half a success and half a failure in the landing
+heritage (:meth:`Heritage.effective_successes`, the engine's ``successes0``/``failures0``).
+
+``data/world/heritage.csv`` counts landing attempts and outcomes 2013–2025 for a Beta-Bernoulli
+success prior; :func:`count_landings` recounts them from
 ``data/theory/lunar_landing_attempts_2013_2025.csv`` so the two cannot drift (a test checks it).
 Private missions count for the state they fly from or are funded by (Intuitive Machines and
 Firefly: USA; ispace: Japan; SpaceIL: Israel).
@@ -27,11 +35,11 @@ _COUNTRY_ALIASES = {"USA": "United States"}
 
 @dataclass(frozen=True)
 class Achievement:
-    """One row of ``history.csv``: the first time an actor reached a milestone."""
+    """One row of ``history.csv``: one demonstration of a milestone by an actor."""
 
     actor: str
     milestone: str
-    first_year: int
+    year: int
     mission: str
     source: str
     status: str
@@ -49,18 +57,18 @@ def achievements() -> tuple[Achievement, ...]:
 
     Examples
     --------
-    >>> first = {(a.actor, a.milestone): a.first_year for a in achievements()}
-    >>> first["CHN", "far_side_sample_return"], first["USA", "crewed_landing"]
-    (2024, 1969)
+    >>> us = [a.year for a in achievements() if (a.actor, a.milestone) == ("USA", "orbiter")]
+    >>> us
+    [1966, 2009, 2011, 2013, 2022]
     """
-    columns = ("actor", "milestone", "first_year", "mission", "source", "status")
+    columns = ("actor", "milestone", "year", "mission", "source", "status")
     rows = read_rows("world", "history.csv", columns)
-    check_unique(rows, ("actor", "milestone"))
+    check_unique(rows, ("actor", "milestone", "mission"))
     return tuple(
         Achievement(
             actor=row.choice("actor", ACTOR_IDS),
             milestone=row.choice("milestone", MILESTONES),
-            first_year=row.integer("first_year", low=1957, high=BASE_YEAR),
+            year=row.integer("year", low=1957, high=BASE_YEAR),
             mission=row.text("mission"),
             source=row.text("source"),
             status=row.choice("status", PROVENANCE),
@@ -69,20 +77,32 @@ def achievements() -> tuple[Achievement, ...]:
     )
 
 
-def achieved_matrix() -> tuple[np.ndarray, np.ndarray]:
-    """Milestones achieved by the end of the base year, and the first year of each.
+def achieved_matrix(as_of: int = BASE_YEAR) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Milestones demonstrated by the end of ``as_of``, with the first and latest year of each.
 
     Returns
     -------
     achieved : numpy.ndarray
         Bool, shape (actors, milestones).
-    first_year : numpy.ndarray
-        Float, shape (actors, milestones); NaN where not achieved.
+    first_year, last_year : numpy.ndarray
+        Float, shape (actors, milestones): the first and the latest demonstration up to
+        ``as_of``; NaN where none.
+
+    Examples
+    --------
+    >>> achieved, first, last = achieved_matrix(2016)
+    >>> int(first[0, 0]), int(last[0, 0])  # US orbiters: Lunar Orbiter 1 (1966), LADEE (2013)
+    (1966, 2013)
     """
-    first_year = np.full((len(ACTOR_IDS), len(MILESTONES)), np.nan)
+    shape = (len(ACTOR_IDS), len(MILESTONES))
+    first_year, last_year = np.full(shape, np.nan), np.full(shape, np.nan)
     for item in achievements():
-        first_year[ACTOR_IDS.index(item.actor), MILESTONES.index(item.milestone)] = item.first_year
-    return ~np.isnan(first_year), first_year
+        if item.year > as_of:
+            continue
+        at = ACTOR_IDS.index(item.actor), MILESTONES.index(item.milestone)
+        first_year[at] = np.fmin(first_year[at], item.year)
+        last_year[at] = np.fmax(last_year[at], item.year)
+    return ~np.isnan(first_year), first_year, last_year
 
 
 @dataclass(frozen=True)
@@ -194,9 +214,13 @@ def landing_attempts() -> tuple[LandingAttempt, ...]:
     return tuple(attempts)
 
 
-def count_landings(attempts: tuple[LandingAttempt, ...] | None = None) -> tuple[Heritage, ...]:
-    """Heritage recounted from the landing attempts (what ``heritage.csv`` must agree with)."""
+def count_landings(
+    attempts: tuple[LandingAttempt, ...] | None = None, as_of: int = BASE_YEAR
+) -> tuple[Heritage, ...]:
+    """Heritage recounted from the landing attempts up to the end of ``as_of`` (what
+    ``heritage.csv`` must agree with for the base year)."""
     attempts = landing_attempts() if attempts is None else attempts
+    attempts = tuple(a for a in attempts if a.year <= as_of)
     result = []
     for actor in ACTOR_IDS:
         outcomes = [a.outcome for a in attempts if a.actor == actor]

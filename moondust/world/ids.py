@@ -62,6 +62,35 @@ PROVENANCE: tuple[str, ...] = STATUSES
 #: The year whose end the packaged world describes.
 BASE_YEAR = 2025
 
+#: Start years with a packaged world (``load_world(start)``): the end of each year is described
+#: by its own actor table (``actors.csv`` for 2025, ``actors_<year>.csv`` otherwise) and its own
+#: announced plans (``roadmaps.csv``, ``roadmaps_<year>.csv``); history, blocs and sanctions are
+#: cut at the year from the dated tables.
+START_YEARS: tuple[int, ...] = (2007, BASE_YEAR)
+
+
+def check_start_year(start: int) -> int:
+    """``start`` if a packaged world describes it.
+
+    Raises
+    ------
+    ValueError
+        For a year without data (the message lists the years with data).
+    """
+    if start not in START_YEARS:
+        years = ", ".join(str(y) for y in START_YEARS)
+        raise ValueError(
+            f"no packaged world for start year {start}: the data describe the end of {years}"
+        )
+    return start
+
+
+def start_table(name: str, start: int) -> str:
+    """The file name of a per-start-year table: ``name`` for the base year, else
+    ``<stem>_<start>.csv`` (e.g. ``actors_2007.csv``)."""
+    check_start_year(start)
+    return name if start == BASE_YEAR else name.replace(".csv", f"_{start}.csv")
+
 
 def actor_index(actor_id: str) -> int:
     """Position of ``actor_id`` in :data:`ACTOR_IDS`.

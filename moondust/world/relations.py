@@ -112,12 +112,18 @@ def rivalry_matrices() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return value, low, high
 
 
-def sanction_matrix() -> np.ndarray:
-    """Bool (actors, actors), symmetric: true where a sanction bars cooperation."""
+def sanction_matrix(as_of: int = BASE_YEAR) -> np.ndarray:
+    """Bool (actors, actors), symmetric: true where a sanction in force by ``as_of`` bars
+    cooperation."""
+    return sanction_years() <= as_of
+
+
+def sanction_years() -> np.ndarray:
+    """Float (actors, actors), symmetric: the year each sanction began (``inf`` where none)."""
     n = len(ACTOR_IDS)
-    result = np.zeros((n, n), dtype=bool)
+    result = np.full((n, n), np.inf)
     for r in relation_records():
-        if r.kind == "sanction":
+        if r.kind == "sanction" and r.since is not None:
             i, j = ACTOR_IDS.index(r.actor_a), ACTOR_IDS.index(r.actor_b)
-            result[i, j] = result[j, i] = True
+            result[i, j] = result[j, i] = r.since
     return result

@@ -1,4 +1,5 @@
-"""Announced lunar plans (``data/world/roadmaps.csv``).
+"""Announced lunar plans (``data/world/roadmaps.csv``; as announced by 2007:
+``roadmaps_2007.csv``, with the year each plan was announced).
 
 Each row maps an announced mission to the ladder milestone it would demonstrate, with the
 earliest and latest announced year. Rows may repeat a milestone an actor already holds (Artemis II
@@ -15,7 +16,7 @@ import numpy as np
 
 from moondust.errors import InputFileError
 from moondust.world._tables import read_rows
-from moondust.world.ids import ACTOR_IDS, BASE_YEAR, MILESTONES, PROVENANCE
+from moondust.world.ids import ACTOR_IDS, BASE_YEAR, MILESTONES, PROVENANCE, start_table
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,13 @@ class Plan:
     mission: str
     source: str
     status: str
+    announced_year: int | None = None
 
 
 @cache
-def plans() -> tuple[Plan, ...]:
-    """Every row of ``roadmaps.csv``.
+def plans(start: int = BASE_YEAR) -> tuple[Plan, ...]:
+    """Every row of ``roadmaps.csv`` (the plans as announced at the end of ``start``: for another
+    start year, the rows of ``roadmaps_<start>.csv`` announced by then).
 
     Raises
     ------
@@ -56,9 +59,12 @@ def plans() -> tuple[Plan, ...]:
         "status",
     )
     result = []
-    for row in read_rows("world", "roadmaps.csv", columns):
-        early = row.integer("planned_year", low=BASE_YEAR, high=2100)
-        late = row.integer("planned_year_late", low=BASE_YEAR, high=2100)
+    name = start_table("roadmaps.csv", start)
+    extra = () if start == BASE_YEAR else ("announced_year",)
+    for row in read_rows("world", name, (*columns, *extra)):
+        announced = row.integer("announced_year", low=1957, high=start) if extra else None
+        early = row.integer("planned_year", low=start, high=2100)
+        late = row.integer("planned_year_late", low=start, high=2100)
         if late < early:
             raise InputFileError(
                 f"{row.file}: row {row.line}: planned_year_late ({late}) before planned_year "
@@ -73,12 +79,13 @@ def plans() -> tuple[Plan, ...]:
                 mission=row.text("mission"),
                 source=row.text("source"),
                 status=row.choice("status", PROVENANCE),
+                announced_year=announced,
             )
         )
     return tuple(result)
 
 
-def roadmap_matrix() -> tuple[np.ndarray, np.ndarray]:
+def roadmap_matrix(start: int = BASE_YEAR) -> tuple[np.ndarray, np.ndarray]:
     """Earliest announced year per actor and milestone, and that plan's latest announced year.
 
     Where several missions target the same milestone (Artemis III and IV) the earliest plan
@@ -93,7 +100,7 @@ def roadmap_matrix() -> tuple[np.ndarray, np.ndarray]:
     """
     planned = np.full((len(ACTOR_IDS), len(MILESTONES)), np.nan)
     late = np.full_like(planned, np.nan)
-    for plan in plans():
+    for plan in plans(start):
         i, k = ACTOR_IDS.index(plan.actor), MILESTONES.index(plan.milestone)
         if np.isnan(planned[i, k]) or plan.planned_year < planned[i, k]:
             planned[i, k] = plan.planned_year

@@ -73,7 +73,7 @@ from moondust.limits import (
 )
 from moondust.parameters import ValidityBounds
 from moondust.world.blocs import BLOC_CLASSES
-from moondust.world.ids import ACTOR_IDS, BASE_YEAR
+from moondust.world.ids import ACTOR_IDS, BASE_YEAR, START_YEARS, check_start_year
 from moondust.world.policies import (
     LEVERS,
     check_policy_name,
@@ -91,15 +91,18 @@ class _Strict(BaseModel):
 class Simulation(_Strict):
     """Time span, default number of runs and seed."""
 
-    start: int = Field(BASE_YEAR, description="first simulated year (the data describe 2025)")
+    start: int = Field(
+        BASE_YEAR,
+        description="the year whose end the world describes; the first simulated year follows it "
+        f"(a year with packaged data: {', '.join(str(y) for y in START_YEARS)})",
+    )
     end: int = Field(2100, description="last simulated year")
     runs: int = Field(200, ge=1, le=MAX_RUNS, description="default number of Monte Carlo runs")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of the counter-based random streams")
 
     @model_validator(mode="after")
     def _span(self) -> Simulation:
-        if self.start != BASE_YEAR:
-            raise ValueError(f"start must be {BASE_YEAR} (the year the packaged world describes)")
+        check_start_year(self.start)
         if not self.start < self.end <= 2300:
             raise ValueError(f"end must be after start ({self.start}) and at most 2300")
         return self

@@ -62,7 +62,7 @@ def reacting_state(setting: Setting, runs: int, emulation: float, rivalry: float
     state = initial_state(setting, np.arange(runs), seed=1)
     shape = (runs, setting.n_actors)
     state.levers = {"emulation": np.full(shape, emulation), "rivalry": np.full(shape, rivalry)}
-    state.now = ThisYear(rivalry=setting.rivalry)
+    state.now = ThisYear(rivalry=setting.rivalry, same_bloc=setting.same_bloc)
     return state
 
 

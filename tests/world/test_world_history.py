@@ -72,15 +72,15 @@ def test_soft_landers_first_orbited(world: World) -> None:
 def test_history_rows_cite_sources() -> None:
     for item in achievements():
         assert item.status in PROVENANCE and item.source and item.mission
-        if item.first_year < 2007:  # before lunar_missions.csv: from capabilities_2007.csv
+        if item.year < 2007:  # before lunar_missions.csv: from capabilities_2007.csv
             assert "capabilities_2007.csv" in item.source
 
 
 def test_modern_landings_appear_in_the_attempt_list() -> None:
     successes = {(a.actor, a.year) for a in landing_attempts() if a.outcome != "failure"}
     for item in achievements():
-        if item.milestone.endswith("landing") and item.first_year >= 2013:
-            assert (item.actor, item.first_year) in successes, item
+        if item.milestone.endswith("landing") and item.year >= 2013:
+            assert (item.actor, item.year) in successes, item
 
 
 def test_heritage_matches_the_attempt_list() -> None:
