@@ -195,7 +195,7 @@ def _bloc_chart(
         unit=unit,
         lines=tuple(lines),
         markers=_markers(current),
-        banded=_banded(names),
+        banded=f"{_banded(names)}; {current.band}",
     )
 
 
@@ -268,7 +268,7 @@ def _single_chart(
         unit=unit,
         lines=tuple(lines),
         markers=_markers(current),
-        banded=_banded(names),
+        banded=f"{_banded(names)}; {current.band}",
     )
 
 
