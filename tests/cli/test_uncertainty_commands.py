@@ -76,9 +76,7 @@ def test_the_scenario_file_sets_the_mode_and_the_flag_overrides_it(
 def test_a_bad_mode_is_one_clean_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], short_toml: Path, value: str
 ) -> None:
-    code, _, err = run(
-        capsys, "run", str(short_toml), "--uncertainty", value, "-o", str(tmp_path)
-    )
+    code, _, err = run(capsys, "run", str(short_toml), "--uncertainty", value, "-o", str(tmp_path))
     assert code == 2
     assert "--uncertainty" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
