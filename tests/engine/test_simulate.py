@@ -91,7 +91,8 @@ def test_budgets_and_probabilities_are_bounded(baseline_500: Results) -> None:
     # (each run's own x_max and lunar share: the baseline samples their documented ranges)
     start = ds["military_share"].isel(year=0)
     share_max = ds["input_military_share_max"]
-    assert (ds["military_share"] <= np.maximum(share_max, start) + 1e-12).all()
+    float32 = 1e-7  # the share is recorded as float32, the sampled bound as float64
+    assert (ds["military_share"] <= np.maximum(share_max, start) * (1 + float32)).all()
     assert (ds["lunar_rd_usd_bn"] <= ds["input_lunar_share"] * ds["civil_usd_bn"] + 1e-9).all()
     assert np.isfinite(ds["capability"]).all()
     assert (ds["capability"].diff("year") >= 0).all()  # knowledge is not lost in this model
