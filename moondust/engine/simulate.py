@@ -193,7 +193,10 @@ def sample_uncertainties(
         samples[name] = dist.ppf(u, parameter=name)
     for name, dist in sorted((ranges or {}).items()):
         u = uniform(seed, run_index, 0, Stream.PARAMETER_RANGES, parameter_key(name))
-        samples[name] = dist.ppf(u, parameter=name)
+        if dist.dist == "uniform" and dist.low is not None and dist.high is not None:
+            samples[name] = dist.low + u * (dist.high - dist.low)  # scipy's ppf, without its cost
+        else:
+            samples[name] = dist.ppf(u, parameter=name)
     return samples
 
 

@@ -144,3 +144,14 @@ def test_ordered_parameters_hold_over_the_sampled_ranges() -> None:
         parse_scenario(data)  # the sampled ceiling reaches down to 900 km
     data["simulation"]["uncertainty"] = "none"
     assert parse_scenario(data).simulation.uncertainty == "none"
+
+
+def test_the_fast_uniform_draws_equal_the_distribution_s_quantiles() -> None:
+    from moondust.engine.random import Stream, uniform
+
+    runs = np.arange(300, dtype=np.int64)
+    ranges = table_uncertainties()
+    draws = sample_uncertainties({}, 9, runs, ranges)
+    for name, dist in ranges.items():
+        u = uniform(9, runs, 0, Stream.PARAMETER_RANGES, parameter_key(name))
+        np.testing.assert_array_equal(draws[name], dist.ppf(u, parameter=name))
