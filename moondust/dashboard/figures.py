@@ -92,6 +92,8 @@ class Chart:
     markers: tuple[tuple[float, str], ...] = field(default=())
     banded: str = "current settings"
     """Whose 10–90 % band is shaded."""
+    band: str = ""
+    """What the shaded band spans: chance only, or chance + parameter uncertainty."""
 
     @property
     def subtitle(self) -> str:
@@ -100,7 +102,8 @@ class Chart:
             return "share of runs in which each is first; hatched: " + ", ".join(
                 b.label for b in self.bars[1:]
             )
-        return f"lines: medians over runs; shaded: 10–90 % of runs ({self.banded})"
+        spans = f", {self.band}" if self.band else ""
+        return f"lines: medians over runs; shaded: 10–90 % of runs{spans} ({self.banded})"
 
 
 Variants = dict[str, Ensemble]
@@ -195,7 +198,8 @@ def _bloc_chart(
         unit=unit,
         lines=tuple(lines),
         markers=_markers(current),
-        banded=f"{_banded(names)}; {current.band}",
+        banded=_banded(names),
+        band=current.band,
     )
 
 
@@ -268,7 +272,8 @@ def _single_chart(
         unit=unit,
         lines=tuple(lines),
         markers=_markers(current),
-        banded=f"{_banded(names)}; {current.band}",
+        banded=_banded(names),
+        band=current.band,
     )
 
 
