@@ -87,7 +87,7 @@ def test_a_mismatched_scenario_is_refused_in_one_line(
         (["sweep", "baseline", "-o", "x", "--executor", "cluster"], "--executor"),
         (["sweep", "baseline", "-o", "x", "--runs", "0"], "--runs"),
         (["sweep", "baseline", "-o", "x", "--param", "warp=1"], "unknown engine parameter"),
-        (["sensitivity", "baseline", "--samples", "100"], "power of two"),
+        (["sensitivity", "baseline", "-m", "sobol", "--samples", "100"], "power of two"),
         (["sensitivity", "baseline", "--method", "fast"], "--method"),
         (["sensitivity", "baseline", "--outcome", "first_bloc_he3_delivered"], "is a category"),
         (["sensitivity", "baseline", "--outcome", "import os"], "not a valid expression"),
@@ -171,10 +171,10 @@ def test_sensitivity_covers_every_sampled_parameter_by_default(
 ) -> None:
     from moondust.world.scenario import load_scenario
 
-    sampled = load_scenario(tiny_toml).sampled_uncertainties()
+    sampled = load_scenario(tiny_toml).with_uncertainty("full").sampled_uncertainties()
     code, stdout, err = run(
         capsys, "sensitivity", str(tiny_toml), "-N", "2", "-o", str(tmp_path / "all"),
-        "--outcome", "first_year_crewed_landing", "-f", "json",
+        "--outcome", "first_year_crewed_landing", "-f", "json", "--uncertainty", "full",
     )  # fmt: skip
     assert code == 0, err
     result = json.loads(stdout)
