@@ -75,11 +75,12 @@ def _dashboard(repeats: int) -> dict[str, Any]:
         return {"dashboard_error": f"{type(error).__name__}: {error}"}
 
 
-def run(quick: bool) -> dict[str, Any]:
-    """Every benchmark; one JSON-ready dict."""
+def run(quick: bool, uncertainty: str = "full") -> dict[str, Any]:
+    """Every benchmark; one JSON-ready dict. ``uncertainty``: the scenario's band, ``full``
+    (every documented parameter range sampled per run, the default) or ``none`` (chance only)."""
     began = time.perf_counter()
     repeats = 3 if quick else 7
-    results: dict[str, Any] = {"machine": machine(), "quick": quick}
+    results: dict[str, Any] = {"machine": machine(), "quick": quick, "uncertainty": uncertainty}
     # The host's speed at the start and the end: figures from a throttled host are not comparable.
     host_probe_start_ms = probe_host()
 
@@ -93,7 +94,7 @@ def run(quick: bool) -> dict[str, Any]:
         mark = now
 
     runs = (100, RATIO_RUNS) if quick else (1, 10, 100, 1_000, 10_000)
-    points = bench_engine(runs, repeats=2 if quick else 5)
+    points = bench_engine(runs, repeats=2 if quick else 5, uncertainty=uncertainty)
     section("engine")
     engine = {p.runs: p for p in points}
     top = engine[RATIO_RUNS]
@@ -109,7 +110,10 @@ def run(quick: bool) -> dict[str, Any]:
     # The same batches on one thread: the per-core figure, and the fair side of the Mesa ratio
     # (the twin's batch_run uses one process).
     single = bench_engine(
-        (RATIO_RUNS,) if quick else (RATIO_RUNS, 10_000), repeats=2 if quick else 3, threads=1
+        (RATIO_RUNS,) if quick else (RATIO_RUNS, 10_000),
+        repeats=2 if quick else 3,
+        threads=1,
+        uncertainty=uncertainty,
     )
     section("engine_1_thread")
     results["actor_years_per_s_1_thread"] = single[0].actor_years_per_s
@@ -187,8 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--plot", metavar="PNG", help="write the log-log runs vs time figure")
     parser.add_argument("--save", metavar="JSON", help="also write the results to this file")
+    parser.add_argument(
+        "--uncertainty",
+        choices=("full", "none"),
+        default="full",
+        help="full: every documented parameter range sampled per run (the default, as users run); "
+        "none: chance only (the parameters at their defaults, as the Mesa twin runs)",
+    )
     args = parser.parse_args(argv)
-    results = run(args.quick)
+    results = run(args.quick, args.uncertainty)
     if args.plot:
         from benchmarks.plot import plot_scaling
 

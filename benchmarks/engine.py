@@ -64,6 +64,7 @@ def bench_engine(
     repeats: int = 5,
     scenario: str = SCENARIO,
     threads: int | None = None,
+    uncertainty: str | None = None,
 ) -> list[EnginePoint]:
     """Median wall time of ``simulate(load_scenario(scenario), runs=N, seed=…)`` for each N.
 
@@ -74,9 +75,13 @@ def bench_engine(
     half as often (at least three times).
 
     ``threads`` is passed to ``simulate``; the default (None) is what a user gets: one thread per
-    core for batches of at least ``RUNS_PER_THREAD`` runs per thread.
+    core for batches of at least ``RUNS_PER_THREAD`` runs per thread. ``uncertainty`` (``full``
+    or ``none``) overrides the scenario's ``[simulation] uncertainty`` (default: full, every
+    documented parameter range sampled per run).
     """
     loaded = moondust.load_scenario(scenario)
+    if uncertainty is not None:
+        loaded = loaded.with_uncertainty(uncertainty)
     actors, years = shape(scenario)
     points = []
     for n in runs:

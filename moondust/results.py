@@ -17,6 +17,21 @@ import xarray as xr
 
 from moondust.world.blocs import BLOC_CLASSES, BlocClass
 
+BAND_LABELS = {"full": "chance + parameter uncertainty", "none": "chance only"}
+"""What a band spans under each ``[simulation] uncertainty`` mode (docs/outputs.md)."""
+
+
+def band_label(uncertainty: str, declared: int = 0) -> str:
+    """The words for a band: ``chance only``, or ``chance + parameter uncertainty``; a chance-only
+    batch of a scenario that declares ``declared`` uncertain parameters of its own says so.
+
+    >>> band_label("none", 2)
+    "chance + the scenario's 2 uncertain parameter(s)"
+    """
+    if uncertainty == "none" and declared:
+        return f"chance + the scenario's {declared} uncertain parameter(s)"
+    return BAND_LABELS.get(uncertainty, uncertainty)
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -39,6 +54,9 @@ class Summary:
         95 % over runs, and mean.
     runs, start, end, scenario
         What was summarised.
+    uncertainty, band
+        ``full`` or ``none`` (``[simulation] uncertainty``) and what the bands span
+        (:func:`band_label`).
     """
 
     milestones: pd.DataFrame
@@ -49,6 +67,8 @@ class Summary:
     start: int
     end: int
     scenario: str
+    uncertainty: str = "none"
+    band: str = BAND_LABELS["none"]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (NaN becomes null)."""
@@ -63,6 +83,8 @@ class Summary:
             "runs": self.runs,
             "start": self.start,
             "end": self.end,
+            "uncertainty": self.uncertainty,
+            "band": self.band,
             "milestones": records(self.milestones),
             "blocs": records(self.blocs),
             "spending": records(self.spending),
@@ -203,6 +225,23 @@ class Results:
     def runs(self) -> int:
         """Number of runs."""
         return int(self.dataset.sizes["run"])
+
+    @property
+    def uncertainty(self) -> str:
+        """``full`` (every documented parameter range sampled) or ``none`` (chance only); results
+        written before the mode existed were chance only."""
+        return str(self.dataset.attrs.get("uncertainty", "none"))
+
+    @property
+    def band(self) -> str:
+        """What the bands over these runs span (:func:`band_label`)."""
+        import json
+
+        try:
+            declared = len(json.loads(self.dataset.attrs["scenario_json"])["uncertainties"])
+        except (KeyError, TypeError, ValueError):
+            declared = 0
+        return band_label(self.uncertainty, declared)
 
     # --- race metrics -------------------------------------------------------------------------
     def first_credit(self) -> xr.DataArray:
@@ -368,6 +407,8 @@ class Results:
             start=int(ds.attrs["start"]),
             end=int(ds.attrs["end"]),
             scenario=str(ds.attrs["scenario"]),
+            uncertainty=self.uncertainty,
+            band=self.band,
         )
 
     # --- storage ------------------------------------------------------------------------------

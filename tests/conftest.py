@@ -30,6 +30,9 @@ def moon_1deg() -> He3Map:
 
 
 # A short scenario (to 2035) with uncertainties and a lever grid, for the experiments and CLI tests.
+# Chance only: its two declared uncertainties are the only sampled inputs, so sweeps, PRIM and the
+# disk-fault tests see them alone (sampling every documented range is tested in
+# tests/engine/test_uncertainty.py and tests/cli/test_uncertainty_commands.py).
 TINY_TOML = """
 name = "tiny"
 description = "Asymmetric to 2035, two uncertain parameters, an ILRS openness grid"
@@ -37,6 +40,7 @@ description = "Asymmetric to 2035, two uncertain parameters, an ILRS openness gr
 end = 2035
 runs = 10
 seed = 11
+uncertainty = "none"
 [policies]
 default = "status-quo"
 blocs = { artemis = "cutthroat", ilrs = "emulation" }

@@ -22,6 +22,7 @@ from moondust.cli.options import (
     SchedulerOption,
     Seed,
     TrustOption,
+    UncertaintyOption,
     WorkersOption,
     _scenario,
 )
@@ -35,18 +36,26 @@ def sensitivity_command(
     scenario_name: ScenarioArg,
     method: Annotated[
         MethodChoice,
-        typer.Option("--method", "-m", help="sobol (first-order and total) or morris (screening)."),
-    ] = MethodChoice.sobol,
+        typer.Option(
+            "--method",
+            "-m",
+            help="sobol (first-order and total indices), morris (screening) or auto: Sobol up to "
+            "20 factors, else Morris. Over every sampled parameter (~94, the default) Sobol is "
+            "too costly on 2 cores (stable indices need N ≥ 512: ~50,000 runs), so auto screens "
+            "with Morris first; then analyse the few that matter with Sobol (declare them as "
+            "[uncertainties] and use --uncertainty none).",
+        ),
+    ] = MethodChoice.auto,
     samples: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--samples",
             "-N",
             min=2,
-            help="SALib base sample: Sobol runs N × (factors + 2) (N a power of two), Morris "
-            "N × (factors + 1) trajectories' points.",
+            help="SALib base sample: Sobol runs N × (factors + 2) (N a power of two; default "
+            "64), Morris N trajectories of factors + 1 runs (default 16).",
         ),
-    ] = 64,
+    ] = None,
     outcome: Annotated[
         str,
         typer.Option(
@@ -74,28 +83,41 @@ def sensitivity_command(
     chunk_size: ChunkSizeOption = None,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
+    uncertainty: UncertaintyOption = None,
     allow_import: AllowImport = False,
 ) -> None:
     """Which uncertain parameters drive an outcome: SALib Sobol indices or Morris screening.
 
-    The factors are the scenario's [uncertainties]; if it has none, the default contested engine
-    parameters over their cited ranges (docs/experiments.md). Prints the indices and saves a
+    The factors are every parameter the scenario samples: by default each documented parameter
+    range (`moondust params engine`) and the scenario's [uncertainties]; with --uncertainty none,
+    its [uncertainties] only, or if it has none the default contested engine parameters over
+    their cited ranges (docs/experiments.md). Warns when the indices are not converged (ST > 1,
+    S1 below zero beyond its confidence interval, wide intervals). Prints the indices and saves a
     chart (PNG) and table (CSV).
     """
     from rich.markup import escape
 
     require_extra("analysis", "sensitivity analysis", "SALib")
-    from moondust.experiments.sensitivity import Problem, check_samples, evaluations, sensitivity
+    from moondust.experiments.sensitivity import (
+        DEFAULT_SAMPLES,
+        Problem,
+        check_samples,
+        choose_method,
+        evaluations,
+        sensitivity,
+    )
 
-    scenario = _scenario(scenario_name, param, allow_import)
-    check_samples(method.value, samples)
-    quiet = output_format is OutputFormat.json
+    scenario = _scenario(scenario_name, param, allow_import, uncertainty)
     factors = Problem.from_scenario(scenario.with_changes(levers={})).size
-    runs = evaluations(method.value, samples, factors) * replicates
-    with _sweep_progress(f"{scenario.name} {method.value}: {runs:,} runs", quiet) as advance:
+    chosen = choose_method(method.value, factors)
+    samples = DEFAULT_SAMPLES[chosen] if samples is None else samples
+    check_samples(chosen, samples)
+    quiet = output_format is OutputFormat.json
+    runs = evaluations(chosen, samples, factors) * replicates
+    with _sweep_progress(f"{scenario.name} {chosen}: {runs:,} runs", quiet) as advance:
         result = sensitivity(
             scenario,
-            method.value,
+            chosen,
             samples,
             outcome,
             out_dir,
@@ -112,6 +134,8 @@ def sensitivity_command(
         return
     for note in result.notes:
         out.print(f"note: {note}", markup=False)
+    for warning in result.warnings:
+        out.print(f"warning: {warning}", markup=False)
     table = Table(
         title=f"{result.method.capitalize()} sensitivity of {escape(result.outcome)} "
         f"({scenario.name}, N={result.samples}, {result.evaluations:,} runs)"

@@ -52,14 +52,21 @@ def map_command(
     table_path = image.with_name(f"{image.stem}_inventory.csv")
     _write_inventory_csv(inventory, table_path)
     if output_format is OutputFormat.json:
-        _print_json({**inventory.to_dict(), "map_path": str(image), "table_path": str(table_path)})
+        _print_json(
+            {
+                **inventory.to_dict(),
+                "band": MAP_BAND,
+                "map_path": str(image),
+                "table_path": str(table_path),
+            }
+        )
         return
     p = moon.params
     table = Table(title=f"Lunar He-3 inventory ({resolution:g}° grid, TiO2: {moon.tio2_model})")
     table.add_column("region")
-    table.add_column("He-3 (kg)", justify="right")
+    table.add_column("He-3 (kg), default parameters", justify="right")
     table.add_column("share", justify="right")
-    table.add_column("5–95 % range (kg)", justify="right")
+    table.add_column("5–95 % range (kg), parameter uncertainty", justify="right")
     whole_range = f"{_kg(inventory.total_kg_q05)} – {_kg(inventory.total_kg_q95)}"
     rows = [
         ("whole Moon", inventory.total_kg, whole_range),
@@ -76,7 +83,7 @@ def map_command(
         f"{p.regolith_highland_m:g} m highland)\n"
         f"near/far {inventory.near_side_kg / inventory.far_side_kg:.2f} "
         f"(5–95 %: {inventory.near_far_ratio_q05:.2f}–{inventory.near_far_ratio_q95:.2f})\n"
-        f"ranges: {inventory.draws} Monte Carlo draws over the parameter ranges and TiO2 errors"
+        f"band: {MAP_BAND} ({inventory.draws} Monte Carlo draws)"
     )
     maria_table = Table(title="Top maria (mare basalt only, whole column)")
     maria_table.add_column("mare")
@@ -89,6 +96,13 @@ def map_command(
         )
     out.print(maria_table)
     out.print(f"map: {image}\ninventory table: {table_path}")
+
+
+MAP_BAND = (
+    "parameter uncertainty: the documented ranges of the Moon model's parameters "
+    "(`moondust params moon`) and the TiO2 map's errors"
+)
+"""What the inventory's 5–95 % range spans (``moondust map``)."""
 
 
 def _write_inventory_csv(inventory: Any, path: Path) -> None:

@@ -114,6 +114,27 @@ EngineParams = Annotated[
         help="Override an engine parameter (repeatable); see `moondust params engine`.",
     ),
 ]
+
+
+class UncertaintyChoice(StrEnum):
+    """Which band a race command shows (``[simulation] uncertainty``)."""
+
+    full = "full"
+    none = "none"
+
+
+UncertaintyOption = Annotated[
+    UncertaintyChoice | None,
+    typer.Option(
+        "--uncertainty",
+        "-u",
+        help="full: chance + parameter uncertainty, every documented parameter range "
+        "(`moondust params engine`) sampled in each run; none: chance only, the parameters at "
+        "their defaults (but the scenario's own [uncertainties]). Parameters set with --param or "
+        "in the scenario are never sampled. Default: the scenario's [simulation] uncertainty "
+        "(full unless it says none).",
+    ),
+]
 AllowImport = Annotated[
     bool,
     typer.Option(
@@ -125,7 +146,12 @@ AllowImport = Annotated[
 ]
 
 
-def _scenario(name: str, params: list[str] | None, allow_import: bool = False) -> Any:
+def _scenario(
+    name: str,
+    params: list[str] | None,
+    allow_import: bool = False,
+    uncertainty: UncertaintyChoice | None = None,
+) -> Any:
     from moondust.parameters import parse_assignments
     from moondust.world.policies import allow_policy_imports
     from moondust.world.scenario import load_scenario, parse_scenario
@@ -141,6 +167,10 @@ def _scenario(name: str, params: list[str] | None, allow_import: bool = False) -
         checked = EngineParameters().with_overrides(merged)  # one clear error if wrong
         data = scenario.model_dump()
         data["parameters"] = {name: getattr(checked, name) for name in merged}
+        scenario = parse_scenario(data, source=name)
+    if uncertainty is not None and uncertainty.value != scenario.simulation.uncertainty:
+        data = scenario.model_dump()
+        data["simulation"]["uncertainty"] = uncertainty.value
         scenario = parse_scenario(data, source=name)
     return scenario
 
@@ -171,6 +201,7 @@ class StoreChoice(StrEnum):
 class MethodChoice(StrEnum):
     """Sensitivity analysis method."""
 
+    auto = "auto"
     sobol = "sobol"
     morris = "morris"
 

@@ -8,7 +8,12 @@ from rich.console import Console
 
 
 def _simulate_with_progress(
-    scenario: Any, runs: int | None, seed: int | None, first_run: int, quiet: bool
+    scenario: Any,
+    runs: int | None,
+    seed: int | None,
+    first_run: int,
+    quiet: bool,
+    label: str | None = None,
 ) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -16,7 +21,7 @@ def _simulate_with_progress(
     from moondust.engine.simulate import simulate
 
     total_runs = runs or scenario.simulation.runs
-    description = f"{scenario.name}: {total_runs} runs"
+    description = f"{label or scenario.name}: {total_runs} runs"
     if not kernels_cached():
         description += " (first run on this machine: compiling the engine, about 30 s)"
     with Progress(

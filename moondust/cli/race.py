@@ -19,6 +19,8 @@ from moondust.cli.options import (
     Runs,
     ScenarioArg,
     Seed,
+    UncertaintyChoice,
+    UncertaintyOption,
     _out_path,
     _scenario,
 )
@@ -62,12 +64,32 @@ def params_command(
     out.print(table)
 
 
-def _print_run_summary(summary: Any) -> None:
+CHANCE_ONLY_RUNS = 100
+"""Runs of the chance-only batch ``moondust run`` simulates beside a full-uncertainty one (at
+most the main batch's): enough for a 5–95 % band of chance alone, at about half the cost of the
+default 200 runs."""
+
+
+def _chance_only(
+    scenario: Any, runs: int | None, seed: int | None, first_run: int, quiet: bool
+) -> Any:
+    """The summary of a smaller chance-only batch (the same runs' random streams, the parameters
+    at their values) when ``scenario`` samples its parameter ranges; else None."""
+    if scenario.simulation.uncertainty != "full":
+        return None
+    count = min(runs or scenario.simulation.runs, CHANCE_ONLY_RUNS)
+    chance = scenario.with_uncertainty(UncertaintyChoice.none.value)
+    results = _simulate_with_progress(chance, count, seed, first_run, quiet, "chance-only band")
+    return results.summary()
+
+
+def _print_run_summary(summary: Any, chance: Any = None) -> None:
     milestones = summary.race_milestones()
     blocs = summary.first_by_bloc()
+    out.print(f"bands: {summary.band} ({summary.runs} runs)")
     table = Table(
         title=f"{summary.scenario}: probability each bloc is first ({summary.runs} runs, "
-        f"{summary.start}–{summary.end})"
+        f"{summary.start}–{summary.end}; {summary.band})"
     )
     table.add_column("milestone")
     present = [b for b in ("artemis", "ilrs", "both", "neither") if blocs[b].sum() > 0]
@@ -95,17 +117,29 @@ def _print_run_summary(summary: Any) -> None:
         years.add_row(milestone, *cells)
     out.print(years)
 
-    outcomes = Table(title="Race outcomes across runs: median (5–95 %)")
+    outcomes = Table(title=f"Race outcomes across runs: median (5–95 %), {summary.band}")
     outcomes.add_column("metric")
     outcomes.add_column("median", justify="right")
-    outcomes.add_column("5–95 %", justify="right")
+    outcomes.add_column(f"5–95 %, {summary.band}", justify="right")
+    beside = {}
+    if chance is not None:
+        outcomes.add_column(f"{chance.band} ({chance.runs} runs): median (5–95 %)", justify="right")
+        beside = {str(row.metric): row for row in chance.outcomes.itertuples(index=False)}
     for row in summary.outcomes.itertuples(index=False):
         number = _year if str(row.metric).endswith("_year") else _amount
-        outcomes.add_row(
+        cells = [
             _metric_label(str(row.metric)),
             number(row.median),
             f"{number(row.p5)}–{number(row.p95)}",
-        )
+        ]
+        if chance is not None:
+            other = beside.get(str(row.metric))
+            cells.append(
+                "—"
+                if other is None
+                else f"{number(other.median)} ({number(other.p5)}–{number(other.p95)})"
+            )
+        outcomes.add_row(*cells)
     out.print(outcomes)
 
     spend = summary.spending_by_bloc()
@@ -142,9 +176,15 @@ def run_command(
     ] = None,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
+    uncertainty: UncertaintyOption = None,
     allow_import: AllowImport = False,
 ) -> None:
     """Simulate a scenario: who reaches which lunar milestone when, and what it cost.
+
+    By default every run samples every documented parameter range (the band is chance +
+    parameter uncertainty); a second, smaller chance-only batch (at most 100 runs, about half
+    the time of the main 200) gives the chance-only band printed and reported beside it.
+    `--uncertainty none` runs chance only, once.
 
     Writes the dataset (results.zarr), a tidy summary (summary.parquet), their checksums
     (checksums.json), figures and an HTML report into the output directory.
@@ -152,18 +192,27 @@ def run_command(
     from moondust.report.run_report import write_report
     from moondust.storage import writing_run
 
-    scenario = _scenario(scenario_name, param, allow_import)
+    scenario = _scenario(scenario_name, param, allow_import, uncertainty)
     quiet = output_format is OutputFormat.json
     directory = output_directory(out_dir or Path("moondust-out") / scenario.name)
     with writing_run(directory):  # a second run into the same --out fails at once
         results = _simulate_with_progress(scenario, runs, seed, first_run, quiet)
+        chance = _chance_only(scenario, runs, seed, first_run, quiet)
         paths = results.save(directory)
-        paths.update(write_report(results, directory))
+        paths.update(write_report(results, directory, chance))
     summary = results.summary()
     if output_format is OutputFormat.json:
-        _print_json({**summary.to_dict(), "files": {k: str(v) for k, v in paths.items()}})
+        extra: dict[str, Any] = {}
+        if chance is not None:
+            extra["chance_only"] = {
+                "runs": chance.runs,
+                "band": chance.band,
+                "outcomes": chance.to_dict()["outcomes"],
+            }
+        files = {k: str(v) for k, v in paths.items()}
+        _print_json({**summary.to_dict(), **extra, "files": files})
         return
-    _print_run_summary(summary)
+    _print_run_summary(summary, chance)
     out.print(f"results: {paths['dataset']}\nreport: {paths.get('report', directory)}")
 
 
@@ -174,11 +223,16 @@ def compare_command(
     runs: Runs = None,
     seed: Seed = None,
     output_format: FormatOption = OutputFormat.table,
+    uncertainty: UncertaintyOption = None,
     allow_import: AllowImport = False,
 ) -> None:
-    """Two scenarios side by side with the same seeds and runs."""
-    scenario_a = _scenario(first, None, allow_import)
-    scenario_b = _scenario(second, None, allow_import)
+    """Two scenarios side by side with the same seeds and runs.
+
+    Each scenario's band is labelled: chance + parameter uncertainty (the default) or chance only
+    (`--uncertainty none`, or a scenario that says so).
+    """
+    scenario_a = _scenario(first, None, allow_import, uncertainty)
+    scenario_b = _scenario(second, None, allow_import, uncertainty)
     runs = runs or scenario_a.simulation.runs
     seed = scenario_a.simulation.seed if seed is None else seed
     quiet = output_format is OutputFormat.json
@@ -187,9 +241,17 @@ def compare_command(
     ]
     if output_format is OutputFormat.json:
         _print_json(
-            {"runs": runs, "seed": seed, "a": summaries[0].to_dict(), "b": summaries[1].to_dict()}
+            {
+                "runs": runs,
+                "seed": seed,
+                "uncertainty": {"a": summaries[0].uncertainty, "b": summaries[1].uncertainty},
+                "a": summaries[0].to_dict(),
+                "b": summaries[1].to_dict(),
+            }
         )
         return
+    for s in summaries:
+        out.print(f"{s.scenario}: bands are {s.band}")
     milestones = list(
         dict.fromkeys(summaries[0].race_milestones() + summaries[1].race_milestones())
     )
@@ -238,7 +300,9 @@ def validate_command(
         f"{scenario_name}: valid scenario '{scenario.name}' — {scenario.simulation.runs} runs, "
         f"{scenario.simulation.start}–{scenario.simulation.end}, seed {scenario.simulation.seed}; "
         f"policies: {', '.join(parts)}; {len(scenario.parameters)} parameter override(s), "
-        f"{len(scenario.uncertainties)} uncertain parameter(s)"
+        f"{len(scenario.uncertainties)} uncertain parameter(s); bands: "
+        f"{scenario.simulation.uncertainty} ({len(scenario.sampled_uncertainties())} parameter(s) "
+        "sampled per run)"
     )
 
 

@@ -85,6 +85,8 @@ class Chart:
     markers: tuple[tuple[float, str], ...] = field(default=())
     banded: str = "current settings"
     """Whose 10–90 % band is shaded."""
+    band: str = ""
+    """What the shaded band spans: chance only, or chance + parameter uncertainty."""
 
     @property
     def subtitle(self) -> str:
@@ -93,7 +95,8 @@ class Chart:
             return "share of runs in which each is first; hatched: " + ", ".join(
                 b.label for b in self.bars[1:]
             )
-        return f"lines: medians over runs; shaded: 10–90 % of runs ({self.banded})"
+        spans = f", {self.band}" if self.band else ""
+        return f"lines: medians over runs; shaded: 10–90 % of runs{spans} ({self.banded})"
 
 
 Variants = dict[str, Ensemble]
@@ -189,6 +192,7 @@ def _bloc_chart(
         lines=tuple(lines),
         markers=_markers(current),
         banded=_banded(names),
+        band=current.band,
     )
 
 
@@ -262,6 +266,7 @@ def _single_chart(
         lines=tuple(lines),
         markers=_markers(current),
         banded=_banded(names),
+        band=current.band,
     )
 
 

@@ -146,12 +146,16 @@ LEGEND_HTML = " ".join(
     line.strip()
     for line in """
 <p>Solid lines with shaded bands: your settings, median and the 10–90 % range of the Monte Carlo
-runs. Dotted lines with hollow markers: the baseline (the scenario you started from). Dash-dot
-lines: the <i>modified baseline</i>, the baseline with your assumption changes but none of your
-policy changes, so the gap between it and your line is the effect of policy alone. The Artemis bloc
-is blue with circles, the ILRS bloc vermillion with squares. Vertical dotted lines mark the median
-year of the first crewed landing, the first He-3 delivery and the first D-He3 fusion demonstration
-under your settings.</p><p>All runs use the same seeds, so differences come from the settings, not
-from chance. Keyboard: Tab to a slider, then the arrow keys, Page Up/Down, Home and End.</p>
+runs. The band spans chance + parameter uncertainty: every run draws each documented parameter
+range (docs/model.md) besides its own chance, so it shows what we do not know, not just luck; a
+parameter you set is fixed, and a scenario with <code>uncertainty = "none"</code> shows chance only
+(each chart's subtitle says which). Dotted lines with hollow markers: the baseline (the scenario
+you started from). Dash-dot lines: the <i>modified baseline</i>, the baseline with your assumption
+changes but none of your policy changes, so the gap between it and your line is the effect of
+policy alone. The Artemis bloc is blue with circles, the ILRS bloc vermillion with squares.
+Vertical dotted lines mark the median year of the first crewed landing, the first He-3 delivery and
+the first D-He3 fusion demonstration under your settings.</p><p>All runs use the same seeds, so
+differences come from the settings, not from chance. Keyboard: Tab to a slider, then the arrow
+keys, Page Up/Down, Home and End.</p>
 """.splitlines()
 )

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from moondust.results import band_label
 from moondust.world.blocs import BLOC_CLASSES, BlocClass
 from moondust.world.scenario import Scenario, parse_scenario
 
@@ -135,6 +136,9 @@ class Ensemble:
     site_lon: np.ndarray
     site_he3_kg: np.ndarray
     seconds: float = 0.0
+    band: str = "chance only"
+    """What the bands span: chance only, or chance + parameter uncertainty
+    (:func:`moondust.results.band_label`)."""
 
 
 def merge(chunks: list[Chunk], scenario: Scenario, seed: int, seconds: float) -> Ensemble:
@@ -196,6 +200,7 @@ def merge(chunks: list[Chunk], scenario: Scenario, seed: int, seconds: float) ->
         site_lon=first.site_lon,
         site_he3_kg=first.site_he3_kg,
         seconds=seconds,
+        band=band_label(scenario.simulation.uncertainty, len(scenario.uncertainties)),
     )
 
 

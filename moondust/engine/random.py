@@ -40,6 +40,7 @@ class Stream(IntEnum):
     MINING = 8
     CONFLICT = 9
     DEBRIS = 10
+    PARAMETER_RANGES = 11
 
 
 @kernel

@@ -187,6 +187,7 @@ def assemble_results(
         "scenario_digest": scenario.digest(),
         "scenario_json": json.dumps(scenario.model_dump(mode="json"), sort_keys=True),
         "seed": seed,
+        "uncertainty": scenario.simulation.uncertainty,
         "start": setting.start,
         "end": setting.end,
         "moondust_version": __version__,

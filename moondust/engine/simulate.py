@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -218,18 +219,36 @@ def _assign_policies(scenario: Scenario, world: World) -> tuple[tuple, NDArray[n
 
 
 def sample_uncertainties(
-    uncertainties: dict[str, Distribution], seed: int, run_index: NDArray[np.int64]
+    uncertainties: dict[str, Distribution],
+    seed: int,
+    run_index: NDArray[np.int64],
+    ranges: Mapping[str, Distribution] | None = None,
 ) -> dict[str, FloatArray]:
-    """Per-run draws of the scenario's uncertain parameters (counter-based, keyed by run).
+    """Per-run draws of the uncertain parameters (counter-based, keyed by run).
 
     Each is :meth:`~moondust.world.scenario.Distribution.ppf` of the run's uniform draw, so a
-    normal is truncated to the parameter's validity bounds.
+    normal is truncated to the parameter's validity bounds. A scenario's own ``uncertainties``
+    draw from :attr:`Stream.UNCERTAINTY` indexed by their sorted position (as they always have);
+    the documented ``ranges`` of ``uncertainty = "full"`` from :attr:`Stream.PARAMETER_RANGES`
+    indexed by :func:`parameter_key`, so adding a parameter to a table never changes another's
+    draws, and run *i* gets the same values alone or in any batch.
     """
     samples: dict[str, FloatArray] = {}
     for k, (name, dist) in enumerate(sorted(uncertainties.items())):
         u = uniform(seed, run_index, 0, Stream.UNCERTAINTY, k)
         samples[name] = dist.ppf(u, parameter=name)
+    for name, dist in sorted((ranges or {}).items()):
+        u = uniform(seed, run_index, 0, Stream.PARAMETER_RANGES, parameter_key(name))
+        if dist.dist == "uniform" and dist.low is not None and dist.high is not None:
+            samples[name] = dist.low + u * (dist.high - dist.low)  # scipy's ppf, without its cost
+        else:
+            samples[name] = dist.ppf(u, parameter=name)
     return samples
+
+
+def parameter_key(name: str) -> int:
+    """A parameter's own index into :attr:`Stream.PARAMETER_RANGES`: CRC-32 of its name."""
+    return zlib.crc32(name.encode("utf-8"))
 
 
 RUNS_PER_THREAD = 100
@@ -353,7 +372,8 @@ def simulate(
     inputs
         Per-run values of engine parameters, each an array of length ``runs`` (e.g. a Latin
         hypercube drawn for a whole sweep). They replace the scenario's sampling of the same
-        uncertainties; other uncertainties are still sampled per run.
+        names; other uncertainties (and, under ``uncertainty = "full"``, the other documented
+        parameter ranges) are still sampled per run.
     streams
         The random stream of each run, an array of length ``runs`` of indices ≥ 0 (default: the
         run's own index). Runs that share a stream share every random draw — common random
@@ -375,7 +395,12 @@ def simulate(
     run_index = np.arange(first_run, first_run + runs, dtype=np.int64)
     if "mining_sites" in (inputs or {}):  # a scenario's uncertainties were checked already
         raise MoondustError("mining_sites sets the site table and cannot vary between runs")
-    varying = sample_uncertainties(scenario.uncertainties, seed, run_index)
+    ranges = {  # uncertainty = "full": the documented ranges; inputs replace their sampling
+        name: dist
+        for name, dist in scenario.sampled_uncertainties().items()
+        if name not in scenario.uncertainties and name not in (inputs or {})
+    }
+    varying = sample_uncertainties(scenario.uncertainties, seed, run_index, ranges)
     for name, values in (inputs or {}).items():
         if name not in EngineParameters.model_fields:
             raise MoondustError(f"unknown engine parameter {name!r} in inputs")

@@ -246,7 +246,15 @@ def hindcast_scenario(
         {
             "name": f"hindcast-{start}",
             "description": f"the world at the end of {start}, simulated to {END} (hindcast)",
-            "simulation": {"start": start, "end": END, "runs": runs, "seed": seed},
+            # Every parameter at its default (docs/validation.md, "Hindcast"): the model as it
+            # would forecast from its defaults, not yet with its parameter uncertainty.
+            "simulation": {
+                "start": start,
+                "end": END,
+                "runs": runs,
+                "seed": seed,
+                "uncertainty": "none",
+            },
             "policies": {"default": "status-quo"},
         },
         source="<hindcast>",
@@ -256,12 +264,11 @@ def hindcast_scenario(
 def debris_series(start: int, runs: int) -> list[dict[str, Any]]:
     """The debris hindcast (:data:`DEBRIS_HOOK`, ``runs`` draws of the debris parameters, its own
     seed) when the engine provides it for ``start``, else ``[]``."""
-    from moondust.engine import debris
+    from moondust.engine.debris_hindcast import HINDCAST_START, debris_hindcast
 
-    hook = getattr(debris, "debris_hindcast", None)
-    if hook is None or getattr(debris, "HINDCAST_START", None) != start:
+    if start != HINDCAST_START:
         return []
-    return [dict(row) for row in hook(runs=runs)]
+    return [dict(row) for row in debris_hindcast(runs=runs)]
 
 
 def hindcast(

@@ -1,10 +1,12 @@
 """Global sensitivity analysis with SALib: Sobol indices or Morris screening (docs/experiments.md).
 
-The factors are the scenario's ``[uncertainties]``; a scenario that declares none gets
-:data:`DEFAULT_FACTORS`, contested engine parameters swept uniformly over their cited ranges
-(``moondust params engine``). SALib samples the unit hypercube; each column is mapped through its
-factor's quantile function (:meth:`~moondust.world.scenario.Distribution.ppf`), so the indices
-refer to the factors' own distributions. The model runs as a sweep with that design (resumable, on
+The factors are every parameter the scenario samples: under ``[simulation] uncertainty = "full"``
+(the default) each documented parameter range and the scenario's own ``[uncertainties]``; chance
+only, its ``[uncertainties]``, or :data:`DEFAULT_FACTORS` (contested engine parameters swept
+uniformly over their cited ranges) if it declares none. SALib samples the unit hypercube; each
+column is mapped through its factor's quantile function
+(:meth:`~moondust.world.scenario.Distribution.ppf`), so the indices refer to the factors' own
+distributions. The model runs as a sweep with that design (resumable, on
 any executor), and SALib computes the indices from one scalar outcome per sample.
 
 :func:`indices` is the plumbing: a :class:`Problem`, a model function from a table of factor
@@ -84,7 +86,13 @@ class Problem:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Problem:
-        """The scenario's uncertainties, or :data:`DEFAULT_FACTORS` over their cited ranges."""
+        """Every parameter the scenario samples (``uncertainty = "full"``: each documented
+        range, the scenario's own [uncertainties] on top); chance only, its [uncertainties], or
+        :data:`DEFAULT_FACTORS` over their cited ranges if it declares none."""
+        if scenario.simulation.uncertainty == "full":
+            sampled = scenario.sampled_uncertainties()
+            names = tuple(sorted(sampled))
+            return cls(names, tuple(sampled[n] for n in names))
         if scenario.uncertainties:
             names = tuple(sorted(scenario.uncertainties))
             return cls(names, tuple(scenario.uncertainties[n] for n in names))
@@ -144,6 +152,8 @@ class SensitivityResult:
         after the end.
     notes
         Anything the user should know about how the analysis was set up.
+    warnings
+        Signs the indices are not converged (:func:`convergence_warnings`).
     files
         Where the table (CSV) and the chart (PNG) were written, if they were.
     """
@@ -156,6 +166,7 @@ class SensitivityResult:
     censored: int = 0
     notes: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -167,6 +178,7 @@ class SensitivityResult:
             "evaluations": self.evaluations,
             "censored": self.censored,
             "notes": self.notes,
+            "warnings": self.warnings,
             "indices": [
                 {
                     str(k): (None if isinstance(v, float) and math.isnan(v) else v)
@@ -176,6 +188,72 @@ class SensitivityResult:
             ],
             "files": {k: str(v) for k, v in self.files.items()},
         }
+
+
+SOBOL_MAX_FACTORS = 20
+"""Most factors ``auto`` analyses with Sobol; beyond, Morris screening first. Sobol over the ~94
+parameters of ``uncertainty = "full"`` needs N × 96 runs with N ≥ 512 or so for stable indices
+(about 50,000 runs, a day on two cores); Morris with 16 trajectories needs 16 × 95."""
+
+DEFAULT_SAMPLES = {"sobol": 64, "morris": 16}
+"""SALib's base sample when none is given: Sobol's N, Morris's trajectories."""
+
+
+def choose_method(method: str, factors: int) -> str:
+    """``auto``: Sobol up to :data:`SOBOL_MAX_FACTORS` factors, else Morris; else ``method``.
+
+    >>> choose_method("auto", 10), choose_method("auto", 94), choose_method("sobol", 94)
+    ('sobol', 'morris', 'sobol')
+    """
+    if method != "auto":
+        return method
+    return "sobol" if factors <= SOBOL_MAX_FACTORS else "morris"
+
+
+WIDE_CONFIDENCE = 0.1
+"""A Sobol index whose 95 % half-width exceeds this (in variance share) is not converged."""
+
+
+def convergence_warnings(method: str, table: pd.DataFrame) -> list[str]:
+    """Signs that the indices are not converged: Sobol ST > 1, S1 below zero beyond its
+    confidence interval, or half-widths over :data:`WIDE_CONFIDENCE`; Morris μ* whose half-width
+    exceeds half of it, among the factors that matter (μ* ≥ 10 % of the largest)."""
+    found: list[str] = []
+
+    def listed(names: pd.Index) -> str:
+        shown = ", ".join(map(str, names[:5]))
+        return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+    if table.empty:
+        return found
+    if method == "sobol":
+        over = table.index[table["ST"] > 1.0]
+        if len(over):
+            found.append(f"ST > 1 for {listed(over)}: not converged; raise --samples")
+        negative = table.index[table["S1"] + table["S1_conf"] < 0]
+        if len(negative):
+            found.append(
+                f"S1 below zero beyond its confidence interval for {listed(negative)}: not "
+                "converged; raise --samples"
+            )
+        wide = table.index[
+            (table["ST_conf"] > WIDE_CONFIDENCE) | (table["S1_conf"] > WIDE_CONFIDENCE)
+        ]
+        if len(wide):
+            found.append(
+                f"95 % confidence half-widths over {WIDE_CONFIDENCE:g} for {listed(wide)}: the "
+                "indices are not converged; raise --samples (or --replicates)"
+            )
+        return found
+    top = float(table["mu_star"].max())
+    matters = table["mu_star"] >= 0.1 * top
+    wide = table.index[matters & (table["mu_star_conf"] > 0.5 * table["mu_star"])]
+    if top > 0 and len(wide):
+        found.append(
+            f"μ* half-widths over half of μ* for {listed(wide)}: the ranking is not converged; "
+            "raise --samples (trajectories)"
+        )
+    return found
 
 
 def check_samples(method: str, samples: int) -> None:
@@ -323,10 +401,12 @@ def sensitivity(
     Parameters
     ----------
     scenario
-        Its uncertainties are the factors (or :data:`DEFAULT_FACTORS` if it has none); a lever
-        grid is ignored (analyse one lever point at a time).
+        The factors are :meth:`Problem.from_scenario`: every parameter it samples (under
+        ``uncertainty = "full"``, the default), else its uncertainties (or
+        :data:`DEFAULT_FACTORS` if it has none); a lever grid is ignored (analyse one lever
+        point at a time).
     method, samples
-        See :func:`indices`.
+        See :func:`indices`; ``auto`` chooses with :func:`choose_method`.
     outcome
         An outcome name or expression (``moondust outcomes``); booleans count as 0/1. Years of
         milestones never reached count as the year after the end (and are reported).
@@ -354,7 +434,8 @@ def sensitivity(
     from moondust.experiments.store import read_runs_table
     from moondust.experiments.sweep import run_sweep
 
-    check_samples(method, samples)
+    if method != "auto":
+        check_samples(method, samples)
     if replicates < 1:
         raise MoondustError(f"--replicates must be at least 1, got {replicates}")
     expression = Expression(outcome)
@@ -364,8 +445,16 @@ def sensitivity(
         notes.append("the scenario's [levers] grid is ignored: its policies are analysed as set")
         scenario = scenario.with_changes(levers={})
     problem = Problem.from_scenario(scenario)
+    method = choose_method(method, problem.size)
+    check_samples(method, samples)
     check_expression(expression, _outcome_kinds(scenario, problem), "number")
-    if not scenario.uncertainties:
+    if scenario.simulation.uncertainty == "full":
+        notes.append(
+            f"analysing every sampled parameter ({problem.size}: each documented range in "
+            "data/parameters, the scenario's [uncertainties] on top; `--uncertainty none` for "
+            "the scenario's own only)"
+        )
+    elif not scenario.uncertainties:
         notes.append(
             "the scenario declares no [uncertainties]: analysing the default contested "
             f"parameters over their cited ranges ({', '.join(problem.names)})"
@@ -420,6 +509,7 @@ def sensitivity(
         evaluations=result.evaluations * replicates,
         censored=censored,
         notes=notes,
+        warnings=convergence_warnings(method, result.indices),
     )
     files = {"table": out / "sensitivity.csv"}
     result.indices.rename_axis("factor").to_csv(files["table"])

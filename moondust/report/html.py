@@ -235,7 +235,9 @@ def _missing_note(ds: xr.Dataset, names: Sequence[str], what: str) -> str:
     return f'<p class="missing">Not in these results, so {esc(what)}: {esc(listed)}.</p>'
 
 
-def _race_metric_sections(results: Results, summary: Summary, pngs: dict[str, bytes]) -> list[str]:
+def _race_metric_sections(
+    results: Results, summary: Summary, pngs: dict[str, bytes], chance: Summary | None = None
+) -> list[str]:
     ds = results.dataset
     meta = run_meta(results)
     sections = [
@@ -302,13 +304,15 @@ def _race_metric_sections(results: Results, summary: Summary, pngs: dict[str, by
         if sites is not None
         else _missing_note(ds, SITE_VARIABLES, "no site is drawn"),
         "<h2>Race metrics over the runs</h2>",
-        '<div class="scroll">' + outcomes_table(results, summary) + "</div>",
+        '<div class="scroll">' + outcomes_table(results, summary, chance) + "</div>",
     ]
     return [s for s in sections if s]
 
 
 # --- the page -----------------------------------------------------------------------------------
-def report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> str:
+def report_html(
+    results: Results, summary: Summary, pngs: dict[str, bytes], chance: Summary | None = None
+) -> str:
     """The whole page, with ``pngs`` (figure key to PNG bytes, see :data:`FIGURE_FILES`) embedded.
 
     Parameters
@@ -320,6 +324,8 @@ def report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> s
     pngs
         The figures drawn; ``timeline``, ``spending``, ``race``, ``he3_energy`` and
         ``sites_map`` are required, a missing ``conflict`` or ``crew`` is reported as skipped.
+    chance
+        The summary of a chance-only batch, shown beside the race metrics (optional).
 
     Returns
     -------
@@ -355,6 +361,7 @@ def report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> s
         ("description", description or "—"),
         ("seed", str(ds.attrs.get("seed", "—"))),
         ("runs", f"{meta.runs:,}"),
+        ("bands", summary.band),
         (
             "years",
             f"{meta.start}–{meta.end} (the start year is the data; {meta.start + 1} on "
@@ -367,7 +374,17 @@ def report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> s
     meta_html = "\n".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta_rows)
 
     how_to_read = (
-        f"Each number summarises {meta.runs:,} Monte Carlo runs of the same scenario. Years are "
+        f"Each number summarises {meta.runs:,} Monte Carlo runs of the same scenario; the bands "
+        f"span {summary.band}"
+        + (
+            " (every documented parameter range in docs/model.md is sampled in each run, so they "
+            "show what we do not know as well as chance; the chance-only band is given beside "
+            "the race metrics)"
+            if results.uncertainty == "full"
+            else " (the parameters are fixed at their values, so a band shows run-to-run chance "
+            "only, not what we do not know about the parameters)"
+        )
+        + ". Years are "
         "medians with a 5–95 % band over the runs in which something happens (spending bands are "
         "10–90 % in the figure and 5–95 % in the table); percentages are shares of runs. When "
         "several actors reach a milestone in the same year they share the credit for being "
@@ -422,7 +439,7 @@ def report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> s
             "bloc class.",
         ),
         '<div class="scroll">' + spending_table(summary, full_names) + "</div>",
-        *_race_metric_sections(results, summary, pngs),
+        *_race_metric_sections(results, summary, pngs, chance),
     ]
 
     title = f"moondust report — {meta.scenario}"
@@ -441,7 +458,9 @@ def report_html(results: Results, summary: Summary, pngs: dict[str, bytes]) -> s
     )
 
 
-def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
+def write_report(
+    results: Results, directory: str | Path, chance: Summary | None = None
+) -> dict[str, Path]:
     """Save the figures as PNG and write a self-contained HTML report.
 
     Writes into ``directory/figures/``: ``milestone_timeline.png``, ``spending.png``,
@@ -459,6 +478,9 @@ def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
         A batch of runs.
     directory
         Output directory (created if missing).
+    chance
+        The summary of a chance-only batch of the same scenario, shown beside the race metrics
+        when the results sample the parameter ranges (``moondust run`` gives it).
 
     Returns
     -------
@@ -499,5 +521,5 @@ def write_report(results: Results, directory: str | Path) -> dict[str, Path]:
         paths[key] = path
 
     report = directory / "report.html"
-    atomic_write(report, report_html(results, summary, pngs).encode("utf-8"))
+    atomic_write(report, report_html(results, summary, pngs, chance).encode("utf-8"))
     return {"report": report, **paths}

@@ -177,10 +177,16 @@ def _number(value: float, year: bool = False) -> str:
     return f"{value:.2g}"
 
 
-def outcomes_table(results: Results, summary: Summary) -> str:
-    """The per-run race metrics: median (5–95 %) and mean over runs, one row per metric."""
+def outcomes_table(results: Results, summary: Summary, chance: Summary | None = None) -> str:
+    """The per-run race metrics: median (5–95 %) and mean over runs, one row per metric; with
+    ``chance`` (a chance-only batch's summary) its median (5–95 %) beside them."""
     ds = results.dataset
     names = milestone_names(ds)
+    beside = (
+        {}
+        if chance is None
+        else {str(r["metric"]): r for r in chance.outcomes.to_dict(orient="records")}
+    )
     rows = []
     for record in summary.outcomes.to_dict(orient="records"):
         metric = str(record["metric"])
@@ -191,20 +197,30 @@ def outcomes_table(results: Results, summary: Summary) -> str:
             reached = ds["milestone_year"].sel(milestone=milestone).notnull().any("actor")
             label += f"; reached in {pct(float(reached.mean('run')))} of runs"
         median, p5, p95 = (float(record[k]) for k in ("median", "p5", "p95"))
-        rows.append(
-            [
-                label,
-                _number(median, is_year),
-                f"{_number(p5, is_year)}–{_number(p95, is_year)}",
-                _number(float(record["mean"]), is_year),
-            ]
-        )
-    return table(
-        ["metric", "median", "5–95 % of runs", "mean"],
-        rows,
-        f"Race metrics per run, over {summary.runs:,} runs (cumulative quantities from "
-        f"{summary.start} unless stated)",
+        row = [
+            label,
+            _number(median, is_year),
+            f"{_number(p5, is_year)}–{_number(p95, is_year)}",
+            _number(float(record["mean"]), is_year),
+        ]
+        if chance is not None:
+            other = beside.get(metric)
+            row.append(
+                "—"
+                if other is None
+                else f"{_number(float(other['median']), is_year)} "
+                f"({_number(float(other['p5']), is_year)}–{_number(float(other['p95']), is_year)})"
+            )
+        rows.append(row)
+    headers = ["metric", "median", f"5–95 % of runs ({summary.band})", "mean"]
+    caption = (
+        f"Race metrics per run, over {summary.runs:,} runs, bands of {summary.band} "
+        f"(cumulative quantities from {summary.start} unless stated)"
     )
+    if chance is not None:
+        headers.append(f"{chance.band}: median (5–95 %)")
+        caption += f"; beside them, {chance.band} over {chance.runs:,} runs"
+    return table(headers, rows, caption)
 
 
 def sites_table(sites: Sites) -> str:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -99,6 +100,12 @@ class Simulation(_Strict):
     end: int = Field(2100, description="last simulated year")
     runs: int = Field(200, ge=1, le=MAX_RUNS, description="default number of Monte Carlo runs")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of the counter-based random streams")
+    uncertainty: Literal["full", "none"] = Field(
+        "full",
+        description="which band the runs show: full (chance + parameter uncertainty: every "
+        "documented parameter range in data/parameters is sampled per run) or none (chance only: "
+        "the parameters at their defaults, except the scenario's own [uncertainties])",
+    )
 
     @model_validator(mode="after")
     def _span(self) -> Simulation:
@@ -511,9 +518,10 @@ class Scenario(_Strict):
 
     def _extreme(self, name: str, upper: bool) -> float:
         """The largest (smallest) value a parameter takes in any run."""
-        if name in self.uncertainties:
+        sampled = self.sampled_uncertainties()
+        if name in sampled:
             bounds = EngineParameters.validity(name)
-            return self.uncertainties[name].support(bounds)[1 if upper else 0]
+            return sampled[name].support(bounds)[1 if upper else 0]
         return float(getattr(self.engine_parameters, name))
 
     def _check_lever_variants(self) -> None:
@@ -555,8 +563,26 @@ class Scenario(_Strict):
         data = self.model_dump(mode="json")
         if not data["levers"]:  # scenarios without a lever grid keep the digest they always had
             del data["levers"]
+        if data["simulation"]["uncertainty"] == "none":  # chance only: the digest it always had
+            del data["simulation"]["uncertainty"]
         text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def sampled_uncertainties(self) -> dict[str, Distribution]:
+        """What each run samples: :func:`table_uncertainties` under ``uncertainty = "full"``
+        (but not the parameters this scenario sets), with its own ``[uncertainties]`` on top."""
+        if self.simulation.uncertainty == "none":
+            return dict(self.uncertainties)
+        table = {
+            name: dist
+            for name, dist in table_uncertainties().items()
+            if name not in self.parameters
+        }
+        return {**table, **self.uncertainties}
+
+    def with_uncertainty(self, mode: str) -> Scenario:
+        """A copy sampling ``full`` or ``none`` (:attr:`Simulation.uncertainty`)."""
+        return self.with_changes(simulation={**self.simulation.model_dump(), "uncertainty": mode})
 
     def with_changes(self, **sections: Any) -> Scenario:
         """A copy with some top-level sections replaced, validated again."""
@@ -565,6 +591,28 @@ class Scenario(_Strict):
 
 ORDERED_PARAMETERS = (("shell_floor_km", "shell_ceiling_km"),)
 """Pairs of engine parameters where the first must stay below the second in every run."""
+
+NOT_SAMPLED: dict[str, str] = {
+    "mining_sites": "sets the site table, shared by every run of a batch",
+    "fusion_enabled": "a modelling switch, not an uncertain quantity",
+    "capability_lapse_years": "sets the 2025 capabilities, shared by every run of a batch",
+    "lapse_retention": "sets the 2025 capabilities, shared by every run of a batch",
+}
+"""Engine parameters with a documented range that ``uncertainty = "full"`` leaves at their value,
+and why (a scenario may still set them; a sweep may vary those a batch can vary)."""
+
+
+@cache
+def table_uncertainties() -> dict[str, Distribution]:
+    """Every documented engine parameter range (``low`` < ``high`` in data/parameters/*.csv but
+    :data:`NOT_SAMPLED`) as a uniform distribution: what ``uncertainty = "full"`` samples."""
+    return {
+        name: Distribution(dist="uniform", low=spec.low, high=spec.high)
+        for name, spec in EngineParameters.specs().items()
+        if spec.low < spec.high
+        and name not in NOT_SAMPLED
+        and name in EngineParameters.model_fields
+    }
 
 
 def _check_actors(names: Any) -> None:

@@ -87,7 +87,7 @@ def test_a_mismatched_scenario_is_refused_in_one_line(
         (["sweep", "baseline", "-o", "x", "--executor", "cluster"], "--executor"),
         (["sweep", "baseline", "-o", "x", "--runs", "0"], "--runs"),
         (["sweep", "baseline", "-o", "x", "--param", "warp=1"], "unknown engine parameter"),
-        (["sensitivity", "baseline", "--samples", "100"], "power of two"),
+        (["sensitivity", "baseline", "-m", "sobol", "--samples", "100"], "power of two"),
         (["sensitivity", "baseline", "--method", "fast"], "--method"),
         (["sensitivity", "baseline", "--outcome", "first_bloc_he3_delivered"], "is a category"),
         (["sensitivity", "baseline", "--outcome", "import os"], "not a valid expression"),
@@ -147,7 +147,7 @@ def test_sensitivity_prints_indices_and_writes_a_chart(
     out = tmp_path / "sens"
     code, stdout, err = run(
         capsys, "sensitivity", str(tiny_toml), "--method", "sobol", "--samples", "4",
-        "--outcome", "first_year_crewed_landing", "-o", str(out),
+        "--outcome", "first_year_crewed_landing", "-o", str(out), "--uncertainty", "none",
     )  # fmt: skip
     assert code == 0, err
     assert "note: the scenario's [levers] grid is ignored" in stdout
@@ -158,11 +158,32 @@ def test_sensitivity_prints_indices_and_writes_a_chart(
     code, stdout, _ = run(
         capsys, "sensitivity", str(tiny_toml), "-m", "morris", "-N", "2", "-o",
         str(tmp_path / "m"), "--outcome", "first_bloc_crewed_landing == 'artemis'", "-f", "json",
+        "-u", "none",
     )  # fmt: skip
     assert code == 0
     result = json.loads(stdout)
     assert result["method"] == "morris" and result["evaluations"] == 6
     assert {row["factor"] for row in result["indices"]} == {"spillover_max", "crowd_out"}
+
+
+def test_sensitivity_covers_every_sampled_parameter_by_default(
+    tiny_toml: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from moondust.world.scenario import load_scenario
+
+    sampled = load_scenario(tiny_toml).with_uncertainty("full").sampled_uncertainties()
+    code, stdout, err = run(
+        capsys, "sensitivity", str(tiny_toml), "-N", "2", "-o", str(tmp_path / "all"),
+        "--outcome", "first_year_crewed_landing", "-f", "json", "--uncertainty", "full",
+    )  # fmt: skip
+    assert code == 0, err
+    result = json.loads(stdout)
+    assert len(sampled) > 90
+    assert result["method"] == "morris"  # auto: Morris screening over this many factors
+    assert result["evaluations"] == 2 * (len(sampled) + 1)
+    assert {row["factor"] for row in result["indices"]} == set(sampled)
+    assert any("every sampled parameter" in note for note in result["notes"])
+    assert isinstance(result["warnings"], list)
 
 
 def test_outcomes_lists_families_and_names(swept: Path, capsys: pytest.CaptureFixture[str]):

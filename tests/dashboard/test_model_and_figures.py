@@ -162,6 +162,7 @@ def test_compare_exports_name_the_scenarios_a_and_b(variants: dict[str, Ensemble
         "year,A_median_objects,A_p10_objects,A_p90_objects,B_median_objects"
     )
     assert debris.subtitle.endswith("(A)")
+    assert variants["current"].band in debris.subtitle  # which kind of band is shaded
     assert "B: cutthroat" in debris.summary
 
 

@@ -87,6 +87,7 @@ def test_hindcast_cli_json_contract(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert set(data["brier"]) == {"model", "announced_plans", "base_rate"}
     assert all(isinstance(v, float) and 0 <= v <= 1 for v in data["brier"].values())
     assert isinstance(data["fitted"], dict) and isinstance(data["debris"], list)
+    assert data["debris"], "the debris hindcast belongs to the 2007 hindcast"
     for row in data["debris"]:  # the debris engine's hindcast (empty if it provides none)
         assert set(row) == {"year", "metric", "observed", "model_q05", "model_q50", "model_q95"}
         assert row["model_q05"] <= row["model_q50"] <= row["model_q95"]

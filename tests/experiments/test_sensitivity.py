@@ -13,6 +13,8 @@ from moondust.errors import MoondustError
 from moondust.experiments.sensitivity import (
     DEFAULT_FACTORS,
     Problem,
+    choose_method,
+    convergence_warnings,
     evaluations,
     indices,
     sensitivity,
@@ -55,12 +57,50 @@ def test_morris_screening_recovers_linear_effects() -> None:
     assert result.evaluations == evaluations("morris", 20, 3) == 80
 
 
+@pytest.fixture
+def tiny(tiny: Scenario) -> Scenario:
+    """The tiny scenario chance only: its two [uncertainties] are the factors."""
+    return tiny.with_uncertainty("none")
+
+
 def test_the_default_factors_are_contested_parameters_with_cited_ranges() -> None:
-    problem = Problem.from_scenario(Scenario())
+    problem = Problem.from_scenario(Scenario().with_uncertainty("none"))
     specs = EngineParameters.specs()
     assert problem.names == tuple(n for n in DEFAULT_FACTORS if n in specs)
     for name, dist in zip(problem.names, problem.distributions, strict=True):
         assert (dist.dist, dist.low, dist.high) == ("uniform", specs[name].low, specs[name].high)
+
+
+def test_under_full_uncertainty_every_sampled_parameter_is_a_factor() -> None:
+    scenario = Scenario().with_changes(
+        parameters={"crowd_out": 0.4},
+        uncertainties={"spillover_max": {"dist": "uniform", "low": 0.5, "high": 0.7}},
+    )
+    problem = Problem.from_scenario(scenario)
+    assert set(problem.names) == set(scenario.sampled_uncertainties())
+    assert "crowd_out" not in problem.names  # fixed by the scenario
+    assert problem.distributions[problem.names.index("spillover_max")].low == 0.5
+    assert choose_method("auto", problem.size) == "morris"
+
+
+def test_unconverged_indices_are_flagged() -> None:
+    good = pd.DataFrame(
+        {"S1": [0.5, 0.0], "S1_conf": [0.05, 0.02], "ST": [0.6, 0.01], "ST_conf": [0.05, 0.01]},
+        index=["a", "b"],
+    )
+    assert convergence_warnings("sobol", good) == []
+    bad = pd.DataFrame(
+        {"S1": [0.5, -0.3], "S1_conf": [0.05, 0.1], "ST": [1.2, 0.01], "ST_conf": [0.3, 0.01]},
+        index=["a", "b"],
+    )
+    found = " | ".join(convergence_warnings("sobol", bad))
+    assert "ST > 1 for a" in found and "S1 below zero" in found and "half-widths" in found
+    morris = pd.DataFrame(
+        {"mu_star": [1.0, 0.5], "mu_star_conf": [0.1, 0.4], "sigma": [0, 0], "mu": [0, 0]},
+        index=["a", "b"],
+    )
+    assert "b" in " ".join(convergence_warnings("morris", morris))
+    assert convergence_warnings("morris", morris.assign(mu_star_conf=[0.1, 0.1])) == []
 
 
 def test_moondust_sobol_through_a_resumable_sweep(tiny: Scenario, tmp_path: Path) -> None:

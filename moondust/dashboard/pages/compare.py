@@ -66,9 +66,13 @@ def ComparePage() -> None:
         solara.HTML(
             tag="div",
             unsafe_innerHTML=html_table(
-                ["outcome (median, 10–90 % of runs)", names["current"], names["baseline"]],
+                [
+                    "outcome (median, 10–90 % of runs)",
+                    names["current"],
+                    names["baseline"],
+                ],
                 rows,
-                f"{a.runs} runs each, seed {a.seed}",
+                f"{a.runs} runs each, seed {a.seed}; bands: A {a.band}, B {b.band}",
                 {1, 2},
             ),
         )

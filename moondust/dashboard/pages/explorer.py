@@ -213,6 +213,12 @@ def AssumptionsCard(base_scenario: Scenario) -> None:
         Paragraph(
             "Uncertain facts about the world, each over its cited range. Change them to test "
             "how robust a policy's effect is; the modified baseline shows their effect alone."
+            + (
+                " Until you move a slider, every run draws that assumption from its range (the "
+                "bands are chance + parameter uncertainty); moving it fixes it for every run."
+                if base_scenario.simulation.uncertainty == "full"
+                else " This scenario holds them at their values (the bands are chance only)."
+            )
         )
         for control in model.assumption_controls():
             chosen = settings.assumption(control.name)
