@@ -45,9 +45,15 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     pi = payoff(state)
     rows = np.arange(state.runs)[:, None]
     advantage = pi[rows, model] - pi
-    adopt_chance = 1.0 / (1.0 + np.exp(-p["selection_intensity"] * advantage))
+    with np.errstate(over="ignore"):  # exp(large) = inf gives a chance of exactly 0, as it should
+        adopt_chance = 1.0 / (1.0 + np.exp(-p["selection_intensity"] * advantage))
     adopt = revise & (
         uniform(state.seed, state.run_index, state.year, Stream.IMITATION_SWITCH, actors, 1)
         < adopt_chance
     )
-    state.policy_id = np.where(adopt, state.policy_id[rows, model], state.policy_id)
+    adopted = np.where(adopt, state.policy_id[rows, model], state.policy_id)
+    # A new array only when someone's policy changed: the levers are kept while ``policy_id`` is
+    # the array they were computed for (:mod:`moondust.engine.levers`), and most years nobody
+    # switches (or switches to the policy it already follows).
+    if not np.array_equal(adopted, state.policy_id):
+        state.policy_id = adopted

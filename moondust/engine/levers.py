@@ -51,6 +51,13 @@ def observe(state: State, setting: Setting) -> Observation:
 
 def choose(state: State, setting: Setting) -> Levers:
     """Each actor's levers (R, N) from the policy it follows."""
+    if all(policy.is_constant() for policy in setting.policies):
+        # Every policy's levers are fixed numbers: one gather per lever from a (policies, levers)
+        # table, rather than a masked copy per policy and lever.
+        table = np.array(
+            [[float(policy.values[name]) for name in LEVERS] for policy in setting.policies]
+        )
+        return {name: table[state.policy_id, k] for k, name in enumerate(LEVERS)}
     shape = state.policy_id.shape
     levers: Levers = {name: np.empty(shape) for name in LEVERS}
     observation = None
