@@ -52,8 +52,10 @@ def moondust_outcomes(results: Results) -> pd.DataFrame:
 
 
 def run_moondust(scenario: str, runs: int, seed: int = 0) -> pd.DataFrame:
-    """Outcomes of ``runs`` moondust runs of a scenario."""
-    return moondust_outcomes(moondust.simulate(moondust.load_scenario(scenario), runs, seed))
+    """Outcomes of ``runs`` moondust runs of a scenario, chance only: the twin runs every
+    parameter at its value, so the engine must too (``uncertainty = "none"``)."""
+    chance_only = moondust.load_scenario(scenario).with_uncertainty("none")
+    return moondust_outcomes(moondust.simulate(chance_only, runs, seed))
 
 
 @dataclass(frozen=True)
