@@ -62,6 +62,10 @@ def params_command(
     out.print(table)
 
 
+def _share(value: float) -> str:
+    return "—" if value != value else f"{value:.0%}"
+
+
 def _print_run_summary(summary: Any) -> None:
     milestones = summary.race_milestones()
     blocs = summary.first_by_bloc()
@@ -100,9 +104,12 @@ def _print_run_summary(summary: Any) -> None:
     outcomes.add_column("median", justify="right")
     outcomes.add_column("5–95 %", justify="right")
     for row in summary.outcomes.itertuples(index=False):
-        number = _year if str(row.metric).endswith("_year") else _amount
+        metric = str(row.metric)
+        number = (
+            _year if metric.endswith("_year") else _share if metric.startswith("p_") else _amount
+        )
         outcomes.add_row(
-            _metric_label(str(row.metric)),
+            _metric_label(metric),
             number(row.median),
             f"{number(row.p5)}–{number(row.p95)}",
         )
