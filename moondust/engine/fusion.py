@@ -5,8 +5,9 @@ R&D and spreads through spillovers only between open partners (shared in consort
 otherwise); the D-He3 demonstration and power milestones are its thresholds. Once an actor
 holds D-He3 power (``dhe3_power``, formerly ``fusion_power``) in a run where D-He3 works
 (``dhe3_achievable``) it builds D-He3 plants at up to ``B_F`` GWe a year, as far as the He-3 it
-bought as fuel on the market (M5b, :mod:`moondust.engine.market`) can fuel them. Each kilogram of He-3 gives ``e_He3`` = 163 GWh of heat (587 TJ; D + ³He →
-⁴He + p, Q = 18.35 MeV) and ``η_F e_He3`` of electricity:
+bought as fuel on the market (M5b, :mod:`moondust.engine.market`) can fuel them. Each kilogram
+of He-3 gives ``e_He3`` = 163 GWh of heat (587 TJ; D + ³He → ⁴He + p, Q = 18.35 MeV) and
+``η_F e_He3`` of electricity:
 
     E_i  = min(P_i · CF · 8.766 TWh/GW,  stock_i · η_F · e_He3)          [TWh]
     CO2_i = E_i · (I_grid(t) − I_F) / 1000                              [Mt CO2 avoided]
@@ -58,7 +59,7 @@ def milestone_column(ids: tuple[str, ...] | list[str], *names: str) -> int:
 
 
 def dhe3_power_column(ids: tuple[str, ...] | list[str]) -> int:
-    """Index of the D-He3 power milestone, ``dhe3_power`` or (before the rename) ``fusion_power``."""
+    """Index of the D-He3 power milestone: ``dhe3_power``, or ``fusion_power`` before the rename."""
     return milestone_column(ids, *DHE3_POWER_IDS)
 
 

@@ -122,7 +122,15 @@ def _nonfuel_demand(price, scale_kg, reference_price, elasticity, backstop_price
 
 
 @kernel
-def clearing_price(supply_kg, scale_kg, reference_price, elasticity, backstop_price, fuel_price, fuel_capacity_kg):  # type: ignore[no-untyped-def]  # noqa: E501
+def clearing_price(
+    supply_kg: float,
+    scale_kg: float,
+    reference_price: float,
+    elasticity: float,
+    backstop_price: float,
+    fuel_price: float,
+    fuel_capacity_kg: float,
+) -> tuple[float, float]:
     """One run's clearing price (USD per kg) and the He-3 bought as fuel (kg) when ``supply_kg``
     is offered (the module docstring gives the rule)."""
     alone = _nonfuel_price(supply_kg, scale_kg, reference_price, elasticity, backstop_price)
@@ -181,7 +189,12 @@ def _clear(offers, demand, out):  # type: ignore[no-untyped-def]
     )
     fuel_price = demand.fuel_price
     price_out, supply_out, earth_out = out.price_usd_per_kg, out.supply_kg, out.earth_supply_kg
-    fuel_out, sold, lunar_sold, revenue = out.fuel_kg, out.sold_kg, out.lunar_sold_kg, out.revenue_usd_bn
+    fuel_out, sold, lunar_sold, revenue = (
+        out.fuel_kg,
+        out.sold_kg,
+        out.lunar_sold_kg,
+        out.revenue_usd_bn,
+    )
     runs, n = lunar_kg.shape
     for r in range(runs):
         earth = tritium_kg[r]
@@ -225,7 +238,9 @@ def initial(setting: Setting, p: RunParameters, runs: int) -> MarketState:
         lunar_kg=zeros.copy(),
         fuel_capacity_kg=zeros.copy(),
     )
-    _clear(offers, demand_curve(p, runs, setting.start, np.zeros(runs), np.zeros(runs)), _arrays(state))
+    _clear(
+        offers, demand_curve(p, runs, setting.start, np.zeros(runs), np.zeros(runs)), _arrays(state)
+    )
     return state
 
 
@@ -241,7 +256,9 @@ def _arrays(market: MarketState) -> MarketArrays:
     )
 
 
-def fuel_buyers(state: State, p: RunParameters, holds_dhe3_power: BoolArray) -> tuple[FloatArray, FloatArray]:
+def fuel_buyers(
+    state: State, p: RunParameters, holds_dhe3_power: BoolArray
+) -> tuple[FloatArray, FloatArray]:
     """Each actor's fuel capacity ``D_F`` (kg a year, (R, N)) and the run's fuel value ``P_F``
     (USD per kg, (R,); 0 where no actor can burn He-3).
 
@@ -305,15 +322,23 @@ def trade(state: State, setting: Setting, p: RunParameters, holds_power: BoolArr
     runs = holds_power.shape[0]
     capacity, fuel_price = fuel_buyers(state, p, holds_power)
     heat_gwh_th = (
-        per_run(p["dd_breeding_gw_th"], runs) * per_run(p["plant_capacity_factor"], runs) * HOURS_PER_YEAR
+        per_run(p["dd_breeding_gw_th"], runs)
+        * per_run(p["plant_capacity_factor"], runs)
+        * HOURS_PER_YEAR
     )
-    dd_kg = np.where(holds_power, (heat_gwh_th * per_run(p["dd_he3_kg_per_gwh_th"], runs))[:, None], 0.0)
+    dd_kg = np.where(
+        holds_power, (heat_gwh_th * per_run(p["dd_he3_kg_per_gwh_th"], runs))[:, None], 0.0
+    )
     offers = Offers(
         tritium_kg=per_run(p["tritium_he3_supply_kg_per_yr"], runs),
         dd_kg=np.ascontiguousarray(dd_kg),
         lunar_kg=np.ascontiguousarray(state.mining.delivered_kg, dtype=np.float64),
         fuel_capacity_kg=capacity,
     )
-    _clear(offers, demand_curve(p, runs, int(state.year), fuel_price, capacity.sum(axis=1)), _arrays(market))
+    _clear(
+        offers,
+        demand_curve(p, runs, int(state.year), fuel_price, capacity.sum(axis=1)),
+        _arrays(market),
+    )
     market.fuel_capacity_kg = capacity.sum(axis=1)
     market.fuel_price_usd_per_kg = fuel_price
