@@ -143,3 +143,18 @@ def test_scc_and_energy_units() -> None:
     value = state.fusion.co2_avoided_mt[0, 0] * 270 / 1000  # SCC 2040 = $270/t
     assert state.fusion.climate_value_usd_bn[0, 0] == pytest.approx(value)
     assert state.fusion.climate_value_counted_usd_bn[0, 1] == pytest.approx(value)
+
+
+def test_first_seller_and_the_share_delivered(emulation_runs: Results) -> None:
+    table = emulation_runs.run_outcomes()
+    delivered = emulation_runs.dataset["he3_delivered_kg"].sum(["actor", "year"]).values > 0
+    np.testing.assert_array_equal(table["p_he3_delivered_by_2100"].values, delivered.astype(float))
+    sold = table["first_he3_sold_year"]
+    # Lunar He-3 is sold only once delivered, and delivered only once the milestone is held.
+    assert (sold[sold.notna()] >= table["first_he3_delivered_year"][sold.notna()]).all()
+    assert (table["first_he3_sold_bloc"][sold.isna()] == "none").all()
+    assert (table.loc[sold.notna(), "first_he3_sold_actor"] != "").all()
+    outcomes = emulation_runs.summary().outcomes.set_index("metric")
+    share = outcomes.loc["p_he3_delivered_by_2100"]
+    assert share["median"] == share["mean"] == pytest.approx(delivered.mean())
+    assert {f"he3_price_usd_per_kg_{y}" for y in (2030, 2050, 2075, 2100)} <= set(outcomes.index)
