@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from moondust.report.data import bloc_totals, quiet_quantile, run_meta
@@ -61,7 +62,11 @@ def he3_market_figure(results: Results) -> Figure | None:
     )
     finish_axes(ax, years, "He-3 price (USD M per kg)", "He-3 price that clears the market")
     ax.set_yscale("log")
+    values = price.values[np.isfinite(price.values) & (price.values > 0)]
+    if values.size:  # finish_axes starts y at zero, which a log axis cannot show
+        ax.set_ylim(float(values.min()) / 2, float(values.max()) * 2)
     ax.yaxis.set_major_formatter(lambda y, _pos: f"{y:,.3g}")
+    ax.yaxis.set_minor_formatter(lambda y, _pos: f"{y:,.3g}")
     ax.legend(fontsize=8, frameon=False)
 
     ax = panels["revenue"]
