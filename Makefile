@@ -63,14 +63,17 @@ reference-check: $(VENV)/.installed-dev
 # `make test`: about a quarter of an hour on one core). Each mutant is written into the module on
 # disk and the module's tests run against it, compiled afresh by Numba (mutation/run_tests.py).
 # The session is kept in $(MUTATION_DB): `cr-report --show-diff $(MUTATION_DB)` shows the mutants.
-MUTATION_CONFIG ?= mutation/cosmic-ray.toml
-MUTATION_DB     ?= mutation/session.sqlite
+MODULE          ?= budget
+TESTS           ?= tests/engine/test_$(MODULE).py
+MUTATION_CONFIG ?= mutation/.$(MODULE).toml
+MUTATION_DB     ?= mutation/session-$(MODULE).sqlite
 
 $(VENV)/.installed-mutation: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install -e '.[dev,mutation]'
 	touch $@
 
 mutation: $(VENV)/.installed-mutation
+	$(BIN)/python mutation/configure.py moondust/engine/$(MODULE).py "$(TESTS)" $(MUTATION_CONFIG)
 	rm -f $(MUTATION_DB)
 	$(BIN)/cosmic-ray init $(MUTATION_CONFIG) $(MUTATION_DB)
 	$(BIN)/cr-filter-operators $(MUTATION_DB) $(MUTATION_CONFIG)
@@ -80,4 +83,4 @@ mutation: $(VENV)/.installed-mutation
 	$(BIN)/python mutation/score.py $(MUTATION_DB)
 
 clean:
-	rm -rf $(VENV) $(OUT) $(SITE) .pytest_cache .mypy_cache .ruff_cache $(MUTATION_DB) mutation/.numba-cache
+	rm -rf $(VENV) $(OUT) $(SITE) .pytest_cache .mypy_cache .ruff_cache mutation/session-*.sqlite mutation/.*.toml mutation/.numba-cache

@@ -2,8 +2,9 @@
 
 Full mode measures the engine at 1 to 10,000 runs, the Mesa twin at 1, 10 and 50 runs, the Moon
 map, sweep scaling with 1 and 2 worker processes, and peak memory (about 12–15 minutes on 2 cores).
-``--quick`` measures the engine at 100 and 1,000 runs, the twin at 10 and the Moon at 0.25°
-without the PNG, and skips the sweep and peak memory, within a minute. The figures and the method
+``--quick`` measures the engine at 100 and 1,000 runs, the twin at 10, the Moon at 0.25°
+without the PNG and the bytes a sweep stores per run (full and outcomes only, 500 runs), and
+skips the sweep's timing and peak memory, within a minute or so. The figures and the method
 are in docs/benchmarks.md.
 """
 
@@ -128,6 +129,10 @@ def run(quick: bool) -> dict[str, Any]:
     else:
         results.update(bench_moon(repeats=repeats))
     section("moon")
+    from benchmarks.sweep import bytes_per_run
+
+    results.update(bytes_per_run())
+    section("sweep_bytes")
     if not quick:
         from benchmarks.sweep import bench_sweep
 

@@ -256,10 +256,13 @@ def writing_run(directory: str | Path) -> Iterator[Path]:
         release_lock(handle)
 
 
-def check_dataset(ds: xr.Dataset, where: Path | str) -> None:
-    """Refuse a Zarr store that is not a moondust dataset (its attributes and main variables)."""
+def check_dataset(
+    ds: xr.Dataset, where: Path | str, variables: tuple[str, ...] = RUN_VARIABLES
+) -> None:
+    """Refuse a Zarr store that is not a moondust dataset (its attributes and main
+    ``variables``; an outcomes-only sweep chunk has only ``milestone_year``)."""
     lacks = [f"attribute {a}" for a in RUN_ATTRS if a not in ds.attrs]
-    lacks += [f"variable {v}" for v in RUN_VARIABLES if v not in ds.variables]
+    lacks += [f"variable {v}" for v in variables if v not in ds.variables]
     lacks += [f"dimension {d}" for d in ("run", "actor", "year", "milestone") if d not in ds.dims]
     if lacks:
         raise InputFileError(

@@ -1,4 +1,4 @@
-"""What the programmes share: the orbital shell (M7), the crewed stations (M4), lunar sites (M5).
+"""What the programmes share: the orbital shells (M7), the crewed stations (M4), lunar sites (M5).
 
 These are plain Python objects owned by the model, not agents: they do not decide anything.
 Each follows docs/model.md for one run.
@@ -10,105 +10,120 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from benchmarks.mesa_twin.inputs import SiteSpec, StationSpec
+from moondust.engine import debris
 
 if TYPE_CHECKING:
     from benchmarks.mesa_twin.agents import SpaceProgramme
 
-EARTH_RADIUS_KM = 6378.1
-SECONDS_PER_YEAR = 365.25 * 24 * 3600
-SUBSTEPS_PER_YEAR = 12
-NASA_BREAKUP_SCALE = 0.1 * 0.1**-1.71
-"""0.1 L_c^−1.71 with L_c = 10 cm (NASA standard breakup model)."""
+SUBSTEPS_PER_YEAR = debris.SUBSTEPS_PER_YEAR
 EPS = 1e-9
 
 
 class OrbitalShell:
-    """One LEO shell of active satellites S, derelicts D and debris N (MOCAT-3 source-sink).
+    """LEO in eight shells of active satellites S, derelicts D and debris N (docs/model.md, M7).
+
+    The engine's model (:mod:`moondust.engine.debris`): its constants (shell volumes, drag, NASA
+    breakup counts) and each year's traffic come from the same functions; the monthly sub-steps
+    are plain Python loops here, where the engine compiles them.
 
     Parameters
     ----------
     p
         This run's parameters.
-    populations
-        (S, D, N) in 2025.
+    start
+        The first simulated year (its populations: 2007 for a start in 2007 or before, else 2025).
     """
 
-    def __init__(self, p: dict[str, float], populations: tuple[float, float, float]) -> None:
+    def __init__(self, p: dict[str, float], start: int) -> None:
+        self.params = {name: np.full((1, 1), float(value)) for name, value in p.items()}
         self.p = p
-        speed = p["impact_velocity_km_s"]
-        top = EARTH_RADIUS_KM + p["shell_ceiling_km"]
-        bottom = EARTH_RADIUS_KM + p["shell_floor_km"]
-        volume = 4.0 / 3.0 * math.pi * (top**3 - bottom**3)
-        r_s = p["satellite_diameter_m"] / 2000.0
-        r_n = p["debris_diameter_m"] / 2000.0
+        state = debris.start(self.params, 1, start)
+        self.active = [float(x) for x in state.active_by_shell[0]]
+        self.derelict = [float(x) for x in state.derelict_by_shell[0]]
+        self.debris_by_shell = [float(x) for x in state.debris_by_shell[0]]
+        self.debris_start = sum(self.debris_by_shell)
+        orbits, b = state.orbits, state.breakups
+        self.volume = [float(x) for x in orbits.volume_km3[0]]
+        self.drag_d = [float(x) for x in orbits.drag_derelict[0]]
+        self.drag_n = [float(x) for x in orbits.drag_debris[0]]
+        self.rate = [float(x) for x in b.rate[0]]
+        self.fragments = [float(x) for x in b.fragments[0]]
+        self.loss_target = [float(x) for x in b.loss_target[0]]
+        self.loss_projectile = [float(x) for x in b.loss_projectile[0]]
+        self.disabled = [float(x) for x in b.disabled[0]]
+        self.disabling = float(b.disabling[0])
+        self.explosion_fragments = float(b.explosion_fragments[0])
 
-        def rate(r_a: float, r_b: float) -> float:
-            return math.pi * (r_a + r_b) ** 2 * speed * SECONDS_PER_YEAR / volume
+    @property
+    def debris(self) -> float:
+        """Debris ≥ 10 cm in LEO."""
+        return sum(self.debris_by_shell)
 
-        self.phi_intact = rate(r_s, r_s)  # S–S, S–D, D–D
-        self.phi_mixed = rate(r_s, r_n)  # S–N, D–N
-        self.phi_nn = rate(r_n, r_n)
-        m_s, m_n = p["satellite_mass_kg"], p["debris_mass_kg"]
-        self.k_catastrophic = NASA_BREAKUP_SCALE * (2.0 * m_s) ** 0.75
-        self.k_damaging = NASA_BREAKUP_SCALE * (min(m_s, m_n) * speed**2) ** 0.75
-        self.k_nn = NASA_BREAKUP_SCALE * (m_n * speed**2) ** 0.75
-        self.active, self.derelict, self.debris = populations
-        self.debris_2025 = self.debris
-        made = self.collision_fragments(self.active, self.derelict, self.debris)
-        self.background = max(
-            self.debris / p["debris_residence_years"] + p["debris_growth_2025"] - made, 0.0
+    def advance_year(self, year: int, launch_scale: float, asat_fragments: float) -> None:
+        """One year in monthly sub-steps: the pulse, then traffic, explosions, collisions, drag."""
+        t = debris.traffic(
+            year, self.params, 1, np.array([launch_scale]), np.array([asat_fragments])
         )
-
-    def collision_fragments(self, s: float, d: float, n: float) -> float:
-        """Debris made by collisions per year at populations (S, D, N)."""
-        alpha = self.p["collision_avoidance_failure"]
-        alpha_a = self.p["active_collision_fraction"]
-        return (
-            alpha * self.k_damaging * self.phi_mixed * n * s
-            + alpha * self.k_catastrophic * self.phi_intact * d * s
-            + self.k_damaging * self.phi_mixed * n * d
-            + self.k_catastrophic * self.phi_intact * d * d
-            + alpha_a * self.k_catastrophic * self.phi_intact * s * s
-            + self.k_nn * self.phi_nn * n * n
-        )
-
-    def advance_year(self, launch_scale: float, asat_fragments: float) -> None:
-        """One year in monthly exponential-Euler sub-steps; ASAT fragments arrive first."""
-        p = self.p
-        scale = max(launch_scale, 0.0)
-        launches = p["launch_rate_2025"] * scale
-        background = self.background * scale
-        lifetime = p["mission_lifetime_years"]
-        disabling = p["disabling_ratio"]
-        alpha = p["collision_avoidance_failure"]
-        alpha_a = p["active_collision_fraction"]
-        s, d = self.active, self.derelict
-        n = self.debris + max(asat_fragments, 0.0)
+        launches = [float(x) for x in t.launches[0]]
+        s, d, n = self.active, self.derelict, self.debris_by_shell
+        shells = len(s)
+        for k in range(shells):
+            n[k] += max(float(t.pulse[0, k]), 0.0)
         h = 1.0 / SUBSTEPS_PER_YEAR
+        retired_share = -math.expm1(-float(t.retire_rate[0]) * h)
+        disposal, explosions = float(t.disposal[0]), float(t.explosions[0])
+        solar = float(t.solar[0])
+        kept_d = [math.exp(-rate * solar * h) for rate in self.drag_d]
+        kept_n = [math.exp(-rate * solar * h) for rate in self.drag_n]
+        pairs = debris.PAIRS
         for _ in range(SUBSTEPS_PER_YEAR):
-            hits = self.phi_mixed * n + self.phi_intact * d
-            s_loss = 1.0 / lifetime + (disabling + alpha) * hits + alpha_a * self.phi_intact * s
-            d_gain = (1.0 - p["disposal_success"]) * s / lifetime + disabling * hits * s
-            d_loss = 1.0 / p["derelict_residence_years"] + self.phi_mixed * n + self.phi_intact * d
-            n_gain = self.collision_fragments(s, d, n) + background
-            n_loss = 1.0 / p["debris_residence_years"]
-            s, d, n = (
-                _advance(s, launches, s_loss, h),
-                _advance(d, d_gain, d_loss, h),
-                _advance(n, n_gain, n_loss, h),
-            )
-        self.active, self.derelict, self.debris = s, d, n
+            for k in range(shells):
+                retired = s[k] * retired_share
+                s[k] += max(launches[k], 0.0) * h - retired
+                d[k] += (1.0 - disposal) * retired
+            intact = sum(d)
+            if intact > 0.0:
+                for k in range(shells):
+                    blown = min(explosions * h * d[k] / intact, d[k])
+                    d[k] -= blown
+                    n[k] += blown * self.explosion_fragments
+            for k in range(shells):
+                pops = (s[k], d[k], n[k])
+                per_volume = h / self.volume[k]
+                demand = [0.0, 0.0, 0.0]
+                events = []
+                for q, (i, j) in enumerate(pairs):
+                    e = self.rate[q] * pops[i] * pops[j] * per_volume
+                    events.append(e)
+                    demand[i] += e * (self.loss_target[q] + self.disabled[q])
+                    demand[j] += e * self.loss_projectile[q]
+                hit = self.disabling * pops[0] * pops[2] * per_volume
+                demand[0] += hit
+                scale = 1.0
+                for x, want in zip(pops, demand, strict=True):
+                    if want > x:
+                        scale = min(scale, x / want)
+                made = sum(e * f for e, f in zip(events, self.fragments, strict=True)) * scale
+                disabled = hit + sum(e * f for e, f in zip(events, self.disabled, strict=True))
+                s[k] = max(pops[0] - scale * demand[0], 0.0)
+                d[k] = max(pops[1] - scale * demand[1], 0.0) + scale * disabled
+                n[k] = max(pops[2] - scale * demand[2], 0.0) + made
+            out_d = [d[k] * (1.0 - kept_d[k]) for k in range(shells)]
+            out_n = [n[k] * (1.0 - kept_n[k]) for k in range(shells)]
+            for k in range(shells):
+                d[k] -= out_d[k]
+                n[k] -= out_n[k]
+                if k + 1 < shells:
+                    d[k] += out_d[k + 1]
+                    n[k] += out_n[k + 1]
 
     def loss_multiplier(self) -> float:
-        """Factor on every mission's success chance: 1 at or below the 2025 debris level."""
-        excess = max(self.debris / self.debris_2025 - 1.0, 0.0)
+        """Factor on every mission's success chance: 1 at or below the starting debris level."""
+        excess = max(self.debris / self.debris_start - 1.0, 0.0)
         return math.exp(-self.p["debris_loss_sensitivity"] * excess)
-
-
-def _advance(x: float, gain: float, loss_rate: float, h: float) -> float:
-    decay = math.exp(-loss_rate * h)
-    return x * decay + gain * (-math.expm1(-loss_rate * h)) / loss_rate
 
 
 class Site:

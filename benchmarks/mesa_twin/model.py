@@ -50,7 +50,7 @@ class MoonRace(mesa.Model):
         self.year = data.start
         self.n = n = data.n_actors
         self.programmes = [SpaceProgramme(self, i) for i in range(n)]
-        self.shell = OrbitalShell(self.p, data.orbit_2025)
+        self.shell = OrbitalShell(self.p, data.start)
         self.sites = [Site(spec) for spec in data.sites]
         self.stations = [
             Station(
@@ -126,7 +126,7 @@ class MoonRace(mesa.Model):
         self.budgets(rivalry)
         fragments = self.conflict(rivalry)
         launch_scale = sum(a.civil + a.military for a in self.programmes) / self.spending_2025
-        self.shell.advance_year(launch_scale, fragments)
+        self.shell.advance_year(self.year, launch_scale, fragments)
         self.agents.do("choose_targets")
         _beta, partners = self.technology()
         self.missions(partners)

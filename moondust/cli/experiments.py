@@ -23,6 +23,7 @@ from moondust.cli.options import (
     ScenarioArg,
     SchedulerOption,
     Seed,
+    StoreChoice,
     TrustOption,
     WorkersOption,
     _out_path,
@@ -99,6 +100,15 @@ def sweep_command(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", hidden=True, help="Deprecated: use --trust.")
     ] = False,
+    store: Annotated[
+        StoreChoice | None,
+        typer.Option(
+            "--store",
+            help="What each chunk keeps: full (every yearly trajectory, ~50 KB per run) or "
+            "outcomes (per-run outcomes and milestone years, <1 KB per run; enough for outcomes, "
+            "discover and sensitivity). Default: full, or on resume the directory's.",
+        ),
+    ] = None,
     output_format: FormatOption = OutputFormat.table,
     param: EngineParams = None,
     allow_import: AllowImport = False,
@@ -131,6 +141,7 @@ def sweep_command(
             chunk_size=chunk_size,
             trust=trust or no_verify,
             progress=advance,
+            store=None if store is None else store.value,
         )
     if output_format is OutputFormat.json:
         _print_json(report.to_dict())
@@ -142,7 +153,8 @@ def sweep_command(
         where = f"on {report.executor}" if report.ran else "nothing left to run"
         out.print(
             f"sweep {report.scenario}: {size} in {report.chunks} chunks of ≤{report.chunk_size} "
-            f"({report.sampling}, seed {report.seed}), {where}, {report.seconds:.1f} s"
+            f"({report.sampling}, seed {report.seed}), {where}, "
+            f"{report.seconds:.1f} s" + (", outcomes only" if report.store == "outcomes" else "")
         )
         out.print(
             f"chunks: {report.computed} computed, {report.skipped} already done"
@@ -190,19 +202,17 @@ def outcomes_command(
     from moondust.experiments.outcomes import OUTCOMES, outcome_families
 
     if directory is not None:
-        from moondust.experiments.store import available_columns, open_results
+        from moondust.experiments.store import available_columns, sweep_outcomes
 
         known = available_columns(directory, trust=trust)
-        opened = open_results(directory, allow_partial=True, trust=trust)
-        sample = opened.dataset.isel(run=slice(0, 1)).load()
+        _, found = sweep_outcomes(directory, trust=trust)
     else:
         from moondust.engine.simulate import simulate
         from moondust.world.scenario import load_scenario
 
         baseline = load_scenario("baseline").with_changes(simulation={"end": 2027})
-        sample = simulate(baseline, runs=1, seed=0).dataset
+        found = OUTCOMES.for_dataset(simulate(baseline, runs=1, seed=0).dataset)
         known = {}
-    found = OUTCOMES.for_dataset(sample)
     inputs = [name for name, kind in known.items() if kind == "input"]
     if output_format is OutputFormat.json:
         _print_json(

@@ -161,6 +161,13 @@ class SamplingChoice(StrEnum):
     lhs = "lhs"
 
 
+class StoreChoice(StrEnum):
+    """``moondust sweep --store``: what each chunk keeps."""
+
+    full = "full"
+    outcomes = "outcomes"
+
+
 class MethodChoice(StrEnum):
     """Sensitivity analysis method."""
 

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, columns, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import FloatArray, Setting, State, pairwise_sum
 from moondust.world.policies import StatusQuo
@@ -240,13 +240,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
             military0_usd_bn=setting.military0_usd_bn,
             military_share0=setting.military_share0,
         ),
-        BudgetParameters(
-            long_run_growth=per_run(p["long_run_growth"], runs),
-            growth_drag=p["growth_drag"][:, 0],
-            budget_noise=p["budget_noise"][:, 0],
-            military_share_max=p["military_share_max"][:, 0],
-            crowd_out=p["crowd_out"][:, 0],
-        ),
+        columns(BudgetParameters, p, runs),
         BudgetInputs(
             growth_fade=per_run(_growth_fade(state.year, p), runs),
             normal=normal,

@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 
 from moondust.datafiles import read_csv
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, once_per_block, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.engine_parameters import ConflictParameters
@@ -187,6 +187,7 @@ class HazardParameters(NamedTuple):
     tension_gain: FloatArray
 
 
+@once_per_block
 def hazard_parameters(p: RunParameters, runs: int) -> HazardParameters:
     """The :class:`HazardParameters` of ``runs`` runs from the run parameters."""
     return HazardParameters(

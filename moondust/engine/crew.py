@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, columns
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.engine.stations import StationState
 
@@ -53,7 +53,7 @@ class CrewParameters(NamedTuple):
     @classmethod
     def of(cls, p: RunParameters, runs: int) -> CrewParameters:
         """The columns of ``p`` as (R,) arrays."""
-        return cls(*(per_run(p[name], runs) for name in cls._fields))
+        return columns(cls, p, runs)
 
 
 class CrewEffects(NamedTuple):

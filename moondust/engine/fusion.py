@@ -33,7 +33,7 @@ import numpy as np
 
 from moondust.datafiles import read_csv
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, once_per_block, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
 from moondust.world.fusion_inputs import grid_paths
 
@@ -155,6 +155,7 @@ class FusionParameters(NamedTuple):
     """``climate_benefit_counted`` s_C."""
 
 
+@once_per_block
 def fusion_parameters(p: RunParameters, runs: int) -> FusionParameters:
     """The M6 run parameters as (R,) columns."""
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from moondust.engine.jit import kernel
 from moondust.engine.market import MarketState, clearing_price, demand_curve
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, once_per_block, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 from moondust.world.sites import SiteTable, site_table
 
@@ -249,6 +249,7 @@ class MiningParameters(NamedTuple):
     """``extraction_efficiency`` η_X."""
 
 
+@once_per_block
 def mining_parameters(p: RunParameters, runs: int) -> MiningParameters:
     """The M5 run parameters as (R,) columns."""
 

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from moondust.engine import debris
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, once_per_block, per_run
 from moondust.engine.random import Stream, draw
 from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 
@@ -56,6 +56,7 @@ class MissionParameters(NamedTuple):
     margin_gain: FloatArray
 
 
+@once_per_block
 def mission_parameters(p: RunParameters, runs: int) -> MissionParameters:
     """The :class:`MissionParameters` of ``runs`` runs from the run parameters."""
     return MissionParameters(

@@ -9,7 +9,9 @@ without caring whether they vary.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -20,21 +22,71 @@ __all__ = [
     "ConflictParameters",
     "EngineParameters",
     "RunParameters",
+    "columns",
+    "once_per_block",
     "per_run",
     "resolve",
     "table_defaults",
 ]
 
 
-RunParameters = dict[str, NDArray[np.float64]]
-"""Parameter name → array of shape ``(runs, 1)``."""
+class RunParameters(dict[str, NDArray[np.float64]]):
+    """Parameter name → array of shape ``(runs, 1)``, for one block of runs.
+
+    A plain dict, plus a cache of what mechanisms build from it for their kernels (the named tuples
+    of per-run columns, :func:`once_per_block`): the parameters do not change within a block, so
+    those are built in its first year rather than every year. Setting or deleting an entry empties
+    the cache.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.built: dict[Any, Any] = {}
+
+    def __setitem__(self, key: str, value: NDArray[np.float64]) -> None:
+        self.built.clear()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.built.clear()
+        super().__delitem__(key)
+
+    def block(self, runs: slice) -> RunParameters:
+        """The parameters of the runs in ``runs`` (views), with a cache of their own."""
+        return RunParameters({name: values[runs] for name, values in self.items()})
+
+
+_Built = TypeVar("_Built")
+
+
+def once_per_block(
+    builder: Callable[..., _Built],
+) -> Callable[..., _Built]:
+    """Cache ``builder(p, *args)`` on ``p`` when it is a :class:`RunParameters` (per block of runs).
+
+    For the functions that turn a block's parameters into a kernel's named tuple: built every year,
+    they cost more than the kernels themselves when a block is a single run. A plain dict of
+    parameters (tests build them by hand) is not cached.
+    """
+
+    @functools.wraps(builder)
+    def built(p: Mapping[str, NDArray[np.float64]], *args: Any) -> _Built:
+        if not isinstance(p, RunParameters):
+            return builder(p, *args)
+        key = (builder, args)
+        found = p.built.get(key)
+        if found is None:
+            found = p.built[key] = builder(p, *args)
+        return found
+
+    return built
 
 
 def resolve(
     params: EngineParameters, runs: int, varying: Mapping[str, NDArray[np.float64]] | None = None
 ) -> RunParameters:
     """Per-run parameter arrays: scalar defaults, replaced by ``varying`` samples where given."""
-    resolved: RunParameters = {}
+    resolved = RunParameters()
     for name, value in params.model_dump().items():
         resolved[name] = np.full((runs, 1), float(value))
     for name, samples in (varying or {}).items():
@@ -53,8 +105,34 @@ def per_run(values: ArrayLike, runs: int) -> NDArray[np.float64]:
     return np.ascontiguousarray(flat)
 
 
+def columns(kind: Callable[..., _Built], p: Mapping[str, NDArray[np.float64]], runs: int) -> _Built:
+    """The named tuple ``kind`` whose fields are parameter names, each field that parameter as the
+    contiguous (R,) array of :func:`per_run`; built once per block of runs.
+
+    Examples
+    --------
+    >>> from typing import NamedTuple
+    >>> class Gains(NamedTuple):
+    ...     crowd_out: NDArray[np.float64]
+    >>> p = resolve(EngineParameters(), runs=3)
+    >>> columns(Gains, p, 3).crowd_out.shape, columns(Gains, p, 3) is columns(Gains, p, 3)
+    ((3,), True)
+    """
+    return _columns(p, kind, runs)
+
+
+@once_per_block
+def _columns(
+    p: Mapping[str, NDArray[np.float64]], kind: Callable[..., _Built], runs: int
+) -> _Built:
+    fields: tuple[str, ...] = kind._fields  # type: ignore[attr-defined]
+    return kind(*(per_run(p[name], runs) for name in fields))
+
+
 def table_defaults(table: str, runs: int) -> RunParameters:
     """Per-run arrays of a parameter table's defaults (for a mechanism's own tests)."""
     from moondust.parameters import load_specs
 
-    return {name: np.full((runs, 1), spec.default) for name, spec in load_specs(table).items()}
+    return RunParameters(
+        {name: np.full((runs, 1), spec.default) for name, spec in load_specs(table).items()}
+    )

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters
+from moondust.engine.params import RunParameters, columns
 from moondust.engine.state import BoolArray, FloatArray, IntArray, Setting, State
 
 
@@ -62,9 +62,9 @@ class ReactionParameters(NamedTuple):
     """s_max."""
 
     @classmethod
-    def of(cls, p: RunParameters) -> ReactionParameters:
-        """The columns of ``p`` (each (R, 1)) as (R,) views."""
-        return cls(*(p[name][:, 0] for name in cls._fields))
+    def of(cls, p: RunParameters, runs: int) -> ReactionParameters:
+        """The columns of ``p`` (each (R, 1)) as (R,) arrays, built once per block."""
+        return columns(cls, p, runs)
 
 
 class Reactions(NamedTuple):
@@ -92,7 +92,7 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
             emulation=state.levers["emulation"],
             rivalry_lever=state.levers["rivalry"],
         ),
-        ReactionParameters.of(p),
+        ReactionParameters.of(p, runs),
         Reactions(civil_surge=state.civil_surge, threat=state.threat, learning=state.learning),
     )
 

@@ -233,7 +233,7 @@ def run_batch(
     def simulate_block(block: slice, report: ProgressCallback | None) -> None:
         state = _run_years(
             setting,
-            {name: values[block] for name, values in parameters.items()},
+            RunParameters(parameters).block(block),
             run_index[block],
             seed,
             recorder.part(block),

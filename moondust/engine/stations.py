@@ -44,195 +44,41 @@ with its start year's steady state ``L⁰_hj = q_hj C / δ_L`` (the ISS partners
 links do, a spillover bonus and a rivalry relief, is :mod:`moondust.engine.crew`.
 
 The yearly work is done by compiled kernels (:mod:`moondust.engine.jit`) that loop over runs,
-stations, actors and the seats of one station-year; loading the table stays in NumPy. There are no
-random draws: the allocation is a deterministic function of the state, so run *i* is the same alone
-or in any batch.
+stations, actors and the seats of one station-year; loading the table
+(:mod:`moondust.engine.station_table`) stays in NumPy. There are no random draws: the allocation is
+a deterministic function of the state, so run *i* is the same alone or in any batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
 
+import numba
 import numpy as np
-from numpy.typing import NDArray
 
 from moondust.engine.jit import kernel
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, columns
 from moondust.engine.state import BoolArray, FloatArray, Setting, State
-from moondust.errors import InputFileError
+from moondust.engine.station_table import IntArray, StationCatalogue, StationTable, load_stations
 from moondust.world.stations import StationSpec, markdown_table, station_specs
-
-IntArray = NDArray[np.int64]
 
 NOT_IN_TRAINING = -1.0
 """Value of :attr:`StationState.training` for a nationality with no candidate in the pipeline."""
 
 _EPS = 1e-9
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-@dataclass(frozen=True, eq=False)
-class StationTable:
-    """The stations mapped onto a :class:`Setting`'s actors (S stations, N actors).
 
-    Attributes
-    ----------
-    ids, names, kind
-        Station ids, names and kinds, in table order.
-    host
-        Host actor index (S,).
-    quota
-        Treaty seat shares ``q_sj`` (S, N); zero for non-partners.
-    treaty
-        Treaty partners (S, N): fly their quota whatever the sanctions between them.
-    bloc
-        Bloc partners (S, N): the host's bloc members that may fly with it (not host, not
-        treaty partners, not sanctioned with the host or a treaty partner).
-    eligible
-        May ever fly on the station as a foreigner (S, N): treaty partners, and every other
-        non-host actor not sanctioned with the host or a treaty partner.
-    bloc_mate
-        Same bloc as the host (S, N): first in the guest pool's order.
-    open_year, close_year
-        First and last operating year (S,); ``-inf``/``inf`` when unbounded.
-    milestone
-        Index in the ladder of the milestone the host needs, −1 for none (S,).
-    seats
-        Seats per year ``C_s`` (S,).
-    successor_of
-        Index of the predecessor station whose training carries over, −1 for none (S,).
-    trainee_since
-        Year each nationality entered the pipeline before the start, NaN if not (S, N).
-    annual_cost_usd_bn
-        Running cost per year (S,).
-    sanction
-        The setting's sanction matrix (N, N).
+def _inlined(function: _F) -> _F:
+    """A compiled helper of :func:`_advance_stations`, inlined into it by Numba (not called).
+
+    It takes arrays, never the named tuples: a call per station costs more than its work, and
+    tuples passed even to inlined helpers made the step four times slower (measured).
     """
-
-    ids: tuple[str, ...]
-    names: tuple[str, ...]
-    kind: tuple[str, ...]
-    host: IntArray
-    quota: FloatArray
-    treaty: BoolArray
-    bloc: BoolArray
-    eligible: BoolArray
-    bloc_mate: BoolArray
-    open_year: FloatArray
-    close_year: FloatArray
-    milestone: IntArray
-    seats: IntArray
-    successor_of: IntArray
-    trainee_since: FloatArray
-    annual_cost_usd_bn: FloatArray
-    sanction: BoolArray
-
-    @property
-    def size(self) -> int:
-        """Number of stations S."""
-        return len(self.ids)
-
-    @property
-    def partners(self) -> BoolArray:
-        """Treaty or bloc partners (S, N)."""
-        return np.asarray(self.treaty | self.bloc)
-
-    def index(self, station_id: str) -> int:
-        """Position of a station id in the table."""
-        return self.ids.index(station_id)
-
-
-def load_stations(setting: Setting, specs: Sequence[StationSpec] | None = None) -> StationTable:
-    """Map the stations (default: the packaged table) onto the setting's actors.
-
-    A station whose host is not one of the setting's actors is left out, and so are partners and
-    trainees that are not.
-
-    Parameters
-    ----------
-    setting
-        The scenario's fixed inputs (actor ids, blocs, sanctions, ladder).
-    specs
-        Stations to use instead of ``data/engine/stations.csv`` (tests, what-if tables).
-
-    Raises
-    ------
-    moondust.errors.InputFileError
-        If a station's treaty quotas could exceed its seats (``Σ q C + #partners > C``), or an id
-        or successor is repeated or unknown.
-
-    Examples
-    --------
-    >>> from moondust.engine.simulate import build_setting
-    >>> from moondust.world.scenario import load_scenario
-    >>> table = load_stations(build_setting(load_scenario("baseline")))
-    >>> table.ids[:2], int(table.seats[table.index("tiangong")])
-    (('iss', 'tiangong'), 6)
-    """
-    specs = station_specs() if specs is None else tuple(specs)
-    actors = setting.actor_ids
-    n = len(actors)
-    kept = [spec for spec in specs if spec.host in actors]
-    ids = tuple(spec.id for spec in kept)
-    if len(set(ids)) != len(ids):
-        raise InputFileError(f"stations: repeated station id in {ids}")
-    size = len(kept)
-    host = np.array([actors.index(spec.host) for spec in kept], dtype=np.int64)
-    quota = np.zeros((size, n))
-    trainee_since = np.full((size, n), np.nan)
-    for s, spec in enumerate(kept):
-        for actor, share in spec.quotas:
-            if actor in actors:
-                quota[s, actors.index(actor)] = share
-        for actor, year in spec.trainees:
-            if actor in actors:
-                trainee_since[s, actors.index(actor)] = year
-        partners = int((quota[s] > 0).sum())
-        if quota[s].sum() * spec.seats_per_year + partners > spec.seats_per_year + _EPS:
-            raise InputFileError(
-                f"stations: {spec.id}: treaty quotas {quota[s].sum():.3f} of "
-                f"{spec.seats_per_year} seats with {partners} partners could exceed capacity"
-            )
-    treaty = quota > 0
-    sanction = np.asarray(setting.sanction, dtype=bool)
-    foreign = np.ones((size, n), dtype=bool)
-    foreign[np.arange(size), host] = False
-    # a non-partner may not fly with someone it is sanctioned with who is always aboard
-    blocked = sanction[host] | (np.einsum("sj,jk->sk", treaty.astype(np.float64), sanction) > 0)
-    eligible = foreign & (treaty | ~blocked)
-    members = {"artemis": np.asarray(setting.artemis), "ilrs": np.asarray(setting.ilrs)}
-    bloc = np.zeros((size, n), dtype=bool)
-    for s, spec in enumerate(kept):
-        if spec.partner_bloc is not None:
-            bloc[s] = members[spec.partner_bloc] & eligible[s] & ~treaty[s]
-    trainee_since = np.where(eligible, trainee_since, np.nan)
-    successor = np.array(
-        [ids.index(spec.successor_of) if spec.successor_of in ids else -1 for spec in kept],
-        dtype=np.int64,
-    )
-    milestone = np.array(
-        [setting.ladder.index(spec.milestone) if spec.milestone else -1 for spec in kept],
-        dtype=np.int64,
-    )
-    return StationTable(
-        ids=ids,
-        names=tuple(spec.name for spec in kept),
-        kind=tuple(spec.kind for spec in kept),
-        host=host,
-        quota=quota,
-        treaty=treaty,
-        bloc=bloc,
-        eligible=eligible,
-        bloc_mate=np.asarray(setting.same_bloc, dtype=bool)[host] & foreign,
-        open_year=np.array([spec.open_year for spec in kept], dtype=np.float64),
-        close_year=np.array([spec.close_year for spec in kept], dtype=np.float64),
-        milestone=milestone,
-        seats=np.array([spec.seats_per_year for spec in kept], dtype=np.int64),
-        successor_of=successor,
-        trainee_since=trainee_since,
-        annual_cost_usd_bn=np.array([spec.annual_cost_usd_bn for spec in kept]),
-        sanction=sanction,
-    )
+    return numba.njit(cache=True, nogil=True, inline="always")(function)  # type: ignore[return-value]
 
 
 @dataclass
@@ -361,92 +207,294 @@ def _stations(state: State) -> StationState:
     return stations
 
 
-@kernel
-def _advance_stations(  # type: ignore[no-untyped-def]
-    year,
-    achieved,
-    station_openness_lever,
-    openness,
-    guest_openness_min,
-    training_years,
-    guest_seats_max,
-    bloc_partner_share,
-    crew_link_decay,
-    host,
-    capacity,
-    open_year,
-    close_year,
-    milestone,
-    successor_of,
-    quota,
-    treaty,
-    bloc,
-    eligible,
-    bloc_mate,
-    sanction,
-    is_open,
-    seats_flown,
-    seats_total,
-    foreign_flights_total,
-    flown_ever,
-    training,
-    crew_link,
-    seats_by_station,
-    opened_year,
-    closed,
-    quota_credit,
-    bloc_credit,
-    guest_credit,
-):
-    """One year of every station in every run: schedule, training, seat allocation, records.
+class StationInputs(NamedTuple):
+    """This year's inputs to the stations from the rest of the state (R runs, N actors).
 
-    Mirrors :func:`step` (which documents the rules); every state array is updated in place.
+    Attributes
+    ----------
+    year
+        The simulated year.
+    achieved
+        Milestones held (R, N, M), bool: a lunar base opens once its host holds its milestone.
+    station_openness
+        The hosts' ``station_openness`` lever (R, N), float64; clipped to [0, 1] where read.
+    openness
+        Each actor's ``openness`` lever (R, N), float64: at least ``o_min`` to train abroad.
     """
-    runs, size, n = seats_flown.shape
-    eps = _EPS
-    big = float(n) * (float(n) + 1.0) * 1e6
-    before = np.empty((size, n))
-    willing = np.zeros(n, dtype=np.bool_)
-    conflict = np.zeros(n, dtype=np.bool_)
-    count = np.zeros(n, dtype=np.int64)
-    priority = np.empty(n)
-    guest_priority = np.empty(n)
-    bloc_candidates = np.empty(n, dtype=np.int64)
-    guest_candidates = np.empty(n, dtype=np.int64)
-    pool = np.zeros(n, dtype=np.int64)
+
+    year: int
+    achieved: BoolArray
+    station_openness: FloatArray
+    openness: FloatArray
+
+
+class StationParameters(NamedTuple):
+    """The stations' parameters, each a per-run column (R,) float64 (:func:`per_run`)."""
+
+    guest_openness_min: FloatArray
+    crew_training_years: FloatArray
+    guest_seats_max: FloatArray
+    bloc_partner_share: FloatArray
+    crew_link_decay: FloatArray
+
+
+class StationArrays(NamedTuple):
+    """The arrays of a :class:`StationState` the kernels update in place (same names, shapes).
+
+    ``open`` (R, S), ``seats_flown`` (R, S, N), ``seats_total`` (R, N), ``foreign_flights_total``
+    (R, N), ``flown_ever`` (R, N), ``training`` (R, S, N), ``crew_link`` (R, N, N),
+    ``seats_by_station`` (R, S, N), ``opened_year`` (R, S), ``closed`` (R, S), ``quota_credit``
+    (R, S, N), ``bloc_credit`` (R, S) and ``guest_credit`` (R, S).
+    """
+
+    open: BoolArray
+    seats_flown: IntArray
+    seats_total: IntArray
+    foreign_flights_total: IntArray
+    flown_ever: BoolArray
+    training: FloatArray
+    crew_link: FloatArray
+    seats_by_station: IntArray
+    opened_year: FloatArray
+    closed: BoolArray
+    quota_credit: FloatArray
+    bloc_credit: FloatArray
+    guest_credit: FloatArray
+
+
+class _Workspace(NamedTuple):
+    """Scratch arrays of one call of :func:`_advance_stations` (S stations, N actors, H hosts).
+
+    Fixed for the call: ``rotation`` (N,) ``(j + year) mod N``; ``has_bloc`` (S,) the station has
+    bloc partners; ``hosts`` (H,) the actors hosting a station; ``predecessor`` (S,) some station
+    succeeds it. Per run: ``before`` (S, N) the predecessors' training before this year; ``willing``
+    (N,) ``openness ≥ o_min``; ``flights`` (N, N) foreign seats ``F`` by host (rows) and
+    nationality. Per station: ``conflict`` (N,) sanctioned with someone aboard,
+    ``pooled`` (N,) pooled seats given, ``priority`` and ``guest_priority`` (N,) the pools' orders,
+    ``bloc_candidates`` and ``guest_candidates`` (N,) actor indices, ``pool`` (N,) seats flown.
+    """
+
+    rotation: FloatArray
+    has_bloc: BoolArray
+    hosts: IntArray
+    predecessor: BoolArray
+    before: FloatArray
+    willing: BoolArray
+    flights: FloatArray
+    conflict: BoolArray
+    pooled: IntArray
+    priority: FloatArray
+    guest_priority: FloatArray
+    bloc_candidates: IntArray
+    guest_candidates: IntArray
+    pool: IntArray
+
+
+@kernel
+def _workspace(year, table):  # type: ignore[no-untyped-def]
+    """The scratch of one call, with the tables fixed for it filled in."""
+    size, n = table.bloc.shape
     rotation = np.empty(n)
     for j in range(n):
         rotation[j] = float((j + year) % n)
     has_bloc = np.zeros(size, dtype=np.bool_)
     for s in range(size):
         for j in range(n):
-            has_bloc[s] = has_bloc[s] or bloc[s, j]
+            has_bloc[s] = has_bloc[s] or table.bloc[s, j]
     # Only hosts fly guests, so only their rows of ``flights`` are ever written.
     hosting = np.zeros(n, dtype=np.bool_)
     for s in range(size):
-        hosting[host[s]] = True
-    hosts = np.flatnonzero(hosting)
-    flights = np.zeros((n, n))
+        hosting[table.host[s]] = True
     predecessor = np.zeros(size, dtype=np.bool_)
     for s in range(size):
-        if successor_of[s] >= 0:
-            predecessor[successor_of[s]] = True
+        if table.successor_of[s] >= 0:
+            predecessor[table.successor_of[s]] = True
+    return _Workspace(
+        rotation,
+        has_bloc,
+        np.flatnonzero(hosting),
+        predecessor,
+        np.empty((size, n)),
+        np.zeros(n, dtype=np.bool_),
+        np.zeros((n, n)),
+        np.zeros(n, dtype=np.bool_),
+        np.zeros(n, dtype=np.int64),
+        np.empty(n),
+        np.empty(n),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+    )
 
+
+@_inlined
+def _begin_run(  # type: ignore[no-untyped-def]
+    r, willing_min, openness, training, willing, predecessor, before, hosts, flights
+):
+    """Run r's start: who is willing to train abroad, the predecessors' training, no F yet."""
+    size, n = before.shape
+    for j in range(n):
+        willing[j] = openness[r, j] >= willing_min
+    # a successor takes over the training its predecessor had before this year
+    for s in range(size):
+        if predecessor[s]:
+            for j in range(n):
+                before[s, j] = training[r, s, j]
+    for h in hosts:
+        for j in range(n):
+            flights[h, j] = 0.0
+
+
+@_inlined
+def _lapse(r, s, training, quota_credit, seats_flown, bloc_credit, guest_credit):  # type: ignore[no-untyped-def]
+    """Station s does not fly in run r: nothing flies, nobody trains, credits lapse.
+
+    What the general path gives a station that is not open, without running it.
+    """
+    bloc_credit[r, s] = 0.0
+    guest_credit[r, s] = 0.0
+    for j in range(training.shape[2]):
+        training[r, s, j] = NOT_IN_TRAINING
+        quota_credit[r, s, j] = 0.0
+        seats_flown[r, s, j] = 0
+
+
+@_inlined
+def _give_seats(offer, candidates, order, cap, sanction, conflict, count, pool):  # type: ignore[no-untyped-def]
+    """Give a pool's ``offer`` seats one at a time; returns the seats given.
+
+    Each goes to the first eligible candidate: the lowest ``order`` among ``candidates`` (actor
+    indices, increasing) not in ``conflict`` with anyone aboard and under the per-nationality
+    ``cap`` (ties: the lowest index, as ``argmin``). Updates ``conflict``, ``count``, ``pool``.
+    """
+    n = conflict.shape[0]
+    given = 0
+    while given < offer:
+        best = -1
+        lowest = np.inf
+        for c in range(candidates.shape[0]):
+            j = candidates[c]
+            if not conflict[j] and count[j] < cap and order[j] < lowest:
+                lowest = order[j]
+                best = j
+        if best < 0:
+            break  # nobody left to take a seat; the rest go back to the host
+        for k in range(n):
+            conflict[k] = conflict[k] or sanction[best, k]
+        # Priorities are fixed for the year and candidates only drop out, so the first stays
+        # first while it may take seats: give them without scanning again.
+        while True:
+            pool[best] += 1
+            count[best] += 1
+            given += 1
+            if given == offer or count[best] >= cap or conflict[best]:
+                break
+    return given
+
+
+@_inlined
+def _record_seats(  # type: ignore[no-untyped-def]
+    r, s, h, pool, seats_flown, seats_by_station, seats_total, flown_ever, foreign, flights
+):
+    """Station s's seats ``pool`` (host h) flown in run r: the records, and F by host."""
+    for j in range(pool.shape[0]):
+        flown = pool[j]
+        seats_flown[r, s, j] = flown
+        seats_by_station[r, s, j] += flown
+        seats_total[r, j] += flown
+        if flown > 0:
+            flown_ever[r, j] = True
+        if j != h:
+            foreign[r, j] += flown
+            flights[h, j] += flown
+
+
+@_inlined
+def _crew_links(r, decay, crew_link, hosts, flights):  # type: ignore[no-untyped-def]
+    """Crew links of run r: L ← (1 − δ_L) L + F + Fᵀ, summed in that order.
+
+    F is zero outside the hosts' rows, so Fᵀ is zero outside their columns: add only there.
+    """
+    n = crew_link.shape[1]
+    keep = 1.0 - decay
+    for i in range(n):
+        for j in range(n):
+            crew_link[r, i, j] = keep * crew_link[r, i, j]
+    for h in hosts:
+        for j in range(n):
+            crew_link[r, h, j] += flights[h, j]
+    for h in hosts:
+        for i in range(n):
+            crew_link[r, i, h] += flights[h, i]
+
+
+@kernel
+def _advance_stations(inputs, parameters, table, arrays):  # type: ignore[no-untyped-def]
+    """One year of every station in every run: schedule, training, seat allocation, records.
+
+    Mirrors :func:`step` (which documents the rules); every state array is updated in place.
+    The named tuples are unpacked into locals once, here, and the helpers (inlined) take arrays:
+    written as helpers taking the tuples, the per-station steps ran four to ten times slower
+    (measured; Numba counted references to the tuples' arrays at every step).
+    """
+    year = inputs.year
+    achieved = inputs.achieved
+    station_openness_lever = inputs.station_openness
+    openness = inputs.openness
+    guest_openness_min = parameters.guest_openness_min
+    training_years = parameters.crew_training_years
+    guest_seats_max = parameters.guest_seats_max
+    bloc_partner_share = parameters.bloc_partner_share
+    crew_link_decay = parameters.crew_link_decay
+    host = table.host
+    capacity = table.seats
+    open_year = table.open_year
+    close_year = table.close_year
+    milestone = table.milestone
+    successor_of = table.successor_of
+    quota = table.quota
+    treaty = table.treaty
+    bloc = table.bloc
+    eligible = table.eligible
+    bloc_mate = table.bloc_mate
+    sanction = table.sanction
+    is_open = arrays.open
+    seats_flown = arrays.seats_flown
+    seats_total = arrays.seats_total
+    foreign_flights_total = arrays.foreign_flights_total
+    flown_ever = arrays.flown_ever
+    training = arrays.training
+    crew_link = arrays.crew_link
+    seats_by_station = arrays.seats_by_station
+    opened_year = arrays.opened_year
+    closed = arrays.closed
+    quota_credit = arrays.quota_credit
+    bloc_credit = arrays.bloc_credit
+    guest_credit = arrays.guest_credit
+    runs, size, n = seats_flown.shape
+    eps = _EPS
+    big = float(n) * (float(n) + 1.0) * 1e6
+    work = _workspace(year, table)
+    before = work.before
+    willing = work.willing
+    conflict = work.conflict
+    count = work.pooled
+    priority = work.priority
+    guest_priority = work.guest_priority
+    bloc_candidates = work.bloc_candidates
+    guest_candidates = work.guest_candidates
+    pool = work.pool
+    rotation = work.rotation
+    has_bloc = work.has_bloc
+    hosts = work.hosts
+    flights = work.flights
+    predecessor = work.predecessor
     for r in range(runs):
         willing_min = guest_openness_min[r]
         needed = training_years[r] - eps
         cap = max(np.floor(guest_seats_max[r] + eps), 1.0)
         phi = min(max(bloc_partner_share[r], 0.0), 1.0)
-        for j in range(n):
-            willing[j] = openness[r, j] >= willing_min
-        # a successor takes over the training its predecessor had before this year
-        for s in range(size):
-            if predecessor[s]:
-                for j in range(n):
-                    before[s, j] = training[r, s, j]
-        for h in hosts:
-            for j in range(n):
-                flights[h, j] = 0.0
+        _begin_run(r, willing_min, openness, training, willing, predecessor, before, hosts, flights)
 
         for s in range(size):
             h = host[s]
@@ -463,13 +511,7 @@ def _advance_stations(  # type: ignore[no-untyped-def]
             )
             is_open[r, s] = now_open
             if not now_open:
-                # nothing flies, nobody trains, credits lapse (what the general path gives)
-                bloc_credit[r, s] = 0.0
-                guest_credit[r, s] = 0.0
-                for j in range(n):
-                    training[r, s, j] = NOT_IN_TRAINING
-                    quota_credit[r, s, j] = 0.0
-                    seats_flown[r, s, j] = 0
+                _lapse(r, s, training, quota_credit, seats_flown, bloc_credit, guest_credit)
                 continue
             if not was_opened:
                 opened_year[r, s] = float(year)
@@ -525,11 +567,8 @@ def _advance_stations(  # type: ignore[no-untyped-def]
             remaining = seats_s - quota_total
 
             # 2. Bloc partners' pool, then 3. the guests' pool (from the host's station_openness
-            # lever). Each offers the whole part of its credit, one seat at a time, to the first
-            # eligible candidate: the lowest priority among its candidates (actor indices,
-            # increasing) not in conflict with anyone aboard and under the per-nationality cap
-            # (ties: the lowest index, as ``argmin``). Written out here rather than as a helper
-            # kernel: a call with this many array arguments costs more than the work it does.
+            # lever). Each offers the whole part of its credit, one seat at a time
+            # (:func:`_give_seats`).
             for guests in range(2):
                 if guests:
                     credit = guest_credit[r, s] + station_openness * remaining
@@ -546,27 +585,9 @@ def _advance_stations(  # type: ignore[no-untyped-def]
                     guest_credit[r, s] = max(credit - offer, 0.0)
                 else:
                     bloc_credit[r, s] = max(credit - offer, 0.0)
-                given = 0
-                while given < offer:
-                    best = -1
-                    lowest = np.inf
-                    for c in range(number):
-                        j = candidates[c]
-                        if not conflict[j] and count[j] < cap and order[j] < lowest:
-                            lowest = order[j]
-                            best = j
-                    if best < 0:
-                        break  # nobody left to take a seat; the rest go back to the host
-                    for k in range(n):
-                        conflict[k] = conflict[k] or sanction[best, k]
-                    # Priorities are fixed for the year and candidates only drop out, so the
-                    # first stays first while it may take seats: give them without scanning again.
-                    while True:
-                        pool[best] += 1
-                        count[best] += 1
-                        given += 1
-                        if given == offer or count[best] >= cap or conflict[best]:
-                            break
+                given = _give_seats(
+                    offer, candidates[:number], order, cap, sanction, conflict, count, pool
+                )
                 remaining -= given
 
             # 4. The host flies the rest (the host is never a candidate: pool[h] is 0), and the
@@ -575,29 +596,20 @@ def _advance_stations(  # type: ignore[no-untyped-def]
             for j in range(n):
                 foreign += pool[j]
             pool[h] = seats_s - foreign
-            for j in range(n):
-                flown = pool[j]
-                seats_flown[r, s, j] = flown
-                seats_by_station[r, s, j] += flown
-                seats_total[r, j] += flown
-                if flown > 0:
-                    flown_ever[r, j] = True
-                if j != h:
-                    foreign_flights_total[r, j] += flown
-                    flights[h, j] += flown
+            _record_seats(
+                r,
+                s,
+                h,
+                pool,
+                seats_flown,
+                seats_by_station,
+                seats_total,
+                flown_ever,
+                foreign_flights_total,
+                flights,
+            )
 
-        # Crew links: L ← (1 − δ_L) L + F + Fᵀ, summed in that order. F is zero outside the
-        # hosts' rows, so Fᵀ is zero outside their columns: add only there.
-        keep = 1.0 - crew_link_decay[r]
-        for i in range(n):
-            for j in range(n):
-                crew_link[r, i, j] = keep * crew_link[r, i, j]
-        for h in hosts:
-            for j in range(n):
-                crew_link[r, h, j] += flights[h, j]
-        for h in hosts:
-            for i in range(n):
-                crew_link[r, i, h] += flights[h, i]
+        _crew_links(r, crew_link_decay[r], crew_link, hosts, flights)
 
 
 def step(state: State, setting: Setting, p: RunParameters) -> None:
@@ -615,42 +627,15 @@ def step(state: State, setting: Setting, p: RunParameters) -> None:
     st = _stations(state)
     table = table_of(setting)
     runs = state.runs
-    _advance_stations(
-        int(state.year),
-        state.achieved,
-        np.ascontiguousarray(state.levers["station_openness"], dtype=np.float64),
-        np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
-        per_run(p["guest_openness_min"], runs),
-        per_run(p["crew_training_years"], runs),
-        per_run(p["guest_seats_max"], runs),
-        per_run(p["bloc_partner_share"], runs),
-        per_run(p["crew_link_decay"], runs),
-        table.host,
-        table.seats,
-        table.open_year,
-        table.close_year,
-        table.milestone,
-        table.successor_of,
-        table.quota,
-        table.treaty,
-        table.bloc,
-        table.eligible,
-        table.bloc_mate,
-        table.sanction,
-        st.open,
-        st.seats_flown,
-        st.seats_total,
-        st.foreign_flights_total,
-        st.flown_ever,
-        st.training,
-        st.crew_link,
-        st.seats_by_station,
-        st.opened_year,
-        st.closed,
-        st.quota_credit,
-        st.bloc_credit,
-        st.guest_credit,
+    inputs = StationInputs(
+        year=int(state.year),
+        achieved=state.achieved,
+        station_openness=np.ascontiguousarray(state.levers["station_openness"], dtype=np.float64),
+        openness=np.ascontiguousarray(state.levers["openness"], dtype=np.float64),
     )
+    parameters = columns(StationParameters, p, runs)
+    arrays = StationArrays(*(getattr(st, name) for name in StationArrays._fields))
+    _advance_stations(inputs, parameters, table.catalogue(), arrays)
 
 
 def running_costs(stations: StationState, table: StationTable) -> FloatArray:
@@ -668,6 +653,10 @@ def running_costs(stations: StationState, table: StationTable) -> FloatArray:
 
 __all__ = [
     "NOT_IN_TRAINING",
+    "StationArrays",
+    "StationCatalogue",
+    "StationInputs",
+    "StationParameters",
     "StationSpec",
     "StationState",
     "StationTable",

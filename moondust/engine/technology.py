@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from moondust.engine.jit import broadcast_flat, kernel
 from moondust.engine.ladder import DOMAINS
-from moondust.engine.params import RunParameters, per_run
+from moondust.engine.params import RunParameters, columns, per_run
 from moondust.engine.state import BoolArray, FloatArray, IntArray, Setting, State, writable
 
 _FUSION = DOMAINS.index("fusion")
@@ -78,7 +78,7 @@ class TechnologyParameters(NamedTuple):
     @classmethod
     def of(cls, p: RunParameters, runs: int) -> TechnologyParameters:
         """The columns of ``p`` for ``runs`` runs."""
-        return cls(*(per_run(p[name], runs) for name in cls._fields))
+        return columns(cls, p, runs)
 
 
 class FundingInputs(NamedTuple):

@@ -9,11 +9,16 @@ one call of :func:`moondust.simulate`, writes
     coordinate set to the sweep's global run index and the lever values as variables;
 ``chunks/c000042/runs.parquet``
     one row per run: its inputs (``input_*``, ``lever_*``) beside its scalar outcomes
-    (:meth:`~moondust.experiments.outcomes.OutcomeRegistry.stored_names`),
+    (:meth:`~moondust.experiments.outcomes.OutcomeRegistry.stored_names`), Zstandard-compressed,
 
 into a temporary directory, computes a checksum of the files, and renames the directory into
 place — so a chunk directory under its final name is always complete. Exceptions are caught and
 returned with their traceback: a failed chunk is data, not a crash (habit 5).
+
+In an outcomes-only sweep (``store="outcomes"``, ``moondust sweep --store outcomes``) the chunk's
+``data.zarr`` keeps only the per-run variables and ``milestone_year`` (every actor's year of every
+milestone), not the yearly trajectories: well under 1 KB per run instead of about 50 KB. The
+runs table is the same in both modes, and so are the outcomes read from it.
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ from moondust.storage import checksum
 CHUNKS_DIR = "chunks"
 DATA_NAME = "data.zarr"
 RUNS_NAME = "runs.parquet"
+STORE_MODES = ("full", "outcomes")
+"""What a sweep's chunks keep: every variable (``full``) or per-run outcomes and milestone years
+(``outcomes``)."""
+KEPT_WHEN_OUTCOMES_ONLY = ("milestone_year",)
+"""The variables with more dims than ``run`` an outcomes-only chunk keeps."""
 STREAM_COLUMN = "random_stream"
 """A design column that is no engine parameter: the random stream of each row (see
 :func:`moondust.simulate`'s ``streams``); rows that share one share every random draw."""
@@ -73,6 +83,8 @@ class ChunkTask:
         :data:`STREAM_COLUMN` entry, if any, gives each run's random stream.
     levers
         ``lever_<target>_<lever>`` → value at this lever point.
+    store
+        What the chunk keeps (:data:`STORE_MODES`).
     allow_import
         The sweep's user allowed policies named as ``module:Class`` (``--allow-import``). It
         travels with the task because a worker's environment is its pool's, fixed when the pool
@@ -90,6 +102,7 @@ class ChunkTask:
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     levers: dict[str, float | str] = field(default_factory=dict)
     allow_import: bool = False
+    store: str = "full"
 
     @property
     def runs(self) -> int:
@@ -135,7 +148,7 @@ def run_chunk(task: ChunkTask) -> ChunkReport:
     try:
         dataset = simulate_chunk(task)
         final = Path(task.directory) / CHUNKS_DIR / chunk_dirname(task.chunk)
-        digest, size = write_chunk(dataset, final)
+        digest, size = write_chunk(dataset, final, task.store)
     except Exception as exc:  # a failed chunk is recorded, not fatal
         return ChunkReport(
             chunk=task.chunk,
@@ -214,8 +227,58 @@ def runs_table(ds: xr.Dataset) -> Any:
     return table.reset_index()
 
 
-def write_chunk(ds: xr.Dataset, final: Path) -> tuple[str, int]:
+def outcomes_only(ds: xr.Dataset) -> xr.Dataset:
+    """The part of a chunk's dataset an outcomes-only chunk keeps: per-run variables,
+    :data:`KEPT_WHEN_OUTCOMES_ONLY`, their coordinates and ``year``."""
+    keep = [
+        name
+        for name, variable in ds.data_vars.items()
+        if variable.dims == ("run",) or name in KEPT_WHEN_OUTCOMES_ONLY
+    ]
+    return ds[keep].assign_coords(year=ds["year"])
+
+
+def recomputable(ds: xr.Dataset) -> list[str]:
+    """Outcomes computable from an outcomes-only chunk's dataset (``ds``): its runs table need
+    not store them (they are computed from the milestone years when read)."""
+    import pandas as pd
+
+    from moondust.experiments.outcomes import OUTCOMES
+
+    engine = pd.DataFrame(index=pd.Index(ds["run"].values, name="run"))  # all stored
+    return OUTCOMES.stored_names(ds, engine)
+
+
+def write_table(table: Any, path: Path) -> None:
+    """Write a runs table as Parquet: Zstandard; floats split by byte (as Blosc's shuffle),
+    dictionaries for strings only; no statistics and no pandas or Arrow schema copy (for a
+    chunk of 250 runs those copies weighed as much as the values)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False).replace_schema_metadata(None)
+    floats = [f.name for f in arrow.schema if pa.types.is_floating(f.type)]
+    strings = [
+        f.name
+        for f in arrow.schema
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    pq.write_table(
+        arrow,
+        path,
+        compression="zstd",
+        use_dictionary=strings,
+        column_encoding=dict.fromkeys(floats, "BYTE_STREAM_SPLIT"),
+        write_statistics=False,
+        store_schema=False,
+    )
+
+
+def write_chunk(ds: xr.Dataset, final: Path, store: str = "full") -> tuple[str, int]:
     """Write a chunk's dataset and runs table to a temporary directory, then rename it to ``final``.
+
+    With ``store="outcomes"`` the dataset written is :func:`outcomes_only`'s part of it, and
+    the runs table leaves out the outcomes computable from that part (:func:`recomputable`).
 
     Returns
     -------
@@ -227,14 +290,20 @@ def write_chunk(ds: xr.Dataset, final: Path) -> tuple[str, int]:
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    if store not in STORE_MODES:
+        raise ValueError(f"store {store!r}: expected one of {', '.join(STORE_MODES)}")
     try:
+        table = runs_table(ds)
+        if store == "outcomes":
+            ds = outcomes_only(ds)
+            table = table.drop(columns=[c for c in recomputable(ds) if c in table.columns])
         compressor = Blosc(cname="zstd", clevel=3, shuffle=Blosc.SHUFFLE)
         encoding = {
             str(name): {"chunks": ds[name].shape, "compressors": (compressor,)}
             for name in ds.data_vars
         }
         ds.to_zarr(tmp / DATA_NAME, mode="w", zarr_format=2, consolidated=True, encoding=encoding)
-        runs_table(ds).to_parquet(tmp / RUNS_NAME, index=False)
+        write_table(table, tmp / RUNS_NAME)
         digest, size = checksum(tmp)
         if final.exists():  # left by an interrupted sweep that never recorded it
             shutil.rmtree(final)

@@ -302,7 +302,7 @@ def discover(
     MoondustError
         If the expression is not boolean, holds in no run or in every run, or nothing varies.
     """
-    from moondust.experiments.store import available_columns, read_runs_table
+    from moondust.experiments.store import available_columns, check_stored, read_runs_table
 
     if not 0 < threshold <= 1:
         raise MoondustError(f"--threshold {threshold}: expected a density in (0, 1]")
@@ -311,6 +311,7 @@ def discover(
     expression = Expression(outcome)
     known = available_columns(path)
     inputs_all = [name for name, kind in known.items() if kind == "input"]
+    check_stored(path, expression.names, known)
     check_expression(expression, known, "boolean")
     table = read_runs_table(path, list(dict.fromkeys([*inputs_all, *expression.names])))
     result = expression.evaluate(table)

@@ -41,11 +41,22 @@ import pandas as pd
 
 from moondust.errors import DISK_FULL_ERRNOS, MoondustError, output_error
 from moondust.experiments.chunks import (
+    STORE_MODES,
     STREAM_COLUMN,
     ChunkReport,
     ChunkTask,
     run_chunk,
     worker_name,
+)
+from moondust.experiments.directory import (
+    FORMAT,
+    FORMAT_VERSION,
+    ChunkPlan,
+    SweepDirectory,
+    manifest_bytes,
+    plan_chunks,
+    snapshot,
+    store_of,
 )
 from moondust.experiments.executors import (
     ManagedExecutor,
@@ -62,19 +73,25 @@ from moondust.experiments.sampling import (
     lever_points,
     scenario_variant,
 )
-from moondust.experiments.store import (
-    FORMAT,
-    FORMAT_VERSION,
-    ChunkPlan,
-    SweepDirectory,
-    now,
-    plan_chunks,
-    snapshot,
+from moondust.experiments.status import (  # re-exported: defined here before
+    lever_point_summary,
+    repair_sweep,
+    sweep_status,
 )
 from moondust.outputs import output_directory
-from moondust.world.blocs import BLOC_CLASSES, BlocClass
+from moondust.storage import now
 from moondust.world.policies import policy_imports_allowed
 from moondust.world.scenario import Scenario
+
+__all__ = [
+    "SweepProgress",
+    "SweepReport",
+    "auto_chunk_size",
+    "lever_point_summary",
+    "repair_sweep",
+    "run_sweep",
+    "sweep_status",
+]
 
 SweepSampling = Literal["mc", "lhs", "design"]
 MAX_AUTO_CHUNK = 250
@@ -114,6 +131,8 @@ class SweepReport:
         The sweep's size: samples per lever point, the lever points, all runs, all chunks.
     computed, skipped, recomputed
         Chunks computed now, found finished, and found corrupt or missing and recomputed.
+    store
+        What the chunks keep: ``full`` or ``outcomes`` (see :func:`run_sweep`).
     manifest_repaired
         Whether a missing, damaged or edited ``manifest.json`` was rewritten from the journal.
     failed
@@ -138,6 +157,7 @@ class SweepReport:
     failed: dict[int, str] = field(default_factory=dict)
     seconds: float = 0.0
     manifest_repaired: bool = False
+    store: str = "full"
 
     @property
     def complete(self) -> bool:
@@ -167,6 +187,7 @@ class SweepReport:
             "skipped": self.skipped,
             "recomputed": self.recomputed,
             "manifest_repaired": self.manifest_repaired,
+            "store": self.store,
             "failed": {str(k): v for k, v in self.failed.items()},
             "complete": self.complete,
             "seconds": round(self.seconds, 3),
@@ -199,6 +220,7 @@ def run_sweep(
     verify: bool = True,
     progress: Callable[[SweepProgress], None] | None = None,
     trust: bool = False,
+    store: str | None = None,
 ) -> SweepReport:
     """Run (or resume) a sweep of a scenario into a directory.
 
@@ -238,6 +260,12 @@ def run_sweep(
         Called with a :class:`SweepProgress` after each verified or finished chunk.
     trust
         Skip those checksums (only chunks whose files are missing are recomputed).
+    store
+        ``full`` (every yearly trajectory, about 50 KB per run) or ``outcomes`` (per-run
+        outcomes, inputs and milestone years only, under 1 KB per run: enough for
+        :func:`~moondust.experiments.store.read_runs_table`, ``discover`` and ``sensitivity``,
+        not for :func:`~moondust.experiments.store.open_results`). Default: ``full``, or on
+        resume the directory's.
 
     Returns
     -------
@@ -275,6 +303,8 @@ def run_sweep(
         raise MoondustError(f"runs must be at least 1, got {runs}")
     if chunk_size is not None and chunk_size < 1:
         raise MoondustError(f"chunk size must be at least 1, got {chunk_size}")
+    if store is not None and store not in STORE_MODES:
+        raise MoondustError(f"unknown store {store!r}; expected {' or '.join(STORE_MODES)}")
     if sampling == "lhs":
         design = latin_hypercube(scenario.uncertainties, runs, seed)
     if design is not None:
@@ -302,9 +332,10 @@ def run_sweep(
     try:
         directory.lock()
         manifest, repaired = _open_or_create(
-            directory, scenario, identity, chunk_size, n_workers, design
+            directory, scenario, identity, chunk_size, n_workers, design, store
         )
         chunk_size = int(manifest["chunk_size"])
+        stored = store_of(manifest)
         plans = plan_chunks(runs, len(points), chunk_size)
         directory.clean_temporary()
         todo, skipped, recomputed = _check_finished(directory, manifest, plans, verify, progress)
@@ -331,6 +362,7 @@ def run_sweep(
                     inputs=inputs,
                     levers=points[plan.lever_point],
                     allow_import=allow_import,
+                    store=stored,
                 )
 
         failed, description = _execute(
@@ -359,6 +391,7 @@ def run_sweep(
         failed=failed,
         seconds=time.perf_counter() - began,
         manifest_repaired=repaired,
+        store=stored,
     )
 
 
@@ -384,16 +417,17 @@ def _open_or_create(
     chunk_size: int | None,
     workers: int,
     design: pd.DataFrame | None,
+    store: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """The directory's manifest (rebuilt from the journal if needed) or a new one; and whether
     it was rebuilt."""
     from moondust._version import __version__
 
     if SweepDirectory.is_sweep(directory.path):
-        before = _manifest_text(directory)
+        before = manifest_bytes(directory)
         manifest = directory.load_manifest(repair=True)
-        repaired = _manifest_text(directory) != before
-        _check_identity(directory, manifest, scenario, identity, chunk_size)
+        repaired = manifest_bytes(directory) != before
+        _check_identity(directory, manifest, scenario, identity, chunk_size, store)
         if manifest.get("moondust_version") != __version__:
             raise MoondustError(
                 f"{directory.path}: was swept with moondust {manifest.get('moondust_version')}, "
@@ -410,9 +444,11 @@ def _open_or_create(
     runs = int(identity["runs_per_point"])
     points = identity["lever_points"]
     size = chunk_size or auto_chunk_size(runs, workers, len(points))
+    store = store or "full"
     manifest = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        # an outcomes-only sweep is refused by a moondust that would not know what it lacks
+        "format_version": FORMAT_VERSION if store == "outcomes" else 1,
         "created": now(),
         "updated": now(),
         "moondust_version": __version__,
@@ -434,6 +470,7 @@ def _open_or_create(
         "runs_per_point": runs,
         "total_runs": runs * len(points),
         "chunk_size": size,
+        "store": store,
         "n_chunks": len(plan_chunks(runs, len(points), size)),
         "counts": {},
         "chunks": {},
@@ -443,19 +480,13 @@ def _open_or_create(
     return manifest, False
 
 
-def _manifest_text(directory: SweepDirectory) -> bytes | None:
-    try:
-        return directory.manifest_path.read_bytes()
-    except OSError:
-        return None
-
-
 def _check_identity(
     directory: SweepDirectory,
     manifest: dict[str, Any],
     scenario: Scenario,
     identity: dict[str, Any],
     chunk_size: int | None,
+    store: str | None = None,
 ) -> None:
     if manifest["scenario_digest"] != identity["scenario_digest"]:
         raise MoondustError(
@@ -483,6 +514,11 @@ def _check_identity(
         raise MoondustError(
             f"{directory.path}: was swept with --chunk-size {manifest['chunk_size']} (asked: "
             f"{chunk_size}); resume with the same chunk size or without --chunk-size"
+        )
+    if store is not None and store != store_of(manifest):
+        raise MoondustError(
+            f"{directory.path}: was swept with --store {store_of(manifest)} (asked: {store}); "
+            "resume with the same --store or without it, or use another --out"
         )
 
 
@@ -637,90 +673,3 @@ def _report(task: ChunkTask, future: Future[ChunkReport]) -> ChunkReport:
             error=f"{type(exc).__name__}: {exc}",
             traceback="".join(traceback.format_exception(exc)),
         )
-
-
-def sweep_status(path: str | Path) -> dict[str, Any]:
-    """A sweep directory's manifest with its chunk states brought up to date (read-only)."""
-    directory = SweepDirectory(path)
-    manifest = directory.load_manifest()
-    return snapshot(manifest, directory.chunk_records(manifest))
-
-
-def repair_sweep(path: str | Path) -> dict[str, Any]:
-    """Rewrite a sweep's manifest from its journal and verify every finished chunk.
-
-    A missing, damaged or edited ``manifest.json`` is rebuilt from the copy of its fixed part
-    that the journal holds (with its own checksum) and the journal's chunk records. Chunks that
-    fail their checksum are recorded ``invalid`` in the journal, so that running the sweep again
-    recomputes them (nothing is deleted here).
-
-    Returns
-    -------
-    dict
-        ``manifest_repaired`` (bool), ``invalid`` (chunk id → reason), ``done`` (chunks verified).
-
-    Raises
-    ------
-    MoondustError
-        If the directory is being written, or its manifest is unusable and the journal holds no
-        copy of it (directories written before moondust recorded one).
-    """
-    directory = SweepDirectory(path)
-    if not SweepDirectory.is_sweep(directory.path):
-        raise MoondustError(f"{directory.path}: not a sweep directory (no manifest or journal)")
-    directory.lock()
-    try:
-        before = _manifest_text(directory)
-        manifest = directory.load_manifest(repair=True)
-        repaired = _manifest_text(directory) != before
-        directory.record_manifest(manifest)
-        invalid: dict[int, str] = {}
-        done = 0
-        records = directory.chunk_records(manifest)
-        for plan in plan_chunks(
-            int(manifest["runs_per_point"]), len(manifest["lever_points"]), manifest["chunk_size"]
-        ):
-            record = records.get(plan.chunk)
-            if record is None or record.get("status") != "done":
-                continue
-            problem = directory.verify_chunk(record)
-            if problem is None:
-                done += 1
-                continue
-            invalid[plan.chunk] = problem
-            directory.append({"chunk": plan.chunk, "status": "invalid", "reason": problem})
-        directory.write_manifest(snapshot(manifest, directory.chunk_records(manifest)))
-    finally:
-        directory.close()
-    return {"manifest_repaired": repaired, "invalid": invalid, "done": done}
-
-
-def lever_point_summary(path: str | Path, race: str = "he3_delivered") -> pd.DataFrame | None:
-    """Per lever point of a finished sweep: runs, share of runs each bloc class is first to
-    ``race`` (columns ``first_<bloc>``), the median first year and median cumulative military
-    spending. None if the runs lack those outcomes.
-    """
-    from moondust.experiments.store import available_columns, read_runs_table
-
-    first, year = f"first_bloc_{race}", f"first_year_{race}"
-    wanted = [first, year, "cum_military_usd_bn"]
-    known = available_columns(path)
-    if not all(name in known for name in wanted):
-        return None
-    manifest = SweepDirectory(path).load_manifest() if SweepDirectory.is_sweep(path) else None
-    points = manifest["lever_points"] if manifest else [{}]
-    table = read_runs_table(path, ["lever_point", *wanted] if manifest else wanted)
-    group = table["lever_point"] if manifest else pd.Series(0, index=table.index)
-    shares = pd.crosstab(group, table[first], normalize="index")
-    order = [*BLOC_CLASSES, BlocClass.TIE, BlocClass.NOBODY]
-    rows = []
-    for point, frame in table.groupby(group, sort=True):
-        row: dict[str, Any] = dict(points[int(point)])
-        row["runs"] = len(frame)
-        for bloc in order:
-            if bloc in shares.columns and shares[bloc].sum() > 0:
-                row[f"first_{bloc}"] = float(shares[bloc].get(point, 0.0))
-        row["median_year"] = float(frame[year].median())
-        row["median_military_usd_bn"] = float(frame["cum_military_usd_bn"].median())
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -291,18 +291,16 @@ def test_a_full_disk_while_writing_a_chunk_loses_nothing(
 ) -> None:
     from moondust.experiments import chunks as chunks_module
 
-    original = chunks_module.runs_table
+    original = chunks_module.write_table
 
-    class FullDisk:
-        """A runs table whose file cannot be written: the Zarr data is already on disk."""
-
-        def to_parquet(self, *args: object, **kwargs: object) -> None:
+    def table(table: object, path: Path) -> None:
+        """Chunk 2's runs table cannot be written: its Zarr data is already on disk."""
+        if path.parent.name.startswith(".c000002.tmp-"):
+            assert (path.parent / "data.zarr").is_dir()
             raise OSError(errno.ENOSPC, "No space left on device")
+        original(table, path)
 
-    def table(ds: xr.Dataset) -> object:
-        return FullDisk() if ds.attrs["chunk"] == 2 else original(ds)
-
-    monkeypatch.setattr(chunks_module, "runs_table", table)
+    monkeypatch.setattr(chunks_module, "write_table", table)
     out = tmp_path / "full-disk"
     # the sweep stops at the first full-disk failure (the next chunks would fail too)
     with pytest.raises(DiskFullError, match=r"c000002: no space left on device.*2 of 4 chunks"):
@@ -313,7 +311,7 @@ def test_a_full_disk_while_writing_a_chunk_loses_nothing(
     assert not (chunks / "c000002").exists()  # no half-written chunk where a whole one belongs
     assert not list(chunks.glob(".*"))  # and no temporary directory left behind
 
-    monkeypatch.setattr(chunks_module, "runs_table", original)  # space freed: run it again
+    monkeypatch.setattr(chunks_module, "write_table", original)  # space freed: run it again
     again = run_sweep(tiny, runs=RUNS, out=out, sampling="lhs")
     assert again.complete and (again.skipped, again.computed) == (2, 2)
     assert_same_sweep(out, reference_sweep)
