@@ -134,6 +134,7 @@ class EngineParameters(ConflictParameters):
     joint_base_cost_share: float = _field("joint_base_cost_share", "mining", ge=0, le=1)
     contested_site_tension: float = _field("contested_site_tension", "mining", ge=0)
     tension_decay: float = _field("tension_decay", "mining", ge=0, le=1)
+    mining_horizon_years: float = _field("mining_horizon_years", "mining", gt=0)
 
     # M6 fusion and climate (data/parameters/fusion.csv)
     fusion_enabled: float = _field("fusion_enabled", "fusion", ge=0, le=1)
@@ -167,3 +168,9 @@ class EngineParameters(ConflictParameters):
     dd_he3_kg_per_gwh_th: float = _field("dd_he3_kg_per_gwh_th", "fusion", ge=0)
     electricity_price_usd_per_mwh: float = _field("electricity_price_usd_per_mwh", "fusion", ge=0)
     grid_path_position: float = _field("grid_path_position", "fusion", ge=0, le=1)
+    # The He-3 market (M5b, engine/market.py) reads the he3_*, tritium, dd_*, electricity and
+    # grid rows above and these two.
+    he3_backstop_price_usd_m_per_kg: float = _field(
+        "he3_backstop_price_usd_m_per_kg", "fusion", gt=0
+    )
+    dd_breeding_gw_th: float = _field("dd_breeding_gw_th", "fusion", ge=0)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -51,7 +52,8 @@ class Summary:
         and 5–95 % band.
     outcomes
         One row per race metric of :meth:`Results.run_outcomes` (numeric ones): median, 5 % and
-        95 % over runs, and mean.
+        95 % over runs, and mean; for a share of runs (``p_…``, e.g.
+        ``p_he3_delivered_by_2100``) every column is the share.
     runs, start, end, scenario
         What was summarised.
     uncertainty, band
@@ -260,7 +262,11 @@ class Results:
         bloc (``tie`` if tied across blocs, empty if nobody), the year; He-3 delivered, energy and
         CO2 avoided cumulated to 2050, 2075 and 2100 (those within the simulated years);
         cumulative military and civil spending; the climate value; and, where the model computes
-        them, debris at the end, ASAT tests, incidents and foreign crew flights.
+        them, debris at the end, ASAT tests, incidents and foreign crew flights. With the He-3
+        market: ``p_he3_delivered_by_2100`` (1 if any lunar He-3 reached Earth by 2100, else 0),
+        ``he3_price_usd_per_kg_<year>`` (2030, 2050, 2075, 2100), ``he3_revenue_usd_bn`` (all
+        actors, all years) and who first sold lunar He-3 (``first_he3_sold_actor``, ``_bloc``,
+        ``_year``: the race's winner is the one whose He-3 finds a buyer).
         """
         ds = self.dataset
         years = ds["milestone_year"].sel(milestone=race)
@@ -299,6 +305,8 @@ class Results:
             for year in (2050, 2075, 2100):
                 if horizon[0] < year <= horizon[-1]:
                     table[f"{name}_by_{year}"] = total.sel(year=year).values
+        if "he3_price_usd_per_kg" in ds:
+            self._he3_market_outcomes(table)
         later = slice(1, None)
         table["military_cum_usd_bn"] = (
             ds["military_usd_bn"].isel(year=later).sum(["actor", "year"]).values
@@ -321,6 +329,41 @@ class Results:
             if variable in ds:
                 table[column] = reduce(ds[variable]).values
         return table
+
+    def _he3_market_outcomes(self, table: pd.DataFrame) -> None:
+        """Add the He-3 market's per-run outcomes to ``table`` (see :meth:`run_outcomes`)."""
+        ds = self.dataset
+        horizon = ds["year"].values
+        delivered = ds["he3_delivered_kg"]
+        if horizon[0] < 2100 <= horizon[-1]:
+            by_2100 = delivered.sel(year=slice(None, 2100)).sum(["actor", "year"])
+            table["p_he3_delivered_by_2100"] = (by_2100.values > 0).astype(float)
+        for year in (2030, 2050, 2075, 2100):
+            if horizon[0] <= year <= horizon[-1]:
+                price = ds["he3_price_usd_per_kg"].sel(year=year).values
+                table[f"he3_price_usd_per_kg_{year}"] = price
+        table["he3_revenue_usd_bn"] = ds["he3_revenue_usd_bn"].sum(["actor", "year"]).values
+        # The race's winner is the one whose He-3 finds a buyer: the first actor (or tied actors)
+        # whose lunar He-3 is sold (every kilogram delivered is sold, engine/market.py).
+        selling = (delivered > 0).transpose("run", "actor", "year").values
+        first_year = np.where(selling.any(axis=2), horizon[selling.argmax(axis=2)], np.nan)
+        earliest = np.nanmin(np.where(np.isnan(first_year), np.inf, first_year), axis=1)
+        actors, blocs = ds["actor"].values, ds["bloc"].values
+        names, kinds_of_first = [], []
+        for row, year in zip(first_year, earliest, strict=True):
+            tied = row == year
+            names.append("+".join(str(a) for a in actors[tied]))
+            kinds = {str(b) for b in blocs[tied]}
+            kinds_of_first.append(
+                str(BlocClass.NOBODY)
+                if not kinds
+                else kinds.pop()
+                if len(kinds) == 1
+                else str(BlocClass.TIE)
+            )
+        table["first_he3_sold_actor"] = names
+        table["first_he3_sold_bloc"] = kinds_of_first
+        table["first_he3_sold_year"] = np.where(np.isinf(earliest), np.nan, earliest)
 
     def summary(self) -> Summary:
         """Median years, bands, probability of being first, cumulative spending."""
@@ -396,6 +439,10 @@ class Results:
                 "p95": float(column.quantile(0.95)),
                 "mean": float(column.mean()),
             }
+            if not str(name).startswith("p_")
+            # A share of runs (an indicator per run): every column is the share.
+            else dict.fromkeys(("median", "p5", "p95", "mean"), float(column.mean()))
+            | {"metric": str(name)}
             for name, column in per_run.items()
         ]
         return Summary(

@@ -46,6 +46,9 @@ _METRIC_LABELS = {
     "asat_tests": "destructive ASAT tests",
     "incidents": "counterspace incidents",
     "foreign_crew_flights": "foreign crew flights",
+    "p_he3_delivered_by_2100": "share of runs with lunar He-3 on Earth by 2100",
+    "he3_revenue_usd_bn": "He-3 revenue, all sellers and years (USD bn)",
+    "first_he3_sold_year": "year lunar He-3 is first sold",
 }
 
 
@@ -64,6 +67,7 @@ def _metric_label(metric: str) -> str:
         ("he3_delivered_kg_by_", "He-3 delivered by {} (kg)"),
         ("energy_twh_by_", "fusion electricity by {} (TWh)"),
         ("co2_avoided_mt_by_", "CO2 avoided by {} (Mt)"),
+        ("he3_price_usd_per_kg_", "He-3 price in {} (USD/kg)"),
     ):
         if metric.startswith(stem):
             return label.format(metric.removeprefix(stem))

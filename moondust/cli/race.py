@@ -64,6 +64,10 @@ def params_command(
     out.print(table)
 
 
+def _share(value: float) -> str:
+    return "—" if value != value else f"{value:.0%}"
+
+
 CHANCE_ONLY_RUNS = 100
 """Runs of the chance-only batch ``moondust run`` simulates beside a full-uncertainty one (at
 most the main batch's): enough for a 5–95 % band of chance alone, at about half the cost of the
@@ -126,9 +130,12 @@ def _print_run_summary(summary: Any, chance: Any = None) -> None:
         outcomes.add_column(f"{chance.band} ({chance.runs} runs): median (5–95 %)", justify="right")
         beside = {str(row.metric): row for row in chance.outcomes.itertuples(index=False)}
     for row in summary.outcomes.itertuples(index=False):
-        number = _year if str(row.metric).endswith("_year") else _amount
+        metric = str(row.metric)
+        number = (
+            _year if metric.endswith("_year") else _share if metric.startswith("p_") else _amount
+        )
         cells = [
-            _metric_label(str(row.metric)),
+            _metric_label(metric),
             number(row.median),
             f"{number(row.p5)}–{number(row.p95)}",
         ]

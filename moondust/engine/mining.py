@@ -18,7 +18,16 @@ He-3 a miner can reach in the top ``mining_depth_m`` metres and its mean grade. 
   never yields more than it holds (output is scaled down when capacity exceeds what is left), and
   each actor keeps its own miners' output (a joint base shares output by contribution).
 * **Delivery.** Mined He-3 waits on the Moon until the actor holds ``he3_delivered``; then every
-  year's output, and the stock, goes to Earth.
+  year's output, and the stock, goes to Earth, where it is sold on the He-3 market (M5b,
+  :mod:`moondust.engine.market`).
+* **Economics.** An actor spends on mining (sites and miners) only when it pays over a horizon
+  ``H``: the He-3 the year's spending ``B`` would add, ``n q`` kg a year (``n`` miners of output
+  ``q`` at its site's grade, or at the richest site's before it has one, after the setup cost),
+  sold at the price the market would clear at with last year's supply plus that output
+  (:func:`moondust.engine.market.clearing_price`; last year's fuel buyers), over the miners'
+  expected working years within the horizon, ``T_M (1 − (1 − 1/T_M)^H)``, must be worth at least
+  ``B``. Otherwise it spends nothing (mining stops; its miners retire at ``1/T_M`` a year).
+  Expectations are myopic (this year's market) and undiscounted.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from typing import NamedTuple
 import numpy as np
 
 from moondust.engine.jit import kernel
+from moondust.engine.market import MarketState, clearing_price, demand_curve
 from moondust.engine.params import RunParameters, once_per_block, per_run
 from moondust.engine.state import BoolArray, FloatArray, Setting, State, writable
 from moondust.world.sites import SiteTable, site_table
@@ -263,6 +273,111 @@ def mining_parameters(p: RunParameters, runs: int) -> MiningParameters:
     )
 
 
+class MiningMarket(NamedTuple):
+    """What an actor expects to sell its He-3 for: last year's market and this year's demand,
+    each (R,) float64 (:class:`moondust.engine.market.Demand`), and the horizon."""
+
+    active: bool
+    """False: no market to consult (mining always pays, as before the market existed)."""
+    supply_kg: FloatArray
+    """Last year's He-3 supply, all sources."""
+    scale_kg: FloatArray
+    reference_price: FloatArray
+    elasticity: FloatArray
+    backstop_price: FloatArray
+    fuel_price: FloatArray
+    fuel_capacity_kg: FloatArray
+    horizon_years: FloatArray
+    """``mining_horizon_years`` H."""
+
+
+def mining_market(
+    market: MarketState | None, p: RunParameters, runs: int, year: int
+) -> MiningMarket:
+    """The :class:`MiningMarket` of ``year`` from last year's market (inactive if None)."""
+    zeros = np.zeros(runs)
+    if market is None:
+        return MiningMarket(False, zeros, zeros, zeros, zeros, zeros, zeros, zeros, zeros)
+    demand = demand_curve(p, runs, year, market.fuel_price_usd_per_kg, market.fuel_capacity_kg)
+    return MiningMarket(
+        active=True,
+        supply_kg=np.ascontiguousarray(market.supply_kg, dtype=np.float64),
+        scale_kg=demand.scale_kg,
+        reference_price=demand.reference_price,
+        elasticity=demand.elasticity,
+        backstop_price=demand.backstop_price,
+        fuel_price=demand.fuel_price,
+        fuel_capacity_kg=demand.fuel_capacity_kg,
+        horizon_years=per_run(p["mining_horizon_years"], runs),
+    )
+
+
+@kernel
+def _stop_unless_it_pays(world, sites, m, q, market, budget):  # type: ignore[no-untyped-def]
+    """Set to zero the ``budget`` (R, N) of each actor whose year of mining spending would not pay
+    back over the horizon at the price its extra output would fetch (module docstring)."""
+    if not market.active:
+        return
+    mean_ppb = sites.mean_ppb
+    remaining_kg, site_of, landed_mass_kg = m.remaining_kg, m.site_of, m.landed_mass_kg
+    shared_sites = world.shared_sites
+    supply_kg, scale_kg, reference_price = market.supply_kg, market.scale_kg, market.reference_price
+    elasticity, backstop_price = market.elasticity, market.backstop_price
+    fuel_price, fuel_capacity_kg, horizon = (
+        market.fuel_price,
+        market.fuel_capacity_kg,
+        market.horizon_years,
+    )
+    setup_usd_bn, joint_cost_share = q.setup_usd_bn, q.joint_cost_share
+    miner_lifetime, miner_hardware, miner_mass_t = (
+        q.miner_lifetime_years,
+        q.miner_hardware_usd_bn,
+        q.miner_mass_t,
+    )
+    learning_rate, cost_0 = q.learning_rate, q.cost_0_usd_per_kg
+    output_at_20ppb, efficiency = q.output_kg_at_20ppb, q.efficiency
+    best_ppb = 0.0
+    for s in range(mean_ppb.size):
+        best_ppb = max(best_ppb, mean_ppb[s])
+    runs, n = budget.shape
+    for r in range(runs):
+        reference_kg = miner_mass_t[r] * 1000.0
+        exponent = _learning_exponent(learning_rate[r])
+        kept = 1.0 - 1.0 / miner_lifetime[r]
+        working_years = miner_lifetime[r] * (1.0 - kept ** horizon[r])
+        for i in range(n):
+            if budget[r, i] <= 0.0:
+                continue
+            site = site_of[r, i]
+            has_site = site >= 0 and remaining_kg[r, site] > _EPS
+            grade = mean_ppb[site] if has_site else best_ppb
+            setup = 0.0
+            if not has_site:
+                share = joint_cost_share[r] if shared_sites[r, i] > 0.5 else 1.0
+                setup = setup_usd_bn[r] * share
+            landing = _unit_landing_cost(landed_mass_kg[r, i], reference_kg, exponent, cost_0[r])
+            unit_cost = miner_hardware[r] + miner_mass_t[r] * 1000.0 * landing / 1e9
+            output = (
+                max(budget[r, i] - setup, 0.0)
+                / unit_cost
+                * output_at_20ppb[r]
+                * efficiency[r]
+                * grade
+                / 20.0
+            )
+            price, _ = clearing_price(
+                supply_kg[r] + output,
+                scale_kg[r],
+                reference_price[r],
+                elasticity[r],
+                backstop_price[r],
+                fuel_price[r],
+                fuel_capacity_kg[r],
+            )
+            if price * output * working_years / 1e9 < budget[r, i]:
+                budget[r, i] = 0.0
+
+
 # The phases below each loop over all runs (runs are independent, so this gives every run the
 # same arithmetic as one loop over runs around all phases) and bind the tuple fields they use to
 # locals first: an array read out of a tuple inside a loop, or a tuple passed to a helper once per
@@ -468,11 +583,13 @@ def _deliver(world, m):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _mining_year(world, sites, m, q):  # type: ignore[no-untyped-def]
-    """One year of M5 for every run, in place: claim sites, buy and land miners, extract, deliver.
-    ``world.mission_fund_usd_bn`` loses what is spent (``m.spent_usd_bn``)."""
+def _mining_year(world, sites, m, q, market):  # type: ignore[no-untyped-def]
+    """One year of M5 for every run, in place: claim sites, buy and land miners, extract, deliver,
+    where mining pays (``market``, a :class:`MiningMarket`). ``world.mission_fund_usd_bn`` loses
+    what is spent (``m.spent_usd_bn``)."""
     budget = np.empty(m.site_of.shape)
     _decay_tension_and_budget(world, m, q, budget)
+    _stop_unless_it_pays(world, sites, m, q, market, budget)
     _claim_sites(world, sites, m, q, budget)
     _buy_and_land_miners(world, m, q, budget)
     _extract(sites, m, q)
@@ -482,7 +599,7 @@ def _mining_year(world, sites, m, q):  # type: ignore[no-untyped-def]
 def step(state: State, setting: Setting, p: RunParameters) -> None:
     """:func:`advance` with this year's coordination partners (``state.now.partners``)."""
     milestone_index = {name: i for i, name in enumerate(setting.ladder.ids)}
-    advance(state, setting, p, milestone_index, state.now.partners)
+    advance(state, setting, p, milestone_index, state.now.partners, state.market)
 
 
 def advance(
@@ -491,6 +608,7 @@ def advance(
     p: RunParameters,
     milestone_index: dict[str, int],
     partners: BoolArray,
+    market: MarketState | None = None,
 ) -> None:
     """Claim sites, buy and land miners, extract, deliver. Reads and writes ``state.mining``.
 
@@ -508,6 +626,9 @@ def advance(
         ``he3_delivered``).
     partners
         Actors coordinating with each other this year, (R, N, N) bool.
+    market
+        Last year's He-3 market (``state.market``): actors spend only where mining pays. None
+        (tests of the mechanics alone): mining always pays.
 
     Notes
     -----
@@ -552,6 +673,7 @@ def advance(
         MiningSites(far_side=sites.far_side, mean_ppb=sites.mean_ppb),
         arrays,
         mining_parameters(p, runs),
+        mining_market(market, p, runs, int(state.year)),
     )
     state.mission_fund_usd_bn = fund
     mining.spent_usd_bn = spent

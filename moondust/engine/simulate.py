@@ -31,6 +31,7 @@ from moondust.engine import (
     fusion,
     imitation,
     levers,
+    market,
     mining,
     missions,
     reactions,
@@ -69,6 +70,7 @@ PIPELINE: tuple[Mechanism, ...] = (
     missions,  # M3 attempts, successes, heritage
     stations,  # M4 stations open and close, crews and foreign guests fly
     mining,  # M5 sites, miners, extraction, delivery
+    market,  # M5b He-3 supply, demand, clearing price, sales and fuel
     fusion,  # M6 plants, energy, CO2 avoided
     reactions,  # M2 emulation and rivalry reactions (felt next year)
 )

@@ -221,6 +221,7 @@ class State:
     conflict: Any = None
     debris: Any = None
     mining: Any = None
+    market: Any = None
     fusion: Any = None
 
     @property

@@ -48,6 +48,7 @@ from moondust.report.data import (
 from moondust.report.figures.conflict import conflict_figure
 from moondust.report.figures.crew import crew_figure
 from moondust.report.figures.he3_energy import he3_energy_figure
+from moondust.report.figures.he3_market import he3_market_figure
 from moondust.report.figures.race import race_figure
 from moondust.report.figures.sites_map import sites_map_figure
 from moondust.report.figures.spending import spending_figure
@@ -69,6 +70,7 @@ FIGURE_FILES = {
     "spending": "spending.png",
     "race": "race.png",
     "he3_energy": "he3_energy.png",
+    "he3_market": "he3_market.png",
     "conflict": "conflict.png",
     "crew": "crew.png",
     "sites_map": "sites_map.png",
@@ -166,6 +168,18 @@ def _he3_alt(results: Results) -> str:
     )
 
 
+def _market_alt(results: Results) -> str:
+    ds = results.dataset
+    median = ds["he3_price_usd_per_kg"].median("run") / 1e6
+    years = [y for y in (2030, 2050, 2075, 2100) if y in ds["year"].values]
+    path = "; ".join(f"{y}: {float(median.sel(year=y)):,.3g}" for y in years)
+    return (
+        "Line chart of the median He-3 price in USD M per kg with a 10–90 % band ("
+        + path
+        + "), and cumulative He-3 revenue by bloc."
+    )
+
+
 def _conflict_alt(results: Results) -> str:
     ds = results.dataset
     text = (
@@ -251,6 +265,15 @@ def _race_metric_sections(
             "band per bloc class (actors summed); black, the median all-actor total.",
         ),
         _missing_note(ds, HE3_VARIABLES, "their panels are empty"),
+        _figure_html(
+            pngs["he3_market"],
+            _market_alt(results),
+            "The He-3 price that clears the market each year (USD M per kg, log scale: median "
+            "and 10–90 % of runs) and cumulative revenue of He-3 sellers (USD bn; lunar and D-D "
+            "He-3) per bloc class, with the all-actor median in black.",
+        )
+        if "he3_market" in pngs
+        else "<p class='missing'>Not drawn: these results carry no He-3 market variables.</p>",
         "<h2>Conflict and the orbital commons</h2>",
     ]
     if "conflict" in pngs:
@@ -464,12 +487,13 @@ def write_report(
     """Save the figures as PNG and write a self-contained HTML report.
 
     Writes into ``directory/figures/``: ``milestone_timeline.png``, ``spending.png``,
-    ``race.png``, ``he3_energy.png`` and ``sites_map.png`` always, ``conflict.png`` and
-    ``crew.png`` when the results carry the variables they need (:func:`conflict_figure`,
-    :func:`crew_figure`); a figure that is skipped has its old PNG, if any, removed so the folder
-    matches the report. Then ``directory/report.html``, which embeds the same images as base64
-    data URIs, says which figures were skipped and why, and loads nothing from elsewhere (it works
-    offline and can be mailed as one file). Every file is written to a temporary name and
+    ``race.png``, ``he3_energy.png`` and ``sites_map.png`` always, ``he3_market.png``,
+    ``conflict.png`` and ``crew.png`` when the results carry the variables they need
+    (:func:`he3_market_figure`, :func:`conflict_figure`, :func:`crew_figure`); a figure that is
+    skipped has its old PNG, if any, removed so the folder matches the report. Then
+    ``directory/report.html``, which embeds the same images as base64 data URIs, says which
+    figures were skipped and why, and loads nothing from elsewhere (it works offline and can be
+    mailed as one file). Every file is written to a temporary name and
     renamed, so an interrupted run never leaves a half-written file under a final name.
 
     Parameters
@@ -486,7 +510,7 @@ def write_report(
     -------
     dict[str, pathlib.Path]
         ``report`` and one key per figure written: ``timeline``, ``spending``, ``race``,
-        ``he3_energy``, ``sites_map``, and ``conflict`` and ``crew`` when drawn.
+        ``he3_energy``, ``sites_map``, and ``he3_market``, ``conflict`` and ``crew`` when drawn.
     """
     directory = Path(directory)
     figures = directory / "figures"
@@ -501,6 +525,7 @@ def write_report(
         "spending": lambda: spending_figure(results),
         "race": lambda: race_figure(results, summary),
         "he3_energy": lambda: he3_energy_figure(results),
+        "he3_market": lambda: he3_market_figure(results),
         "conflict": lambda: conflict_figure(results),
         "crew": lambda: crew_figure(results),
         "sites_map": lambda: sites_map_figure(results),

@@ -25,6 +25,7 @@ from moondust.report.data import (
 from moondust.report.figures.conflict import conflict_figure
 from moondust.report.figures.crew import crew_figure
 from moondust.report.figures.he3_energy import he3_energy_figure
+from moondust.report.figures.he3_market import he3_market_figure
 from moondust.report.figures.race import race_figure
 from moondust.report.figures.sites_map import SITE_LABEL_MIN_SHARE, sites_map_figure
 from moondust.report.figures.spending import spending_figure
@@ -47,6 +48,7 @@ __all__ = [
     "conflict_figure",
     "crew_figure",
     "he3_energy_figure",
+    "he3_market_figure",
     "milestone_timeline_figure",
     "race_figure",
     "sites_map_figure",

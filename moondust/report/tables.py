@@ -31,6 +31,9 @@ _OUTCOME_FIXED = {
     "asat_tests": "Destructive ASAT tests (count, whole period)",
     "incidents": "Incidents between rivals (count, whole period)",
     "foreign_crew_flights": "Foreign crew flights (seats flown as a guest, whole period)",
+    "p_he3_delivered_by_2100": "Share of runs with lunar He-3 on Earth by 2100",
+    "he3_revenue_usd_bn": "He-3 revenue, all sellers, whole period (USD bn)",
+    "first_he3_sold_year": "First year lunar He-3 is sold (runs where it is)",
 }
 
 
@@ -158,6 +161,9 @@ def outcome_label(metric: str, names: dict[str, str]) -> str:
         head, _, year = metric.rpartition("_by_")
         if head == prefix and year.isdigit():
             return template.format(year=year)
+    head, _, year = metric.rpartition("_")
+    if head == "he3_price_usd_per_kg" and year.isdigit():
+        return f"He-3 price in {year} (USD per kg)"
     if metric.startswith("first_") and metric.endswith("_year"):
         milestone = metric.removeprefix("first_").removesuffix("_year")
         name = names.get(milestone, milestone.replace("_", " "))

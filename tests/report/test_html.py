@@ -19,7 +19,16 @@ from moondust.results import Results
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RUNS = 30  # the runs of the ``results`` fixture (tests/report/conftest.py)
-FIGURES = ("timeline", "spending", "race", "he3_energy", "conflict", "crew", "sites_map")
+FIGURES = (
+    "timeline",
+    "spending",
+    "race",
+    "he3_energy",
+    "he3_market",
+    "conflict",
+    "crew",
+    "sites_map",
+)
 """Every figure of the report; the engine records the conflict and crew variables they need."""
 
 
@@ -55,6 +64,7 @@ def test_write_report_files_and_no_leftovers(report: dict[str, Path]) -> None:
         "figures/conflict.png",
         "figures/crew.png",
         "figures/he3_energy.png",
+        "figures/he3_market.png",
         "figures/milestone_timeline.png",
         "figures/race.png",
         "figures/sites_map.png",

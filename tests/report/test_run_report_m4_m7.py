@@ -518,7 +518,7 @@ def test_report_without_m4_m7_variables(results: Results, tmp_path: Path) -> Non
     for key in ("he3_energy", "sites_map"):
         assert paths[key].read_bytes().startswith(PNG_SIGNATURE)
     text = paths["report"].read_text(encoding="utf-8")
-    assert text.count("<img ") == 5
+    assert text.count("<img ") == 6  # with the He-3 market's figure
     conflict = text.split("<h2>Conflict and the orbital commons</h2>")[1].split("<h2>")[0]
     assert "Not drawn" in conflict and "debris" in conflict and "<figure>" not in conflict
     crew = text.split("<h2>Crews and stations</h2>")[1].split("<h2>")[0]

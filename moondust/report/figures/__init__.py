@@ -9,6 +9,8 @@
   each milestone;
 * :func:`~moondust.report.figures.he3_energy.he3_energy_figure`: cumulative He-3 delivered, fusion
   electricity and CO2 avoided by bloc;
+* :func:`~moondust.report.figures.he3_market.he3_market_figure`: the He-3 price path and sellers'
+  revenue by bloc (``None`` without market variables);
 * :func:`~moondust.report.figures.conflict.conflict_figure`: military spending, counterspace
   stocks, orbital debris, ASAT tests and incidents (``None`` when the results carry no conflict or
   debris variables);
