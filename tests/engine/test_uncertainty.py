@@ -138,12 +138,16 @@ def test_the_mode_is_in_the_file_and_the_digest() -> None:
 
 
 def test_ordered_parameters_hold_over_the_sampled_ranges() -> None:
+    # The shell grid's floor must lie below its ceiling in every run. The ceiling is fixed at
+    # 2,000 km since the eight-shell debris model, so a floor above it is refused in both modes.
     data = load_scenario("baseline").model_dump()
-    data["parameters"] = {"shell_floor_km": 1000.0}
-    with pytest.raises(InputFileError, match="shell_floor_km"):
-        parse_scenario(data)  # the sampled ceiling reaches down to 900 km
-    data["simulation"]["uncertainty"] = "none"
-    assert parse_scenario(data).simulation.uncertainty == "none"
+    data["parameters"] = {"shell_floor_km": 2500.0}
+    for mode in ("full", "none"):
+        data["simulation"]["uncertainty"] = mode
+        with pytest.raises(InputFileError, match="shell_floor_km"):
+            parse_scenario(data)
+    data["parameters"] = {"shell_floor_km": 300.0}
+    assert parse_scenario(data).engine_parameters.shell_floor_km == 300.0
 
 
 def test_the_fast_uniform_draws_equal_the_distribution_s_quantiles() -> None:
