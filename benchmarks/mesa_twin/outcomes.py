@@ -25,6 +25,12 @@ CONTINUOUS = (
     "incidents",
     "foreign_crew_flights",
 )
+
+NOT_IN_TWIN = ("he3_delivered_kg_by_2050", "he3_delivered_kg_by_2100", "energy_twh_by_2100")
+"""Outcomes the twin does not model yet: since the He-3 market (``engine/market.py``) mining must
+pay and plants burn what they buy, which the twin has no counterpart for. Their comparison is
+expected to fail until the market is ported to the twin (``tests/benchmarks/test_mesa_twin.py``
+marks it a strict expected failure, so porting it shows)."""
 """Outcomes whose distributions the fairness test compares (two-sample KS)."""
 
 DISCRETE = (

@@ -27,6 +27,7 @@ from benchmarks.mesa_twin import MoonRace, run_twin, twin_outcomes
 from benchmarks.mesa_twin.outcomes import (
     CONTINUOUS,
     DISCRETE,
+    NOT_IN_TWIN,
     compare,
     ks_permutation_pvalue,
     run_moondust,
@@ -70,7 +71,20 @@ def test_twin_runs_are_reproducible_and_differ_between_seeds() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("outcome", CONTINUOUS)
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(
+                strict=True, reason="the twin has no He-3 market yet (NOT_IN_TWIN)"
+            ),
+        )
+        if name in NOT_IN_TWIN
+        else name
+        for name in CONTINUOUS
+    ],
+)
 def test_outcome_distributions_match(
     engine: pd.DataFrame, twin: pd.DataFrame, outcome: str
 ) -> None:
