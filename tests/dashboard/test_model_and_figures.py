@@ -137,6 +137,12 @@ def test_csv_and_png_exports(variants: dict[str, Ensemble]) -> None:
 def test_moon_map_marks_sites_and_their_holders(variants: dict[str, Ensemble]) -> None:
     rows = figures.site_rows(variants["current"], 2050)
     assert rows and all(0.0 <= r.share <= 1.0 for r in rows)
+    # Since mining must pay (the He-3 market) few default runs hold a site by 2050: mark one as
+    # held, as a run where mining pays would, to check the map draws holders.
+    first = rows[0]
+    rows[0] = figures.SiteRow(
+        first.name, first.lat, first.lon, first.he3_kg, "USA", "artemis", max(first.share, 0.6)
+    )
     from moondust.dashboard.pages.moon import _display_map
 
     spec = figures.moon_spec(*_display_map(), rows)
