@@ -59,7 +59,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (folder / "deep.toml").write_text("x = " + "[" * 2000 + "]" * 2000 + "\n")
     (folder / "out").mkdir()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("moondust.report.run_report.write_report", lambda results, directory: {})
+        patch.setattr(
+            "moondust.report.run_report.write_report", lambda results, directory, chance=None: {}
+        )
         patch.setattr(  # writing the dataset: about a second a call, tested with the store
             "moondust.results.Results.save", lambda self, directory: {"dataset": Path(directory)}
         )
