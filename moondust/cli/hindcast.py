@@ -50,30 +50,11 @@ def hindcast_command(
     2017-2025) for the model and two reference forecasters (announced plans at face value; the
     2007-2016 base rate), with the model's Brier skill score against each (docs/validation.md).
     """
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from moondust.engine.jit import kernels_cached
+    from moondust.cli.progress import _year_progress
     from moondust.experiments.hindcast import hindcast, text_table
 
-    description = f"hindcast from {start}: {runs} runs"
-    if not kernels_cached():
-        description += " (first run on this machine: compiling the engine, about 30 s)"
     try:
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} years"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=quiet,
-        ) as progress:
-            task = progress.add_task(description, total=None)
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
+        with _year_progress(f"hindcast from {start}: {runs} runs", quiet) as advance:
             result = hindcast(start=start, runs=runs, seed=seed, progress=advance)
     except ValueError as exc:  # a start year without data, or in the held-out period
         raise MoondustError(f"--start {start}: {exc}") from None

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 
 
-def _simulate_with_progress(
-    scenario: Any,
-    runs: int | None,
-    seed: int | None,
-    first_run: int,
-    quiet: bool,
-    label: str | None = None,
-) -> Any:
+@contextmanager
+def _year_progress(description: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A Rich bar on stderr counting simulated years, and the callback that advances it; the
+    description says when the engine's first run on this machine compiles its kernels."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from moondust.engine.jit import kernels_cached
-    from moondust.engine.simulate import simulate
 
-    total_runs = runs or scenario.simulation.runs
-    description = f"{label or scenario.name}: {total_runs} runs"
     if not kernels_cached():
         description += " (first run on this machine: compiling the engine, about 30 s)"
     with Progress(
@@ -38,13 +33,26 @@ def _simulate_with_progress(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
+        yield advance
+
+
+def _simulate_with_progress(
+    scenario: Any,
+    runs: int | None,
+    seed: int | None,
+    first_run: int,
+    quiet: bool,
+    label: str | None = None,
+) -> Any:
+    from moondust.engine.simulate import simulate
+
+    total_runs = runs or scenario.simulation.runs
+    with _year_progress(f"{label or scenario.name}: {total_runs} runs", quiet) as advance:
         return simulate(scenario, runs=runs, seed=seed, first_run=first_run, progress=advance)
 
 
 def _sweep_progress(label: str, quiet: bool) -> Any:
     """A Rich progress bar on stderr and the callback that advances it."""
-    from contextlib import contextmanager
-
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
