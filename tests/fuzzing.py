@@ -18,7 +18,7 @@ from moondust.engine.params import EngineParameters
 from moondust.limits import DESCRIPTION_MAX_CHARS, MAX_RUNS, MAX_SEED, NAME_MAX_CHARS
 from moondust.world.ids import ACTOR_IDS, BASE_YEAR
 from moondust.world.policies import LEVERS, PRESETS, SWITCHES, policy_setting_bounds
-from moondust.world.scenario import BLOC_CLASSES
+from moondust.world.scenario import BLOC_CLASSES, NORMAL_MIN_SD
 
 CI = os.environ.get("CI", "").lower() == "true"
 SCALE = float(os.environ.get("MOONDUST_FUZZ_SCALE", "1"))
@@ -109,7 +109,10 @@ def distribution(draw: st.DrawFn, name: str, valid: bool = False) -> Any:
         ends = sorted(draw(st.lists(parameter_value(name, True), min_size=3, max_size=3)))
         kind = draw(st.sampled_from(["uniform", "triangular", "normal"]))
         if kind == "normal" or ends[0] == ends[2]:
-            sd = draw(st.floats(1e-6, 10 * max(bounds.high - bounds.low, 1.0)))
+            # The schema refuses sd < NORMAL_MIN_SD × max(1, |mean|): valid ones start above it
+            # (a fixed 1e-6 floor met the rule exactly at mean 1000 and failed by rounding).
+            smallest = 2 * NORMAL_MIN_SD * max(1.0, abs(ends[1]))
+            sd = draw(st.floats(smallest, max(10 * max(bounds.high - bounds.low, 1.0), smallest)))
             return {"dist": "normal", "mean": ends[1], "sd": sd}
         if kind == "uniform":
             return {"dist": "uniform", "low": ends[0], "high": ends[2]}
